@@ -1,0 +1,34 @@
+//! # wildtype-aligner
+//!
+//! Smith-Waterman local alignment that gives exactly what EMBOSS `water` 6.6.0 gives, built for
+//! antimicrobial-resistance pipelines that compare target proteins against wild-type references.
+//!
+//! ## Conventions
+//!
+//! - **Water-exact.** With the same inputs and options, an [`align::Alignment`] equals water's:
+//!   score, start and end, aligned rows, statistics and the text of every supported output
+//!   format, quirks included (see [`align`] for the list, each with an example).
+//! - **Coordinates.** Ranges in the Rust API are 0-based and half-open; every text output is
+//!   1-based and inclusive, as water prints them.
+//! - **Numbers.** Scores are `f32` as water reports them; gap penalties are rounded to 16
+//!   significant bits exactly as water rounds them ([`scoring::GapPenalties`]).
+//! - **Errors.** Bad input gives an [`Error`] naming the file, record and line; the crate does
+//!   not panic on user data.
+//!
+//! ## Example
+//!
+//! ```
+//! use wildtype_aligner::align::Aligner;
+//!
+//! let aligner = Aligner::builder().build().unwrap();
+//! let alignment = aligner.align(b"MVLSPADKTNVKAAW", b"MVHLTPEEKSAVTALW").unwrap();
+//! assert_eq!(alignment.score(), 27.0);
+//! ```
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod scoring;
+pub mod seq;
+
+pub use error::{Error, Result};

@@ -1,0 +1,303 @@
+//! Substitution matrices in EMBOSS's file format.
+
+use std::path::{Path, PathBuf};
+
+use crate::{Error, Result};
+
+const EBLOSUM62: &str = include_str!("../../data/matrices/EBLOSUM62");
+const EDNAFULL: &str = include_str!("../../data/matrices/EDNAFULL");
+
+/// A substitution matrix as water reads it.
+///
+/// Each residue byte maps to a *code*: the first character of each column label, in upper and
+/// lower case, maps to that label's 1-based column index; every other byte maps to code 0, whose
+/// row and column score 0 against everything (so `U`, `O` and `J` score 0 in EBLOSUM62, even
+/// against themselves). Scores are `f32`, so fractional matrices work.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::scoring::Matrix;
+///
+/// let blosum = Matrix::blosum62();
+/// assert_eq!(blosum.name(), "EBLOSUM62");
+/// assert_eq!(blosum.score(b'W', b'w'), 11.0);
+/// assert_eq!(blosum.score(b'U', b'U'), 0.0);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matrix {
+    name: String,
+    codes: [u8; 256],
+    size: usize,
+    table: Vec<f32>,
+}
+
+impl Matrix {
+    /// EBLOSUM62, water's default for protein (embedded; EMBOSS need not be installed).
+    pub fn blosum62() -> Self {
+        Self::parse("EBLOSUM62", EBLOSUM62).expect("embedded EBLOSUM62 parses")
+    }
+
+    /// EDNAFULL, water's default for nucleotides (embedded).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::scoring::Matrix;
+    ///
+    /// let dna = Matrix::dnafull();
+    /// assert_eq!(dna.score(b'A', b'A'), 5.0);
+    /// assert_eq!(dna.score(b'N', b'N'), -1.0);
+    /// ```
+    pub fn dnafull() -> Self {
+        Self::parse("EDNAFULL", EDNAFULL).expect("embedded EDNAFULL parses")
+    }
+
+    /// Parses the text of an EMBOSS matrix file. `name` is what `# Matrix:` will show.
+    ///
+    /// Lines starting with `#` and blank lines are skipped; the first remaining line holds the
+    /// column labels and each later line a row label followed by one value per column.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::scoring::Matrix;
+    ///
+    /// let m = Matrix::parse("MYMAT", "# fractional\n  A C\nA 2.5 -1\nC -1 3.75\n").unwrap();
+    /// assert_eq!(m.score(b'c', b'C'), 3.75);
+    /// assert!(Matrix::parse("bad", "A C\nA 1\n").is_err());
+    /// ```
+    pub fn parse(name: &str, text: &str) -> Result<Self> {
+        let err = |line: usize, message: String| Error::Matrix {
+            name: name.to_owned(),
+            line,
+            message,
+        };
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .map(|(index, line)| (index + 1, line))
+            .filter(|(_, line)| !line.starts_with('#') && !line.trim().is_empty());
+        let (_, header) = lines
+            .next()
+            .ok_or_else(|| err(1, "no column labels".into()))?;
+        let labels: Vec<u8> = header
+            .split_ascii_whitespace()
+            .map(|label| label.as_bytes()[0])
+            .collect();
+        if labels.len() > 254 {
+            return Err(err(1, format!("{} columns; at most 254", labels.len())));
+        }
+        let size = labels.len() + 1;
+        let mut codes = [0u8; 256];
+        for (index, &label) in labels.iter().enumerate() {
+            let code = (index + 1) as u8;
+            codes[usize::from(label.to_ascii_uppercase())] = code;
+            codes[usize::from(label.to_ascii_lowercase())] = code;
+        }
+        let mut table = vec![0f32; size * size];
+        let mut seen = vec![false; size];
+        for (line_number, line) in lines {
+            let mut fields = line.split_ascii_whitespace();
+            let row_label = fields.next().unwrap_or_default().as_bytes()[0];
+            let row = usize::from(codes[usize::from(row_label)]);
+            if row == 0 {
+                return Err(err(
+                    line_number,
+                    format!("row label '{}' is not a column label", row_label as char),
+                ));
+            }
+            let values = fields
+                .map(|field| {
+                    field
+                        .parse::<f32>()
+                        .ok()
+                        .filter(|value| value.is_finite())
+                        .ok_or_else(|| err(line_number, format!("'{field}' is not a number")))
+                })
+                .collect::<Result<Vec<f32>>>()?;
+            if values.len() != labels.len() {
+                return Err(err(
+                    line_number,
+                    format!("{} values for {} columns", values.len(), labels.len()),
+                ));
+            }
+            table[row * size + 1..(row + 1) * size].copy_from_slice(&values);
+            seen[row] = true;
+        }
+        if let Some(missing) = (1..size).find(|&row| !seen[row]) {
+            return Err(err(
+                text.lines().count(),
+                format!("no row for '{}'", labels[missing - 1] as char),
+            ));
+        }
+        Ok(Self {
+            name: name.to_owned(),
+            codes,
+            size,
+            table,
+        })
+    }
+
+    /// Finds and reads a matrix file as water's `-datafile` does: the name as a path (relative to
+    /// the current directory), then `.embossdata/` and the home directory, then the embedded
+    /// EBLOSUM62 and EDNAFULL, then `$EMBOSS_DATA` and the EMBOSS data directories
+    /// (`/usr/share/EMBOSS/data`, `/usr/local/share/EMBOSS/data`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::scoring::Matrix;
+    ///
+    /// assert_eq!(Matrix::resolve("EBLOSUM62").unwrap(), Matrix::blosum62());
+    /// assert!(Matrix::resolve("NO_SUCH_MATRIX").is_err());
+    /// ```
+    pub fn resolve(name: &str) -> Result<Self> {
+        let mut searched = Vec::new();
+        let mut candidates = vec![PathBuf::from(name), Path::new(".embossdata").join(name)];
+        if let Some(home) = std::env::var_os("HOME") {
+            candidates.push(Path::new(&home).join(name));
+            candidates.push(Path::new(&home).join(".embossdata").join(name));
+        }
+        for candidate in &candidates {
+            if candidate.is_file() {
+                return Self::read(name, candidate);
+            }
+            searched.push(candidate.display().to_string());
+        }
+        match name {
+            "EBLOSUM62" => return Ok(Self::blosum62()),
+            "EDNAFULL" => return Ok(Self::dnafull()),
+            _ => {}
+        }
+        let mut directories = Vec::new();
+        if let Some(dir) = std::env::var_os("EMBOSS_DATA") {
+            directories.push(PathBuf::from(dir));
+        }
+        directories.push(PathBuf::from("/usr/share/EMBOSS/data"));
+        directories.push(PathBuf::from("/usr/local/share/EMBOSS/data"));
+        for directory in directories {
+            let candidate = directory.join(name);
+            if candidate.is_file() {
+                return Self::read(name, &candidate);
+            }
+            searched.push(candidate.display().to_string());
+        }
+        Err(Error::MatrixNotFound {
+            name: name.to_owned(),
+            searched: searched.join(", "),
+        })
+    }
+
+    fn read(name: &str, path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(|source| Error::io(path, source))?;
+        let text = String::from_utf8_lossy(&bytes);
+        Self::parse(name, &text)
+    }
+
+    /// The name shown on water's `# Matrix:` line (the `-datafile` argument as given).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The code of a residue byte (0 when the matrix has no such label).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::scoring::Matrix;
+    ///
+    /// let m = Matrix::blosum62();
+    /// assert_eq!(m.code(b'A'), 1);
+    /// assert_eq!(m.code(b'a'), 1);
+    /// assert_eq!(m.code(b'U'), 0);
+    /// ```
+    #[inline]
+    pub fn code(&self, residue: u8) -> u8 {
+        self.codes[usize::from(residue)]
+    }
+
+    /// The number of codes, including code 0.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// The score of two codes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::scoring::Matrix;
+    ///
+    /// let m = Matrix::blosum62();
+    /// assert_eq!(m.score_codes(m.code(b'W'), m.code(b'W')), 11.0);
+    /// assert_eq!(m.score_codes(0, m.code(b'W')), 0.0);
+    /// ```
+    #[inline]
+    pub fn score_codes(&self, code_a: u8, code_b: u8) -> f32 {
+        self.table[usize::from(code_a) * self.size + usize::from(code_b)]
+    }
+
+    /// The score of two residue bytes.
+    #[inline]
+    pub fn score(&self, residue_a: u8, residue_b: u8) -> f32 {
+        self.score_codes(self.code(residue_a), self.code(residue_b))
+    }
+
+    /// Maps residue bytes to codes, reusing `out`.
+    pub fn encode_into(&self, residues: &[u8], out: &mut Vec<u8>) {
+        out.clear();
+        out.extend(residues.iter().map(|&residue| self.code(residue)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blosum62_known_values() {
+        let m = Matrix::blosum62();
+        assert_eq!(m.score(b'X', b'X'), -1.0);
+        assert_eq!(m.score(b'*', b'*'), 1.0);
+        assert_eq!(m.score(b'*', b'A'), -4.0);
+        assert_eq!(m.score(b'A', b'R'), -1.0);
+        assert_eq!(m.score(b'J', b'J'), 0.0);
+        assert_eq!(m.size(), 25);
+    }
+
+    #[test]
+    fn dnafull_known_values() {
+        let m = Matrix::dnafull();
+        assert_eq!(m.score(b'T', b'U'), 5.0);
+        assert_eq!(m.score(b'R', b'R'), -1.0);
+    }
+
+    #[test]
+    fn embedded_matrices_equal_installed_files() {
+        for name in ["EBLOSUM62", "EDNAFULL"] {
+            let installed = Path::new("/usr/share/EMBOSS/data").join(name);
+            match std::fs::read_to_string(&installed) {
+                Ok(text) => {
+                    let embedded = if name == "EBLOSUM62" {
+                        EBLOSUM62
+                    } else {
+                        EDNAFULL
+                    };
+                    assert_eq!(text, embedded, "{name} differs from emboss-data's file");
+                }
+                Err(_) => eprintln!("skipped: {} is not installed", installed.display()),
+            }
+        }
+    }
+
+    #[test]
+    fn malformed_rows_name_the_line() {
+        let err = Matrix::parse("m", "# c\nA C\nA 1 x\nC 1 1\n").unwrap_err();
+        assert_eq!(err.to_string(), "matrix m: line 3: 'x' is not a number");
+        let err = Matrix::parse("m", "A C\nA 1 1\n").unwrap_err();
+        assert!(err.to_string().contains("no row for 'C'"), "{err}");
+        let err = Matrix::parse("m", "A C\nQ 1 1\n").unwrap_err();
+        assert!(err.to_string().contains("row label 'Q'"), "{err}");
+    }
+}

@@ -1,0 +1,7 @@
+//! Scoring: substitution matrices in EMBOSS format and gap penalties rounded as water rounds them.
+
+mod gaps;
+mod matrix;
+
+pub use gaps::{GapPenalties, round_to_16_bits};
+pub use matrix::Matrix;

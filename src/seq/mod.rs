@@ -1,0 +1,155 @@
+//! Sequences as water reads them: characters stripped, case kept, type detected, names parsed.
+
+mod name;
+
+pub use name::{NameCounter, emboss_name};
+
+/// Whether a sequence is read as protein or nucleotide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SeqType {
+    /// Amino acids; scored with EBLOSUM62 by default.
+    Protein,
+    /// Nucleotides; scored with EDNAFULL by default, `X` shown as `N`.
+    Nucleotide,
+}
+
+/// The nucleotide alphabet of water's type detection (either case).
+const NUCLEOTIDE_CODES: &[u8] = b"ACGTUBDHKMNRSVWXY";
+
+/// Keeps the bytes water keeps: letters and `*`; everything else (digits, whitespace, `-`, `.`,
+/// `~`, `?`, punctuation) is deleted. Case is kept for display.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::seq::strip_residues;
+///
+/// assert_eq!(strip_residues(b"Q-ISF12VK.SH F*~"), b"QISFVKSHF*");
+/// ```
+pub fn strip_residues(raw: &[u8]) -> Vec<u8> {
+    raw.iter()
+        .copied()
+        .filter(|&byte| byte.is_ascii_alphabetic() || byte == b'*')
+        .collect()
+}
+
+/// Detects the type as water does: nucleotide when every residue is in `ACGTUBDHKMNRSVWXY`
+/// (either case), protein otherwise. `WWWW` and `XXXX` are nucleotide.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::seq::{SeqType, detect_type};
+///
+/// assert_eq!(detect_type(b"ACGTN"), SeqType::Nucleotide);
+/// assert_eq!(detect_type(b"xxxx"), SeqType::Nucleotide);
+/// assert_eq!(detect_type(b"MKV*"), SeqType::Protein);
+/// ```
+pub fn detect_type(residues: &[u8]) -> SeqType {
+    if residues
+        .iter()
+        .all(|byte| NUCLEOTIDE_CODES.contains(&byte.to_ascii_uppercase()))
+    {
+        SeqType::Nucleotide
+    } else {
+        SeqType::Protein
+    }
+}
+
+/// Rewrites residues for nucleotide mode: `X` becomes `N` and `x` becomes `n`.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::seq::to_nucleotide_display;
+///
+/// let mut residues = b"AXxG".to_vec();
+/// to_nucleotide_display(&mut residues);
+/// assert_eq!(residues, b"ANnG");
+/// ```
+pub fn to_nucleotide_display(residues: &mut [u8]) {
+    for residue in residues {
+        match *residue {
+            b'X' => *residue = b'N',
+            b'x' => *residue = b'n',
+            _ => {}
+        }
+    }
+}
+
+/// A named sequence as water shows it.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::seq::{NameCounter, Sequence};
+///
+/// let mut counter = NameCounter::new();
+/// let seq = Sequence::from_fasta("sp|P69905|HBA_HUMAN hemoglobin alpha", b"MVL-SP\nAD", &mut counter);
+/// assert_eq!(seq.name(), "HBA_HUMAN");
+/// assert_eq!(seq.description(), "hemoglobin alpha");
+/// assert_eq!(seq.residues(), b"MVLSPAD");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sequence {
+    name: String,
+    description: String,
+    residues: Vec<u8>,
+}
+
+impl Sequence {
+    /// A sequence with the given name and residues (kept as given).
+    pub fn new(name: impl Into<String>, residues: impl Into<Vec<u8>>) -> Self {
+        Self {
+            name: name.into(),
+            description: String::new(),
+            residues: residues.into(),
+        }
+    }
+
+    /// A sequence from a FASTA header (without `>`) and raw sequence bytes, named and stripped
+    /// as water names and strips them.
+    pub fn from_fasta(header: &str, raw: &[u8], counter: &mut NameCounter) -> Self {
+        let name = emboss_name(header).unwrap_or_else(|| counter.next_name());
+        let description = header
+            .trim_start()
+            .split_once(|c: char| c.is_ascii_whitespace())
+            .map(|(_, rest)| rest.trim().to_owned())
+            .unwrap_or_default();
+        Self {
+            name,
+            description,
+            residues: strip_residues(raw),
+        }
+    }
+
+    /// The name water shows.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The header text after the first word.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// The residues, case as given.
+    pub fn residues(&self) -> &[u8] {
+        &self.residues
+    }
+
+    /// The residues, for in-place rewriting (nucleotide display).
+    pub fn residues_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.residues
+    }
+
+    /// The number of residues.
+    pub fn len(&self) -> usize {
+        self.residues.len()
+    }
+
+    /// Whether there are no residues.
+    pub fn is_empty(&self) -> bool {
+        self.residues.is_empty()
+    }
+}
