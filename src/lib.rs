@@ -22,12 +22,15 @@
 //!
 //! let aligner = Aligner::builder().build().unwrap();
 //! let alignment = aligner.align(b"MVLSPADKTNVKAAW", b"MVHLTPEEKSAVTALW").unwrap();
-//! assert_eq!(alignment.score(), 27.0);
+//! assert_eq!(alignment.score(), 34.0);
 //! ```
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+pub mod align;
+pub mod cli;
 pub mod error;
+pub mod report;
 pub mod scoring;
 pub mod seq;
 

@@ -1,0 +1,342 @@
+//! Smith-Waterman local alignment, exactly as EMBOSS `water` 6.6.0 computes it.
+//!
+//! [`Aligner`] holds the matrix and gap penalties; [`Aligner::align`] returns an [`Alignment`]
+//! whose score, coordinates, rows and statistics equal water's for the same sequences (`a` is
+//! water's `-asequence`, `b` its `-bsequence`).
+//!
+//! # water's quirks, reproduced on purpose
+//!
+//! These behaviours are arguably bugs in water; users compare our output with water's, so the
+//! engine copies them.
+//!
+//! - **Column-0 gap (Q1).** When the cell above in column 0 came from a vertical gap, a
+//!   horizontal gap opened from the next cell costs `min(open, 2 * extend)` for its first
+//!   residue, inflating the score: `WPWYGPC` against `WGAYC` reports 16.5 for `W--Y`/`WGAY`,
+//!   whose true score is 7.5.
+//! - **Interior-only score.** The reported score is the largest *interior* value before
+//!   clamping at zero; row 0 and column 0 never contribute and the score is not recomputed from
+//!   the alignment. A sequence of length 1 gives `-f32::MAX`; `PPPPE`/`WWWWF` (nothing
+//!   positive) gives -3.0; `WP`/`CW` with open 20 gives -4.0 while the alignment is `W`/`W`.
+//! - **Single-state edges.** Row 0 and column 0 keep no gap state: a gap extends only if the
+//!   neighbour's move was that same gap, so `WYAGC`/`WGCAHCW` scores 15.0 where textbook Gotoh
+//!   gives 15.5.
+//! - **Tolerances.** The start cell is the maximal cell with the smallest a index, then the
+//!   smallest b index (ties within 1.192e-6); gap lengths are re-derived during the walk as the
+//!   shortest gap whose cost matches within 0.01, which places gaps leftmost
+//!   (`WKAAAKW`/`WKAAKW` gives `WK-AAKW`).
+//! - **Arithmetic.** Cells are `f32`, running gap values `f64`, and penalties are rounded to 16
+//!   significant bits, so `-gapopen 10.3 -gapextend 0.1` can print 3889.698 where exact
+//!   arithmetic gives 3889.700.
+//!
+//! # Examples
+//!
+//! ```
+//! use wildtype_aligner::align::{Aligner, Op};
+//!
+//! let aligner = Aligner::builder().build().unwrap();
+//! let alignment = aligner.align(b"WPWYGPC", b"WGAYC").unwrap();
+//! assert_eq!(alignment.score(), 16.5);
+//! assert_eq!(alignment.cigar(b"WPWYGPC", b"WGAYC"), "1=2D1=");
+//! ```
+
+mod stats;
+mod water;
+
+use std::cell::RefCell;
+use std::ops::Range;
+
+pub use stats::AlignmentStats;
+pub(crate) use stats::Column;
+pub use water::Scratch;
+
+use crate::scoring::{GapPenalties, Matrix};
+use crate::{Error, Result};
+
+/// One alignment column. `a` is the query (water's `-asequence`), `b` the reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Op {
+    /// A residue of a against a residue of b (identical or not).
+    Match,
+    /// A residue of a against a gap in b (CIGAR `I`).
+    Insertion,
+    /// A residue of b against a gap in a (CIGAR `D`).
+    Deletion,
+}
+
+/// Builds an [`Aligner`]; defaults are water's (EBLOSUM62, open 10, extend 0.5).
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::align::Aligner;
+/// use wildtype_aligner::scoring::{GapPenalties, Matrix};
+///
+/// let aligner = Aligner::builder()
+///     .matrix(Matrix::dnafull())
+///     .gaps(GapPenalties::new(16.0, 4.0).unwrap())
+///     .build()
+///     .unwrap();
+/// assert_eq!(aligner.gaps().open(), 16.0);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct AlignerBuilder {
+    matrix: Option<Matrix>,
+    gaps: GapPenalties,
+}
+
+impl AlignerBuilder {
+    /// Uses `matrix` instead of EBLOSUM62.
+    pub fn matrix(mut self, matrix: Matrix) -> Self {
+        self.matrix = Some(matrix);
+        self
+    }
+
+    /// Uses `gaps` instead of open 10, extend 0.5.
+    pub fn gaps(mut self, gaps: GapPenalties) -> Self {
+        self.gaps = gaps;
+        self
+    }
+
+    /// The configured aligner.
+    pub fn build(self) -> Result<Aligner> {
+        Ok(Aligner {
+            matrix: self.matrix.unwrap_or_else(Matrix::blosum62),
+            gaps: self.gaps,
+        })
+    }
+}
+
+/// Aligns pairs of sequences as water does. `Send + Sync` and reusable: buffers are kept per
+/// thread between calls.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::align::Aligner;
+///
+/// let aligner = Aligner::builder().build().unwrap();
+/// let alignment = aligner.align(b"DWDDDDWD", b"KKKKWKWK").unwrap();
+/// assert_eq!((alignment.a_range(), alignment.b_range()), (1..2, 4..5));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Aligner {
+    matrix: Matrix,
+    gaps: GapPenalties,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+impl Aligner {
+    /// A builder with water's defaults.
+    pub fn builder() -> AlignerBuilder {
+        AlignerBuilder::default()
+    }
+
+    /// The substitution matrix.
+    pub fn matrix(&self) -> &Matrix {
+        &self.matrix
+    }
+
+    /// The gap penalties (rounded as water rounds them).
+    pub fn gaps(&self) -> GapPenalties {
+        self.gaps
+    }
+
+    /// Aligns residues `a` (water's `-asequence`) against `b`. Residues are bytes as displayed
+    /// (any case); bytes the matrix lacks score 0. Both must be non-empty.
+    pub fn align(&self, a: &[u8], b: &[u8]) -> Result<Alignment> {
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => self.align_with(a, b, &mut scratch),
+            // Re-entered from the same thread (not possible through this API today): use fresh
+            // buffers rather than fail.
+            Err(_) => self.align_with(a, b, &mut Scratch::default()),
+        })
+    }
+
+    /// Like [`Aligner::align`], with caller-owned buffers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::{Aligner, Scratch};
+    ///
+    /// let aligner = Aligner::builder().build().unwrap();
+    /// let mut scratch = Scratch::default();
+    /// for b in [&b"MKTAYIAK"[..], b"MKTAYLAK"] {
+    ///     assert!(aligner.align_with(b"MKTAYIAK", b, &mut scratch).unwrap().score() > 30.0);
+    /// }
+    /// ```
+    pub fn align_with(&self, a: &[u8], b: &[u8], scratch: &mut Scratch) -> Result<Alignment> {
+        if a.is_empty() || b.is_empty() {
+            return Err(Error::Sequence(format!(
+                "cannot align an empty sequence (lengths {} and {})",
+                a.len(),
+                b.len()
+            )));
+        }
+        let mut codes_a = std::mem::take(&mut scratch.codes_a);
+        let mut codes_b = std::mem::take(&mut scratch.codes_b);
+        self.matrix.encode_into(a, &mut codes_a);
+        self.matrix.encode_into(b, &mut codes_b);
+        let penalties = water::Penalties {
+            open: self.gaps.open(),
+            extend: self.gaps.extend(),
+        };
+        let matrix = &self.matrix;
+        let traceback = water::align_codes(
+            &codes_a,
+            &codes_b,
+            |x, y| matrix.score_codes(x, y),
+            penalties,
+            scratch,
+        );
+        let alignment = Alignment::from_traceback(matrix, &codes_a, &codes_b, traceback);
+        scratch.codes_a = codes_a;
+        scratch.codes_b = codes_b;
+        Ok(alignment)
+    }
+}
+
+/// A local alignment of a against b.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::align::Aligner;
+///
+/// let (a, b) = (b"WKAAAKW", b"WKAAKW");
+/// let alignment = Aligner::builder().build().unwrap().align(a, b).unwrap();
+/// let (row_a, row_b) = alignment.aligned_rows(a, b);
+/// assert_eq!((row_a.as_slice(), row_b.as_slice()), (&b"WKAAAKW"[..], &b"WK-AAKW"[..]));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alignment {
+    score: f32,
+    a_range: Range<usize>,
+    b_range: Range<usize>,
+    ops: Vec<Op>,
+    stats: AlignmentStats,
+}
+
+impl Alignment {
+    fn from_traceback(
+        matrix: &Matrix,
+        codes_a: &[u8],
+        codes_b: &[u8],
+        traceback: water::Traceback,
+    ) -> Self {
+        let consumed_a = traceback
+            .ops
+            .iter()
+            .filter(|op| **op != Op::Deletion)
+            .count();
+        let consumed_b = traceback
+            .ops
+            .iter()
+            .filter(|op| **op != Op::Insertion)
+            .count();
+        let a_range = traceback.start_a..traceback.start_a + consumed_a;
+        let b_range = traceback.start_b..traceback.start_b + consumed_b;
+        let stats = AlignmentStats::compute(
+            matrix,
+            &codes_a[a_range.clone()],
+            &codes_b[b_range.clone()],
+            &traceback.ops,
+        );
+        Self {
+            score: traceback.score,
+            a_range,
+            b_range,
+            ops: traceback.ops,
+            stats,
+        }
+    }
+
+    /// The score as water reports it (see the module documentation for when it differs from
+    /// the alignment's own score).
+    pub fn score(&self) -> f32 {
+        self.score
+    }
+
+    /// The aligned part of a, 0-based half-open.
+    pub fn a_range(&self) -> Range<usize> {
+        self.a_range.clone()
+    }
+
+    /// The aligned part of b, 0-based half-open.
+    pub fn b_range(&self) -> Range<usize> {
+        self.b_range.clone()
+    }
+
+    /// The columns, first to last.
+    pub fn ops(&self) -> &[Op] {
+        &self.ops
+    }
+
+    /// Length, identity, similarity and gaps.
+    pub fn stats(&self) -> &AlignmentStats {
+        &self.stats
+    }
+
+    /// The gapped rows (`-` for gaps) of a and b, given the sequences that were aligned.
+    ///
+    /// # Panics
+    ///
+    /// If `a` or `b` is shorter than the aligned range (they are not the aligned sequences).
+    pub fn aligned_rows(&self, a: &[u8], b: &[u8]) -> (Vec<u8>, Vec<u8>) {
+        let mut row_a = Vec::with_capacity(self.ops.len());
+        let mut row_b = Vec::with_capacity(self.ops.len());
+        let mut residues_a = a[self.a_range()].iter();
+        let mut residues_b = b[self.b_range()].iter();
+        for op in &self.ops {
+            let (x, y) = match op {
+                Op::Match => (residues_a.next(), residues_b.next()),
+                Op::Insertion => (residues_a.next(), None),
+                Op::Deletion => (None, residues_b.next()),
+            };
+            row_a.push(x.copied().unwrap_or(b'-'));
+            row_b.push(y.copied().unwrap_or(b'-'));
+        }
+        (row_a, row_b)
+    }
+
+    /// The CIGAR string with a as the query: `=` identical residues (case-insensitive), `X`
+    /// other residue pairs, `I` residues of a only, `D` residues of b only.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::Aligner;
+    ///
+    /// let (a, b) = (b"MKTAYIAKQRQISFVKSHFSRQ", b"MKTAYIAKQRQISFVKSHGGGGFSRQ");
+    /// let alignment = Aligner::builder().build().unwrap().align(a, b).unwrap();
+    /// assert_eq!(alignment.cigar(a, b), "18=4D4=");
+    /// ```
+    pub fn cigar(&self, a: &[u8], b: &[u8]) -> String {
+        let (row_a, row_b) = self.aligned_rows(a, b);
+        let mut cigar = String::new();
+        let mut run: Option<(char, usize)> = None;
+        for (x, y) in row_a.iter().zip(&row_b) {
+            let symbol = match (*x, *y) {
+                (b'-', _) => 'D',
+                (_, b'-') => 'I',
+                (x, y) if x.eq_ignore_ascii_case(&y) => '=',
+                _ => 'X',
+            };
+            run = match run {
+                Some((current, count)) if current == symbol => Some((current, count + 1)),
+                Some((current, count)) => {
+                    cigar.push_str(&format!("{count}{current}"));
+                    Some((symbol, 1))
+                }
+                None => Some((symbol, 1)),
+            };
+        }
+        if let Some((current, count)) = run {
+            cigar.push_str(&format!("{count}{current}"));
+        }
+        cigar
+    }
+}

@@ -1,0 +1,469 @@
+//! A drop-in for EMBOSS `water`'s non-interactive use.
+//!
+//! ```text
+//! water -asequence a.fa -bsequence b.fa [-gapopen 10] [-gapextend 0.5] [-datafile M]
+//!       [-aformat srspair|pair|simple|markx0|fasta|score] [-awidth3 N] [-nobrief]
+//!       [-sbegin1 N -send1 N -sbegin2 N -send2 N] [-sprotein1 ...] (-outfile F | -stdout) -auto
+//! ```
+//!
+//! The first sequence of `-asequence` is aligned against every sequence of `-bsequence`, in
+//! file order. Positional arguments are asequence, bsequence and outfile. Options also take the
+//! `-name=value` form.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::align::Aligner;
+use crate::report::{AlignFormat, EmbossWriter, PairReport, RunHeader};
+use crate::scoring::{GapPenalties, Matrix};
+use crate::seq::{self, NameCounter, SeqType, Sequence};
+use crate::{Error, Result};
+
+/// Parsed `water` arguments.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::cli::water::WaterArgs;
+///
+/// let args = WaterArgs::parse(["a.fa", "b.fa", "-gapopen", "12", "-stdout", "-auto"]).unwrap();
+/// assert_eq!(args.asequence(), "a.fa");
+/// assert_eq!(args.gapopen(), 12.0);
+/// assert!(WaterArgs::parse(["-endweight"]).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaterArgs {
+    asequence: String,
+    bsequence: String,
+    outfile: Option<String>,
+    stdout: bool,
+    gapopen: f32,
+    gapextend: f32,
+    datafile: Option<String>,
+    aformat: AlignFormat,
+    awidth: usize,
+    nobrief: bool,
+    ranges: [SeqRange; 2],
+    types: [Option<SeqType>; 2],
+    /// The `# Commandline:` lines, as water echoes them.
+    echo: Vec<String>,
+}
+
+/// `-sbeginN` / `-sendN`: 1-based inclusive; negative values count from the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct SeqRange {
+    begin: Option<i64>,
+    end: Option<i64>,
+}
+
+impl SeqRange {
+    /// The 0-based half-open range within a sequence of `len` residues.
+    fn resolve(self, len: usize) -> std::ops::Range<usize> {
+        let position = |value: i64| -> usize {
+            if value < 0 {
+                (len as i64 + value + 1).max(1) as usize
+            } else {
+                (value.max(1) as usize).min(len.max(1))
+            }
+        };
+        let begin = self.begin.map_or(1, position);
+        let end = self.end.map_or(len, position).min(len);
+        (begin - 1).min(end)..end
+    }
+}
+
+const POSITIONAL: [&str; 3] = ["asequence", "bsequence", "outfile"];
+
+impl WaterArgs {
+    /// Parses arguments (without the program name).
+    pub fn parse<S: AsRef<str>>(args: impl IntoIterator<Item = S>) -> Result<Self> {
+        let args: Vec<String> = args.into_iter().map(|s| s.as_ref().to_owned()).collect();
+        let mut parsed = WaterArgs {
+            asequence: String::new(),
+            bsequence: String::new(),
+            outfile: None,
+            stdout: false,
+            gapopen: 10.0,
+            gapextend: 0.5,
+            datafile: None,
+            aformat: AlignFormat::Srspair,
+            awidth: 50,
+            nobrief: false,
+            ranges: [SeqRange::default(); 2],
+            types: [None; 2],
+            echo: Vec::new(),
+        };
+        let mut positional = 0;
+        let mut index = 0;
+        while index < args.len() {
+            let arg = &args[index];
+            index += 1;
+            let Some(option) = arg.strip_prefix('-').filter(|rest| !rest.is_empty()) else {
+                let Some(name) = POSITIONAL.get(positional) else {
+                    return Err(Error::Usage(format!(
+                        "Argument '{arg}' : Too many parameters {}/3",
+                        positional + 1
+                    )));
+                };
+                positional += 1;
+                parsed.set_value(name, arg)?;
+                parsed.echo.push(format!("[-{name}] {arg}"));
+                continue;
+            };
+            let (name, inline_value) = match option.split_once('=') {
+                Some((name, value)) => (name, Some(value.to_owned())),
+                None => (option, None),
+            };
+            if parsed.flag(name) {
+                if !name.starts_with("sprotein") && !name.starts_with("snucleotide") {
+                    parsed.echo.push(format!("-{name}"));
+                }
+                continue;
+            }
+            if !Self::takes_value(name) {
+                return Err(Error::Usage(format!("Unknown qualifier -{name}")));
+            }
+            let value = match inline_value {
+                Some(value) => value,
+                None => {
+                    let value = args
+                        .get(index)
+                        .cloned()
+                        .ok_or_else(|| Error::Usage(format!("qualifier -{name} needs a value")))?;
+                    index += 1;
+                    value
+                }
+            };
+            parsed.set_value(name, &value)?;
+            parsed.echo.push(format!("-{name} {value}"));
+        }
+        if parsed.asequence.is_empty() {
+            return Err(Error::Usage("no -asequence given".into()));
+        }
+        if parsed.bsequence.is_empty() {
+            return Err(Error::Usage("no -bsequence given".into()));
+        }
+        Ok(parsed)
+    }
+
+    fn takes_value(name: &str) -> bool {
+        matches!(
+            name,
+            "asequence"
+                | "bsequence"
+                | "outfile"
+                | "gapopen"
+                | "gapextend"
+                | "datafile"
+                | "aformat"
+                | "aformat3"
+                | "awidth"
+                | "awidth3"
+                | "sbegin1"
+                | "send1"
+                | "sbegin2"
+                | "send2"
+        )
+    }
+
+    /// Applies a boolean qualifier; false when `name` is not one.
+    fn flag(&mut self, name: &str) -> bool {
+        match name {
+            "auto" => {}
+            "stdout" => self.stdout = true,
+            "nobrief" => self.nobrief = true,
+            "brief" => self.nobrief = false,
+            "sprotein1" => self.types[0] = Some(SeqType::Protein),
+            "sprotein2" => self.types[1] = Some(SeqType::Protein),
+            "snucleotide1" => self.types[0] = Some(SeqType::Nucleotide),
+            "snucleotide2" => self.types[1] = Some(SeqType::Nucleotide),
+            _ => return false,
+        }
+        true
+    }
+
+    fn set_value(&mut self, name: &str, value: &str) -> Result<()> {
+        let decimal = |value: &str| -> Result<f32> {
+            value
+                .trim()
+                .parse::<f32>()
+                .ok()
+                .filter(|parsed| parsed.is_finite())
+                .ok_or_else(|| Error::Usage(format!("Invalid decimal value '{value}' for -{name}")))
+        };
+        let integer = |value: &str| -> Result<i64> {
+            value
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| Error::Usage(format!("Invalid integer value '{value}' for -{name}")))
+        };
+        match name {
+            "asequence" => self.asequence = value.to_owned(),
+            "bsequence" => self.bsequence = value.to_owned(),
+            "outfile" => self.outfile = Some(value.to_owned()),
+            "gapopen" => self.gapopen = decimal(value)?,
+            "gapextend" => self.gapextend = decimal(value)?,
+            "datafile" => self.datafile = Some(value.to_owned()),
+            "aformat" | "aformat3" => self.aformat = value.parse()?,
+            "awidth" | "awidth3" => {
+                self.awidth = integer(value)?.clamp(0, 1 << 20) as usize;
+            }
+            "sbegin1" => self.ranges[0].begin = Some(integer(value)?),
+            "send1" => self.ranges[0].end = Some(integer(value)?),
+            "sbegin2" => self.ranges[1].begin = Some(integer(value)?),
+            "send2" => self.ranges[1].end = Some(integer(value)?),
+            _ => return Err(Error::Usage(format!("Unknown qualifier -{name}"))),
+        }
+        Ok(())
+    }
+
+    /// The `-asequence` file.
+    pub fn asequence(&self) -> &str {
+        &self.asequence
+    }
+
+    /// The `-bsequence` file.
+    pub fn bsequence(&self) -> &str {
+        &self.bsequence
+    }
+
+    /// The gap-open penalty as given (before clamping and rounding).
+    pub fn gapopen(&self) -> f32 {
+        self.gapopen
+    }
+
+    /// The gap-extend penalty as given.
+    pub fn gapextend(&self) -> f32 {
+        self.gapextend
+    }
+
+    /// The output format.
+    pub fn aformat(&self) -> AlignFormat {
+        self.aformat
+    }
+}
+
+/// Runs water with parsed arguments: warnings go to `diagnostics` (as `Warning: ...` lines),
+/// the report to the output file (written under a temporary name, renamed when complete) or to
+/// standard output.
+///
+/// # Examples
+///
+/// ```no_run
+/// use wildtype_aligner::cli::water::{WaterArgs, run};
+///
+/// let args = WaterArgs::parse(["a.fa", "b.fa", "-stdout", "-auto"]).unwrap();
+/// run(&args, &mut std::io::stderr()).unwrap();
+/// ```
+pub fn run(args: &WaterArgs, diagnostics: &mut dyn Write) -> Result<()> {
+    let warn = |diagnostics: &mut dyn Write, message: &str| {
+        let _ = writeln!(diagnostics, "Warning: {message}");
+    };
+    let (gaps, warnings) = GapPenalties::clamped(args.gapopen, args.gapextend);
+    for warning in &warnings {
+        warn(diagnostics, warning);
+    }
+    if args.awidth < 10 {
+        warn(
+            diagnostics,
+            &format!(
+                "Alignment width (-awidth={}) too narrow, reset to 10",
+                args.awidth
+            ),
+        );
+    }
+
+    let mut counter = NameCounter::new();
+    let a_records = read_fasta(Path::new(&args.asequence))?;
+    let mut a = a_records
+        .into_iter()
+        .next()
+        .map(|(header, raw)| Sequence::from_fasta(&header, &raw, &mut counter))
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| Error::Sequence(format!("Unable to read sequence '{}'", args.asequence)))?;
+    let a_type = match args.types[0] {
+        Some(SeqType::Nucleotide) if seq::detect_type(a.residues()) != SeqType::Nucleotide => {
+            return Err(Error::Sequence("Sequence is not nucleic".into()));
+        }
+        Some(forced) => forced,
+        None => seq::detect_type(a.residues()),
+    };
+    if a_type == SeqType::Nucleotide {
+        seq::to_nucleotide_display(a.residues_mut());
+    }
+    let matrix = match &args.datafile {
+        Some(name) => Matrix::resolve(name)?,
+        None if a_type == SeqType::Nucleotide => Matrix::dnafull(),
+        None => Matrix::blosum62(),
+    };
+    let aligner = Aligner::builder().matrix(matrix).gaps(gaps).build()?;
+    let a_range = args.ranges[0].resolve(a.len());
+
+    let b_records = read_fasta(Path::new(&args.bsequence))?;
+    let output = Output::open(args, a.name())?;
+    let header = RunHeader::new(args.echo.iter().cloned(), &output.report_name);
+    let mut writer = EmbossWriter::new(output.writer(), args.aformat)
+        .width(args.awidth)
+        .nobrief(args.nobrief);
+    writer.write_header(&header).map_err(|e| output.error(e))?;
+    let mut aligned = 0;
+    for (header, raw) in b_records {
+        let mut b = Sequence::from_fasta(&header, &raw, &mut counter);
+        if b.is_empty() {
+            let id = header.split_ascii_whitespace().next().unwrap_or("");
+            warn(
+                diagnostics,
+                &format!(
+                    "Sequence 'fasta::{}:{id}' has zero length, ignored",
+                    args.bsequence
+                ),
+            );
+            continue;
+        }
+        if a_type == SeqType::Nucleotide {
+            if seq::detect_type(b.residues()) != SeqType::Nucleotide
+                || args.types[1] == Some(SeqType::Protein)
+            {
+                return Err(Error::Sequence("Sequence is not nucleic".into()));
+            }
+            seq::to_nucleotide_display(b.residues_mut());
+        }
+        let b_range = args.ranges[1].resolve(b.len());
+        let a_part = &a.residues()[a_range.clone()];
+        let b_part = &b.residues()[b_range.clone()];
+        if a_part.is_empty() || b_part.is_empty() {
+            continue;
+        }
+        let alignment = aligner.align(a_part, b_part)?;
+        writer
+            .write_alignment(&PairReport {
+                name_a: a.name(),
+                name_b: b.name(),
+                description_a: a.description(),
+                description_b: b.description(),
+                a: a_part,
+                b: b_part,
+                offset_a: a_range.start,
+                offset_b: b_range.start,
+                alignment: &alignment,
+                matrix: aligner.matrix(),
+                gaps: aligner.gaps(),
+            })
+            .map_err(|e| output.error(e))?;
+        aligned += 1;
+    }
+    if aligned == 0 {
+        return Err(Error::Sequence(format!(
+            "Unable to read sequence '{}'",
+            args.bsequence
+        )));
+    }
+    writer.finish().map_err(|e| output.error(e))?;
+    drop(writer);
+    output.commit()
+}
+
+/// Where the report goes: standard output, or a temporary file renamed on success.
+struct Output {
+    report_name: String,
+    target: Option<(PathBuf, PathBuf)>,
+    file: Option<File>,
+}
+
+impl Output {
+    fn open(args: &WaterArgs, name_a: &str) -> Result<Self> {
+        if args.stdout {
+            return Ok(Self {
+                report_name: "stdout".into(),
+                target: None,
+                file: None,
+            });
+        }
+        let report_name = args
+            .outfile
+            .clone()
+            .unwrap_or_else(|| format!("{}.water", name_a.to_ascii_lowercase()));
+        let path = PathBuf::from(&report_name);
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
+        let temporary = path.with_file_name(format!(".{file_name}.{}.partial", std::process::id()));
+        let file = File::create(&temporary).map_err(|source| Error::io(&path, source))?;
+        Ok(Self {
+            report_name,
+            target: Some((temporary, path)),
+            file: Some(file),
+        })
+    }
+
+    fn writer(&self) -> Box<dyn Write + '_> {
+        match &self.file {
+            Some(file) => Box::new(BufWriter::new(file)),
+            None => Box::new(BufWriter::new(io::stdout().lock())),
+        }
+    }
+
+    fn error(&self, source: io::Error) -> Error {
+        match &self.target {
+            Some((_, path)) => Error::io(path, source),
+            None => Error::io("stdout", source),
+        }
+    }
+
+    fn commit(mut self) -> Result<()> {
+        if let Some((temporary, path)) = self.target.take() {
+            std::fs::rename(&temporary, &path).map_err(|source| Error::io(&path, source))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        // Not committed: never leave a partial report behind.
+        if let Some((temporary, _)) = self.target.take() {
+            let _ = std::fs::remove_file(temporary);
+        }
+    }
+}
+
+/// Reads FASTA (plain or gzip) as (header, raw sequence) pairs.
+fn read_fasta(path: &Path) -> Result<Vec<(String, Vec<u8>)>> {
+    let bytes = std::fs::read(path).map_err(|source| Error::io(path, source))?;
+    let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut decoded = Vec::new();
+        io::Read::read_to_end(
+            &mut flate2::read::MultiGzDecoder::new(&bytes[..]),
+            &mut decoded,
+        )
+        .map_err(|source| Error::io(path, source))?;
+        decoded
+    } else {
+        bytes
+    };
+    let mut records: Vec<(String, Vec<u8>)> = Vec::new();
+    for (index, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if let Some(header) = line.strip_prefix(b">") {
+            records.push((String::from_utf8_lossy(header).into_owned(), Vec::new()));
+        } else if let Some((_, raw)) = records.last_mut() {
+            raw.extend_from_slice(line);
+        } else if !line.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::Format {
+                path: path.to_owned(),
+                line: index + 1,
+                message: "not FASTA: sequence data before the first '>' header".into(),
+            });
+        }
+    }
+    if records.is_empty() {
+        return Err(Error::Format {
+            path: path.to_owned(),
+            line: 1,
+            message: "not FASTA: no '>' header found".into(),
+        });
+    }
+    Ok(records)
+}

@@ -1,0 +1,7 @@
+//! Report writers. This layer only formats: it takes finished alignments and writes text.
+
+pub mod emboss;
+mod rundate;
+
+pub use emboss::{AlignFormat, EmbossWriter, PairReport, RunHeader};
+pub use rundate::rundate_now;
