@@ -48,6 +48,8 @@ pub struct WaterArgs {
     types: [Option<SeqType>; 2],
     /// The `# Commandline:` lines, as water echoes them.
     echo: Vec<String>,
+    /// Relative paths are taken from here instead of the current directory.
+    working_dir: Option<PathBuf>,
 }
 
 /// `-sbeginN` / `-sendN`: 1-based inclusive; negative values count from the end.
@@ -93,6 +95,7 @@ impl WaterArgs {
             ranges: [SeqRange::default(); 2],
             types: [None; 2],
             echo: Vec::new(),
+            working_dir: None,
         };
         let mut positional = 0;
         let mut index = 0;
@@ -218,6 +221,20 @@ impl WaterArgs {
         Ok(())
     }
 
+    /// Resolves relative file names (inputs, `-outfile`, `-datafile`) against `dir` instead of
+    /// the current directory, as if water were started there.
+    pub fn in_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.working_dir = Some(dir.into());
+        self
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        match &self.working_dir {
+            Some(dir) => dir.join(name),
+            None => PathBuf::from(name),
+        }
+    }
+
     /// The `-asequence` file.
     pub fn asequence(&self) -> &str {
         &self.asequence
@@ -257,87 +274,182 @@ impl WaterArgs {
 /// run(&args, &mut std::io::stderr()).unwrap();
 /// ```
 pub fn run(args: &WaterArgs, diagnostics: &mut dyn Write) -> Result<()> {
-    let warn = |diagnostics: &mut dyn Write, message: &str| {
-        let _ = writeln!(diagnostics, "Warning: {message}");
-    };
-    let (gaps, warnings) = GapPenalties::clamped(args.gapopen, args.gapextend);
-    for warning in &warnings {
-        warn(diagnostics, warning);
-    }
-    if args.awidth < 10 {
-        warn(
-            diagnostics,
-            &format!(
-                "Alignment width (-awidth={}) too narrow, reset to 10",
-                args.awidth
-            ),
-        );
-    }
+    let job = Job::prepare(args, diagnostics)?;
+    let output = Output::open(args, job.a.name())?;
+    let mut writer = output.writer();
+    job.write(args, &output.report_name, &mut writer, diagnostics)
+        .map_err(|error| output.io_error(error))?;
+    writer.flush().map_err(|error| output.error(error))?;
+    drop(writer);
+    output.commit()
+}
 
-    let mut counter = NameCounter::new();
-    let a_records = read_fasta(Path::new(&args.asequence))?;
-    let mut a = a_records
-        .into_iter()
-        .next()
-        .map(|(header, raw)| Sequence::from_fasta(&header, &raw, &mut counter))
-        .filter(|a| !a.is_empty())
-        .ok_or_else(|| Error::Sequence(format!("Unable to read sequence '{}'", args.asequence)))?;
-    let a_type = match args.types[0] {
-        Some(SeqType::Nucleotide) if seq::detect_type(a.residues()) != SeqType::Nucleotide => {
-            return Err(Error::Sequence("Sequence is not nucleic".into()));
+/// Like [`run`], but writes the report to `out` whatever `-outfile`/`-stdout` say (the
+/// `# Report_file:` line still shows what they name).
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::cli::water::{WaterArgs, run_to};
+///
+/// let dir = std::env::temp_dir().join(format!("wta-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// std::fs::write(dir.join("a.fa"), ">a\nMKTAYIAKQR\n").unwrap();
+/// std::fs::write(dir.join("b.fa"), ">b\nMKTAYLAKQR\n").unwrap();
+/// let args = WaterArgs::parse(["a.fa", "b.fa", "-aformat", "score", "-stdout"]).unwrap().in_dir(&dir);
+/// let mut out = Vec::new();
+/// run_to(&args, &mut out, &mut std::io::sink()).unwrap();
+/// assert!(String::from_utf8(out).unwrap().starts_with("a b 10 (47.0)"));
+/// ```
+pub fn run_to(args: &WaterArgs, out: &mut dyn Write, diagnostics: &mut dyn Write) -> Result<()> {
+    let job = Job::prepare(args, diagnostics)?;
+    let report_name = match (&args.outfile, args.stdout) {
+        (Some(name), false) => name.clone(),
+        (None, false) => default_outfile(job.a.name()),
+        (_, true) => "stdout".to_owned(),
+    };
+    job.write(args, &report_name, out, diagnostics)
+        .map_err(|error| match error {
+            JobError::Io(source) => Error::io(&report_name, source),
+            JobError::Other(error) => error,
+        })
+}
+
+fn default_outfile(name_a: &str) -> String {
+    format!("{}.water", name_a.to_ascii_lowercase())
+}
+
+/// The a sequence, scoring and b records of one run.
+struct Job {
+    a: Sequence,
+    a_type: SeqType,
+    aligner: Aligner,
+    b_records: Vec<(String, Vec<u8>)>,
+    counter: NameCounter,
+}
+
+/// Failure while writing: I/O (to be blamed on the output) or anything else.
+enum JobError {
+    Io(io::Error),
+    Other(Error),
+}
+
+impl From<io::Error> for JobError {
+    fn from(error: io::Error) -> Self {
+        JobError::Io(error)
+    }
+}
+
+impl From<Error> for JobError {
+    fn from(error: Error) -> Self {
+        JobError::Other(error)
+    }
+}
+
+fn warn(diagnostics: &mut dyn Write, message: &str) {
+    let _ = writeln!(diagnostics, "Warning: {message}");
+}
+
+impl Job {
+    fn prepare(args: &WaterArgs, diagnostics: &mut dyn Write) -> Result<Self> {
+        let (gaps, warnings) = GapPenalties::clamped(args.gapopen, args.gapextend);
+        for warning in &warnings {
+            warn(diagnostics, warning);
         }
-        Some(forced) => forced,
-        None => seq::detect_type(a.residues()),
-    };
-    if a_type == SeqType::Nucleotide {
-        seq::to_nucleotide_display(a.residues_mut());
-    }
-    let matrix = match &args.datafile {
-        Some(name) => Matrix::resolve(name)?,
-        None if a_type == SeqType::Nucleotide => Matrix::dnafull(),
-        None => Matrix::blosum62(),
-    };
-    let aligner = Aligner::builder().matrix(matrix).gaps(gaps).build()?;
-    let a_range = args.ranges[0].resolve(a.len());
-
-    let b_records = read_fasta(Path::new(&args.bsequence))?;
-    let output = Output::open(args, a.name())?;
-    let header = RunHeader::new(args.echo.iter().cloned(), &output.report_name);
-    let mut writer = EmbossWriter::new(output.writer(), args.aformat)
-        .width(args.awidth)
-        .nobrief(args.nobrief);
-    writer.write_header(&header).map_err(|e| output.error(e))?;
-    let mut aligned = 0;
-    for (header, raw) in b_records {
-        let mut b = Sequence::from_fasta(&header, &raw, &mut counter);
-        if b.is_empty() {
-            let id = header.split_ascii_whitespace().next().unwrap_or("");
+        if args.awidth < 10 {
             warn(
                 diagnostics,
                 &format!(
-                    "Sequence 'fasta::{}:{id}' has zero length, ignored",
-                    args.bsequence
+                    "Alignment width (-awidth={}) too narrow, reset to 10",
+                    args.awidth
                 ),
             );
-            continue;
         }
-        if a_type == SeqType::Nucleotide {
-            if seq::detect_type(b.residues()) != SeqType::Nucleotide
-                || args.types[1] == Some(SeqType::Protein)
-            {
+        let mut counter = NameCounter::new();
+        let a_records = read_fasta(&args.path(&args.asequence))?;
+        let mut a = a_records
+            .into_iter()
+            .next()
+            .map(|(header, raw)| Sequence::from_fasta(&header, &raw, &mut counter))
+            .filter(|a| !a.is_empty())
+            .ok_or_else(|| {
+                Error::Sequence(format!("Unable to read sequence '{}'", args.asequence))
+            })?;
+        let a_type = match args.types[0] {
+            Some(SeqType::Nucleotide) if seq::detect_type(a.residues()) != SeqType::Nucleotide => {
                 return Err(Error::Sequence("Sequence is not nucleic".into()));
             }
-            seq::to_nucleotide_display(b.residues_mut());
+            Some(forced) => forced,
+            None => seq::detect_type(a.residues()),
+        };
+        if a_type == SeqType::Nucleotide {
+            seq::to_nucleotide_display(a.residues_mut());
         }
-        let b_range = args.ranges[1].resolve(b.len());
-        let a_part = &a.residues()[a_range.clone()];
-        let b_part = &b.residues()[b_range.clone()];
-        if a_part.is_empty() || b_part.is_empty() {
-            continue;
-        }
-        let alignment = aligner.align(a_part, b_part)?;
-        writer
-            .write_alignment(&PairReport {
+        let matrix = match &args.datafile {
+            Some(name) => Matrix::resolve_in(name, args.working_dir.as_deref())?,
+            None if a_type == SeqType::Nucleotide => Matrix::dnafull(),
+            None => Matrix::blosum62(),
+        };
+        let aligner = Aligner::builder().matrix(matrix).gaps(gaps).build()?;
+        let b_records = read_fasta(&args.path(&args.bsequence))?;
+        Ok(Self {
+            a,
+            a_type,
+            aligner,
+            b_records,
+            counter,
+        })
+    }
+
+    fn write(
+        mut self,
+        args: &WaterArgs,
+        report_name: &str,
+        out: &mut dyn Write,
+        diagnostics: &mut dyn Write,
+    ) -> Result<(), JobError> {
+        let header = RunHeader::new(args.echo.iter().cloned(), report_name);
+        let mut writer = EmbossWriter::new(out, args.aformat)
+            .width(args.awidth)
+            .nobrief(args.nobrief);
+        writer.write_header(&header)?;
+        let a = &self.a;
+        let a_range = args.ranges[0].resolve(a.len());
+        let mut aligned = 0;
+        for (header, raw) in std::mem::take(&mut self.b_records) {
+            let mut b = Sequence::from_fasta(&header, &raw, &mut self.counter);
+            if b.is_empty() {
+                let id = header.split_ascii_whitespace().next().unwrap_or("");
+                warn(
+                    diagnostics,
+                    &format!(
+                        "Sequence 'fasta::{}:{id}' has zero length, ignored",
+                        args.bsequence
+                    ),
+                );
+                continue;
+            }
+            if self.a_type == SeqType::Nucleotide {
+                if seq::detect_type(b.residues()) != SeqType::Nucleotide
+                    || args.types[1] == Some(SeqType::Protein)
+                {
+                    if aligned == 0 {
+                        return Err(Error::Sequence("Sequence is not nucleic".into()).into());
+                    }
+                    // water stops reading b here but reports what it has aligned so far.
+                    let _ = writeln!(diagnostics, "Error: Sequence is not nucleic");
+                    break;
+                }
+                seq::to_nucleotide_display(b.residues_mut());
+            }
+            let b_range = args.ranges[1].resolve(b.len());
+            let a_part = &a.residues()[a_range.clone()];
+            let b_part = &b.residues()[b_range.clone()];
+            if a_part.is_empty() || b_part.is_empty() {
+                continue;
+            }
+            let alignment = self.aligner.align(a_part, b_part)?;
+            writer.write_alignment(&PairReport {
                 name_a: a.name(),
                 name_b: b.name(),
                 description_a: a.description(),
@@ -347,21 +459,19 @@ pub fn run(args: &WaterArgs, diagnostics: &mut dyn Write) -> Result<()> {
                 offset_a: a_range.start,
                 offset_b: b_range.start,
                 alignment: &alignment,
-                matrix: aligner.matrix(),
-                gaps: aligner.gaps(),
-            })
-            .map_err(|e| output.error(e))?;
-        aligned += 1;
+                matrix: self.aligner.matrix(),
+                gaps: self.aligner.gaps(),
+            })?;
+            aligned += 1;
+        }
+        if aligned == 0 {
+            return Err(
+                Error::Sequence(format!("Unable to read sequence '{}'", args.bsequence)).into(),
+            );
+        }
+        writer.finish()?;
+        Ok(())
     }
-    if aligned == 0 {
-        return Err(Error::Sequence(format!(
-            "Unable to read sequence '{}'",
-            args.bsequence
-        )));
-    }
-    writer.finish().map_err(|e| output.error(e))?;
-    drop(writer);
-    output.commit()
 }
 
 /// Where the report goes: standard output, or a temporary file renamed on success.
@@ -383,8 +493,8 @@ impl Output {
         let report_name = args
             .outfile
             .clone()
-            .unwrap_or_else(|| format!("{}.water", name_a.to_ascii_lowercase()));
-        let path = PathBuf::from(&report_name);
+            .unwrap_or_else(|| default_outfile(name_a));
+        let path = args.path(&report_name);
         let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -402,6 +512,13 @@ impl Output {
         match &self.file {
             Some(file) => Box::new(BufWriter::new(file)),
             None => Box::new(BufWriter::new(io::stdout().lock())),
+        }
+    }
+
+    fn io_error(&self, error: JobError) -> Error {
+        match error {
+            JobError::Io(source) => self.error(source),
+            JobError::Other(error) => error,
         }
     }
 

@@ -311,17 +311,7 @@ impl<W: Write> EmbossWriter<W> {
     }
 
     fn write_pairs(&mut self, report: &PairReport<'_>, rows: &Rows) -> io::Result<()> {
-        let markup: Vec<u8> = rows
-            .columns(report.matrix)
-            .map(|(x, column)| match column {
-                None => b' ',
-                Some(column) if column.positive_from_a == 2 && x.is_ascii_alphabetic() => {
-                    if column.identical { b'|' } else { b':' }
-                }
-                Some(column) if !column.identical && column.positive_from_a == 1 => b'.',
-                Some(_) => b' ',
-            })
-            .collect();
+        let markup = rows.markup(report.matrix, b"|:. ");
         let empty_chunk_start = if self.format == AlignFormat::Srspair {
             0
         } else {
@@ -354,14 +344,8 @@ impl<W: Write> EmbossWriter<W> {
     }
 
     fn write_markx0(&mut self, report: &PairReport<'_>, rows: &Rows) -> io::Result<()> {
-        let markup: Vec<u8> = rows
-            .columns(report.matrix)
-            .map(|(_, column)| match column {
-                Some(column) if column.identical => b':',
-                Some(column) if column.similar() => b'.',
-                _ => b' ',
-            })
-            .collect();
+        // markx0 shifts srspair's symbols down one level: `|` becomes `:`, `:` becomes `.`.
+        let markup = rows.markup(report.matrix, b":.  ");
         let first_a = report.alignment.a_range().start + report.offset_a + 1;
         let first_b = report.alignment.b_range().start + report.offset_b + 1;
         let numbers_a = Ruler::new(&rows.a, first_a);
@@ -428,24 +412,30 @@ impl Rows {
         Self { a, b }
     }
 
-    /// Each column's a residue and its classification (`None` for gap columns).
-    fn columns<'m>(
-        &'m self,
-        matrix: &'m Matrix,
-    ) -> impl Iterator<Item = (u8, Option<Column>)> + 'm {
-        self.a.iter().zip(&self.b).map(move |(&x, &y)| {
-            if x == b'-' || y == b'-' {
-                (x, None)
-            } else {
-                (
-                    x,
-                    Some(Column::classify(matrix, matrix.code(x), matrix.code(y))),
-                )
-            }
-        })
+    /// The markup line. water judges each column from a's side only: a letter of a that scores
+    /// positively against itself and against b is `symbols[0]` when identical and `symbols[1]`
+    /// otherwise; one positive score of the two gives `symbols[2]`; anything else, gaps and
+    /// non-letters (`*`) included, `symbols[3]`.
+    fn markup(&self, matrix: &Matrix, symbols: &[u8; 4]) -> Vec<u8> {
+        self.a
+            .iter()
+            .zip(&self.b)
+            .map(|(&x, &y)| {
+                if x == b'-' || y == b'-' {
+                    return symbols[3];
+                }
+                let column = Column::classify(matrix, matrix.code(x), matrix.code(y));
+                match column.positive_from_a {
+                    2 if x.is_ascii_alphabetic() && column.identical => symbols[0],
+                    2 if x.is_ascii_alphabetic() => symbols[1],
+                    1 if !column.identical => symbols[2],
+                    _ => symbols[3],
+                }
+            })
+            .collect()
     }
 
-    /// `-nobrief` counts: identical after upper-casing, and similar as a positive score.
+    /// `-nobrief` counts: identical after upper-casing; similar when identical or scoring positively.
     fn case_insensitive_counts(&self, matrix: &Matrix) -> (usize, usize) {
         let mut identical = 0;
         let mut similar = 0;
@@ -453,8 +443,9 @@ impl Rows {
             if x == b'-' || y == b'-' {
                 continue;
             }
-            identical += usize::from(x.eq_ignore_ascii_case(&y));
-            similar += usize::from(matrix.score(x, y) > 0.0);
+            let same = x.eq_ignore_ascii_case(&y);
+            identical += usize::from(same);
+            similar += usize::from(same || matrix.score(x, y) > 0.0);
         }
         (identical, similar)
     }

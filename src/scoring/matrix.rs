@@ -153,8 +153,24 @@ impl Matrix {
     /// assert!(Matrix::resolve("NO_SUCH_MATRIX").is_err());
     /// ```
     pub fn resolve(name: &str) -> Result<Self> {
+        Self::resolve_in(name, None)
+    }
+
+    /// Like [`Matrix::resolve`], with relative names taken from `dir` (when given) instead of
+    /// the current directory.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::scoring::Matrix;
+    ///
+    /// let m = Matrix::resolve_in("EDNAFULL", Some(std::path::Path::new("/nonexistent"))).unwrap();
+    /// assert_eq!(m.name(), "EDNAFULL");
+    /// ```
+    pub fn resolve_in(name: &str, dir: Option<&Path>) -> Result<Self> {
+        let base = dir.unwrap_or(Path::new(""));
         let mut searched = Vec::new();
-        let mut candidates = vec![PathBuf::from(name), Path::new(".embossdata").join(name)];
+        let mut candidates = vec![base.join(name), base.join(".embossdata").join(name)];
         if let Some(home) = std::env::var_os("HOME") {
             candidates.push(Path::new(&home).join(name));
             candidates.push(Path::new(&home).join(".embossdata").join(name));
