@@ -113,8 +113,15 @@ fn options() -> impl Strategy<Value = Vec<String>> {
         format,
         prop_oneof![6 => Just(None), 1 => (10usize..90).prop_map(Some)],
         prop::bool::weighted(0.1),
+        prop_oneof![
+            8 => Just(Vec::new()),
+            1 => prop::collection::vec(
+                (prop::sample::select(vec!["-sbegin1", "-send1", "-sbegin2", "-send2"]), -20i32..80),
+                1..4,
+            ),
+        ],
     )
-        .prop_map(|(gaps, format, width, nobrief)| {
+        .prop_map(|(gaps, format, width, nobrief, ranges)| {
             let mut options = Vec::new();
             if let Some((open, extend)) = gaps {
                 options.extend(["-gapopen".to_owned(), open, "-gapextend".to_owned(), extend]);
@@ -125,6 +132,9 @@ fn options() -> impl Strategy<Value = Vec<String>> {
             }
             if nobrief {
                 options.push("-nobrief".to_owned());
+            }
+            for (option, value) in ranges {
+                options.extend([option.to_owned(), value.to_string()]);
             }
             options
         })

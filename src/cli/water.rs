@@ -69,9 +69,10 @@ impl SeqRange {
                 (value.max(1) as usize).min(len.max(1))
             }
         };
-        let begin = self.begin.map_or(1, position);
-        let end = self.end.map_or(len, position).min(len);
-        (begin - 1).min(end)..end
+        let begin = self.begin.map_or(1, position).min(len);
+        // water never selects less than one residue: an end before the begin is moved to it.
+        let end = self.end.map_or(len, position).min(len).max(begin);
+        begin - 1..end
     }
 }
 

@@ -1,0 +1,195 @@
+//! The water drop-in's handling of bad input: one-line errors naming the file or option, no
+//! panics, and no partial output file left behind.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use wildtype_aligner::cli::water::{WaterArgs, run};
+
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wta-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> (Result<(), String>, String) {
+    let mut diagnostics = Vec::new();
+    let result = WaterArgs::parse(args)
+        .and_then(|parsed| run(&parsed.in_dir(dir), &mut diagnostics))
+        .map_err(|error| error.to_string());
+    (result, String::from_utf8(diagnostics).expect("UTF-8"))
+}
+
+#[test]
+fn unknown_option_is_named() {
+    let error = WaterArgs::parse(["a.fa", "b.fa", "-endweight"]).unwrap_err();
+    assert_eq!(error.to_string(), "Unknown qualifier -endweight");
+}
+
+#[test]
+fn bad_number_is_named() {
+    let error = WaterArgs::parse(["a.fa", "b.fa", "-gapopen", "abc"]).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "Invalid decimal value 'abc' for -gapopen"
+    );
+    let error = WaterArgs::parse(["a.fa", "b.fa", "-awidth3", "1.5"]).unwrap_err();
+    assert!(error.to_string().contains("-awidth3"), "{error}");
+}
+
+#[test]
+fn too_many_positionals() {
+    let error = WaterArgs::parse(["a.fa", "b.fa", "c.water", "d.fa"]).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "Argument 'd.fa' : Too many parameters 4/3"
+    );
+}
+
+#[test]
+fn missing_value_and_missing_inputs() {
+    assert!(
+        WaterArgs::parse(["a.fa", "b.fa", "-gapopen"])
+            .unwrap_err()
+            .to_string()
+            .contains("-gapopen")
+    );
+    assert!(
+        WaterArgs::parse(["-asequence", "a.fa"])
+            .unwrap_err()
+            .to_string()
+            .contains("bsequence")
+    );
+}
+
+#[test]
+fn missing_file_is_named_and_no_output_is_left() {
+    let dir = scratch_dir("missing");
+    std::fs::write(dir.join("a.fa"), ">a\nMKV\n").unwrap();
+    let (result, _) = run_in(&dir, &["a.fa", "nope.fa", "-outfile", "out.water", "-auto"]);
+    let error = result.unwrap_err();
+    assert!(
+        error.contains("nope.fa: ") && error.contains("No such file"),
+        "{error}"
+    );
+    assert!(!dir.join("out.water").exists());
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        1,
+        "only a.fa remains"
+    );
+}
+
+#[test]
+fn non_fasta_input_is_refused_with_its_line() {
+    let dir = scratch_dir("nonfasta");
+    std::fs::write(dir.join("a.fa"), ">a\nMKV\n").unwrap();
+    std::fs::write(dir.join("b.txt"), "\nhello world\n").unwrap();
+    let (result, _) = run_in(&dir, &["a.fa", "b.txt", "-outfile", "out.water"]);
+    let error = result.unwrap_err();
+    assert!(
+        error.contains("b.txt") && error.contains("line 2"),
+        "{error}"
+    );
+    assert!(!dir.join("out.water").exists());
+}
+
+#[test]
+fn zero_length_b_is_skipped_with_waters_warning() {
+    let dir = scratch_dir("zero");
+    std::fs::write(dir.join("a.fa"), ">a\nMKVLAAGW\n").unwrap();
+    std::fs::write(dir.join("b.fa"), ">empty\n\n>b\nMKVLAAGW\n").unwrap();
+    let (result, diagnostics) = run_in(&dir, &["a.fa", "b.fa", "-outfile", "out.water"]);
+    result.unwrap();
+    assert_eq!(
+        diagnostics,
+        "Warning: Sequence 'fasta::b.fa:empty' has zero length, ignored\n"
+    );
+    let report = std::fs::read_to_string(dir.join("out.water")).unwrap();
+    assert_eq!(report.matches("# Aligned_sequences").count(), 1);
+}
+
+#[test]
+fn no_usable_b_fails_like_water() {
+    let dir = scratch_dir("nousable");
+    std::fs::write(dir.join("a.fa"), ">a\nMKVLAAGW\n").unwrap();
+    std::fs::write(dir.join("b.fa"), ">empty\n").unwrap();
+    let (result, _) = run_in(&dir, &["a.fa", "b.fa", "-outfile", "out.water"]);
+    assert_eq!(result.unwrap_err(), "Unable to read sequence 'b.fa'");
+    assert!(!dir.join("out.water").exists(), "no partial report");
+}
+
+#[test]
+fn nucleotide_a_with_protein_b_fails_like_water() {
+    let dir = scratch_dir("nucleic");
+    std::fs::write(dir.join("a.fa"), ">a\nACGTACGT\n").unwrap();
+    std::fs::write(dir.join("b.fa"), ">b\nEELKKW\n").unwrap();
+    let (result, _) = run_in(&dir, &["a.fa", "b.fa", "-outfile", "out.water"]);
+    assert_eq!(result.unwrap_err(), "Sequence is not nucleic");
+    assert!(!dir.join("out.water").exists());
+}
+
+#[test]
+fn out_of_range_penalties_warn_like_water() {
+    let dir = scratch_dir("range");
+    std::fs::write(dir.join("a.fa"), ">a\nMKVLAAGW\n").unwrap();
+    std::fs::write(dir.join("b.fa"), ">b\nMKVLAAGW\n").unwrap();
+    let (result, diagnostics) = run_in(
+        &dir,
+        &[
+            "a.fa",
+            "b.fa",
+            "-gapopen",
+            "200",
+            "-gapextend",
+            "11",
+            "-outfile",
+            "o.water",
+        ],
+    );
+    result.unwrap();
+    assert_eq!(
+        diagnostics,
+        "Warning: floating point value out of range 200.000 more than (reset to) 100.000\n\
+         Warning: floating point value out of range 11.000 more than (reset to) 10.000\n"
+    );
+    let report = std::fs::read_to_string(dir.join("o.water")).unwrap();
+    assert!(
+        report.contains("# Gap_penalty: 100.0\n# Extend_penalty: 10.0\n"),
+        "{report}"
+    );
+}
+
+#[test]
+fn gzip_input_reads_like_plain() {
+    use std::io::Write as _;
+    let dir = scratch_dir("gzip");
+    std::fs::write(dir.join("a.fa"), ">a\nMKVLAAGWPQ\n").unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(b">b\nMKVLSAGWPQ\n").unwrap();
+    std::fs::write(dir.join("b.fa.gz"), encoder.finish().unwrap()).unwrap();
+    std::fs::write(dir.join("b.fa"), ">b\nMKVLSAGWPQ\n").unwrap();
+    let plain = common::run_ours(&dir, &["a.fa".into(), "b.fa".into(), "-stdout".into()]).unwrap();
+    let gzip =
+        common::run_ours(&dir, &["a.fa".into(), "b.fa.gz".into(), "-stdout".into()]).unwrap();
+    assert_eq!(common::normalize(&plain), common::normalize(&gzip));
+}
+
+#[test]
+fn subsequence_ranges_keep_original_numbering() {
+    let dir = scratch_dir("ranges");
+    std::fs::write(dir.join("a.fa"), ">a\nPPPPPMKVLAAGWPPPP\n").unwrap();
+    std::fs::write(dir.join("b.fa"), ">b\nMKVLAAGW\n").unwrap();
+    let args: Vec<String> = [
+        "a.fa", "b.fa", "-sbegin1", "3", "-send1", "14", "-aformat", "pair", "-stdout",
+    ]
+    .map(String::from)
+    .to_vec();
+    let report = common::run_ours(&dir, &args).unwrap();
+    assert!(
+        report.contains("\na                  6 MKVLAAGW     13\n"),
+        "{report}"
+    );
+}
