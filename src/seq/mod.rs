@@ -2,7 +2,9 @@
 
 mod name;
 
-pub use name::{NameCounter, emboss_name};
+use crate::{Error, Result};
+
+pub use name::{HeaderName, NameCounter, Unreadable, emboss_name};
 
 /// Whether a sequence is read as protein or nucleotide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -85,7 +87,8 @@ pub fn to_nucleotide_display(residues: &mut [u8]) {
 /// use wildtype_aligner::seq::{NameCounter, Sequence};
 ///
 /// let mut counter = NameCounter::new();
-/// let seq = Sequence::from_fasta("sp|P69905|HBA_HUMAN hemoglobin alpha", b"MVL-SP\nAD", &mut counter);
+/// let seq = Sequence::from_fasta("sp|P69905|HBA_HUMAN hemoglobin alpha", b"MVL-SP\nAD", &mut counter)
+///     .unwrap();
 /// assert_eq!(seq.name(), "HBA_HUMAN");
 /// assert_eq!(seq.description(), "hemoglobin alpha");
 /// assert_eq!(seq.residues(), b"MVLSPAD");
@@ -108,19 +111,40 @@ impl Sequence {
     }
 
     /// A sequence from a FASTA header (without `>`) and raw sequence bytes, named and stripped
-    /// as water names and strips them.
-    pub fn from_fasta(header: &str, raw: &[u8], counter: &mut NameCounter) -> Self {
-        let name = emboss_name(header).unwrap_or_else(|| counter.next_name());
+    /// as water names and strips them. `counter` numbers headers water cannot name
+    /// (`EMBOSS_nnn`); use one counter for the whole run, the a file's records before the b
+    /// file's, as water reads them.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Sequence`] when water's FASTA reader rejects the header
+    /// ([`HeaderName::Unreadable`]): water stops reading the file at such a record, so a
+    /// caller mimicking water drops it and every record after it in the same file.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::seq::{NameCounter, Sequence};
+    ///
+    /// let mut counter = NameCounter::new();
+    /// let seq = Sequence::from_fasta("tr|X some protein", b"MKV", &mut counter).unwrap();
+    /// assert_eq!(seq.name(), "EMBOSS_001");
+    /// assert!(Sequence::from_fasta("|", b"MKV", &mut counter).is_err());
+    /// ```
+    pub fn from_fasta(header: &str, raw: &[u8], counter: &mut NameCounter) -> Result<Self> {
+        let name = emboss_name(header)
+            .resolve(counter)
+            .map_err(|why| Error::Sequence(format!("FASTA header '>{header}': {why}")))?;
         let description = header
             .trim_start()
             .split_once(|c: char| c.is_ascii_whitespace())
             .map(|(_, rest)| rest.trim().to_owned())
             .unwrap_or_default();
-        Self {
+        Ok(Self {
             name,
             description,
             residues: strip_residues(raw),
-        }
+        })
     }
 
     /// The name water shows.
