@@ -371,7 +371,7 @@ impl Job {
         let mut a = a_records
             .into_iter()
             .next()
-            .map(|(header, raw)| Sequence::from_fasta(&header, &raw, &mut counter))
+            .and_then(|(header, raw)| Sequence::from_fasta(&header, &raw, &mut counter).ok())
             .filter(|a| !a.is_empty())
             .ok_or_else(|| {
                 Error::Sequence(format!("Unable to read sequence '{}'", args.asequence))
@@ -418,7 +418,11 @@ impl Job {
         let a_range = args.ranges[0].resolve(a.len());
         let mut aligned = 0;
         for (header, raw) in std::mem::take(&mut self.b_records) {
-            let mut b = Sequence::from_fasta(&header, &raw, &mut self.counter);
+            // water's reader stops at a record it cannot parse (a `|` header with too few
+            // fields, a PIR-style title) and drops the rest of the file without an error.
+            let Ok(mut b) = Sequence::from_fasta(&header, &raw, &mut self.counter) else {
+                break;
+            };
             if b.is_empty() {
                 let id = header.split_ascii_whitespace().next().unwrap_or("");
                 warn(
