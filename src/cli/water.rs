@@ -69,9 +69,15 @@ impl SeqRange {
                 (value.max(1) as usize).min(len.max(1))
             }
         };
-        let begin = self.begin.map_or(1, position).min(len);
+        // 0 means the default: the first residue for a begin, the last for an end.
+        let begin = self.begin.filter(|&v| v != 0).map_or(1, position).min(len);
         // water never selects less than one residue: an end before the begin is moved to it.
-        let end = self.end.map_or(len, position).min(len).max(begin);
+        let end = self
+            .end
+            .filter(|&v| v != 0)
+            .map_or(len, position)
+            .min(len)
+            .max(begin);
         begin - 1..end
     }
 }
@@ -415,6 +421,7 @@ impl Job {
             .nobrief(args.nobrief);
         writer.write_header(&header)?;
         let a = &self.a;
+        let description_a = a.fasta_description();
         let a_range = args.ranges[0].resolve(a.len());
         let mut aligned = 0;
         for (header, raw) in std::mem::take(&mut self.b_records) {
@@ -457,8 +464,8 @@ impl Job {
             writer.write_alignment(&PairReport {
                 name_a: a.name(),
                 name_b: b.name(),
-                description_a: a.description(),
-                description_b: b.description(),
+                description_a: &description_a,
+                description_b: &b.fasta_description(),
                 a: a_part,
                 b: b_part,
                 offset_a: a_range.start,

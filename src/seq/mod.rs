@@ -4,7 +4,7 @@ mod name;
 
 use crate::{Error, Result};
 
-pub use name::{HeaderName, NameCounter, Unreadable, emboss_name};
+pub use name::{HeaderName, NameCounter, Unreadable, emboss_accession, emboss_name};
 
 /// Whether a sequence is read as protein or nucleotide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -97,6 +97,7 @@ pub fn to_nucleotide_display(residues: &mut [u8]) {
 pub struct Sequence {
     name: String,
     description: String,
+    accession: Option<String>,
     residues: Vec<u8>,
 }
 
@@ -106,6 +107,7 @@ impl Sequence {
         Self {
             name: name.into(),
             description: String::new(),
+            accession: None,
             residues: residues.into(),
         }
     }
@@ -143,6 +145,7 @@ impl Sequence {
         Ok(Self {
             name,
             description,
+            accession: emboss_accession(header),
             residues: strip_residues(raw),
         })
     }
@@ -155,6 +158,30 @@ impl Sequence {
     /// The header text after the first word.
     pub fn description(&self) -> &str {
         &self.description
+    }
+
+    /// The accession EMBOSS parsed from the header, if any (see [`emboss_accession`]).
+    pub fn accession(&self) -> Option<&str> {
+        self.accession.as_deref()
+    }
+
+    /// What water's fasta output prints after the name: the accession, then the description.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::seq::{NameCounter, Sequence};
+    ///
+    /// let mut counter = NameCounter::new();
+    /// let seq = Sequence::from_fasta("sp|P69905|HBA_HUMAN alpha", b"MV", &mut counter).unwrap();
+    /// assert_eq!(seq.fasta_description(), "P69905 alpha");
+    /// ```
+    pub fn fasta_description(&self) -> String {
+        match (&self.accession, self.description.is_empty()) {
+            (Some(accession), true) => accession.clone(),
+            (Some(accession), false) => format!("{accession} {}", self.description),
+            (None, _) => self.description.clone(),
+        }
     }
 
     /// The residues, case as given.

@@ -319,6 +319,75 @@ fn versioned_accession(token: &str) -> Option<&str> {
     Some(&token[..body_start + dot])
 }
 
+/// The accession EMBOSS parses from an NCBI-style header, shown by water only in its fasta
+/// output (`>HBA_HUMAN P69905 description`). `None` when the header carries none that EMBOSS
+/// recognises as an accession.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::seq::emboss_accession;
+///
+/// assert_eq!(emboss_accession("sp|P69905|HBA_HUMAN x").as_deref(), Some("P69905"));
+/// assert_eq!(emboss_accession("gi|1|ref|NP_000549.1|").as_deref(), Some("NP_000549"));
+/// assert_eq!(emboss_accession("tr|A0A000|A0A000_TEST").as_deref(), Some("A0A000"));
+/// assert_eq!(emboss_accession("gb|AAA1.1|LOC"), None);
+/// assert_eq!(emboss_accession("plain name"), None);
+/// ```
+pub fn emboss_accession(header: &str) -> Option<String> {
+    let bytes = header.as_bytes();
+    let word_start = scan(bytes, 0, WORD_DELIMITERS, false);
+    let word_end = scan(bytes, word_start, WORD_DELIMITERS, true);
+    let word = &header[word_start..word_end];
+    if !word.contains('|') || bytes.get(2) == Some(&b';') {
+        return None;
+    }
+    let fields: Vec<&str> = word.split('|').filter(|field| !field.is_empty()).collect();
+    let mut rest = &fields[..];
+    if rest.first().is_some_and(|prefix| prefix.starts_with("gi")) {
+        rest = rest.get(2..).unwrap_or(&[]);
+    }
+    let candidate = match rest.first().copied() {
+        Some("gb" | "emb" | "dbj" | "tpd" | "tpg" | "sp" | "ref") => rest.get(1).copied(),
+        Some("bbs" | "lcl" | "pir" | "prf" | "gnl" | "pat" | "pdb") | None => None,
+        Some(_) if word.ends_with('|') => rest.last().copied(),
+        Some(_) if rest.len() >= 3 => rest.get(rest.len() - 2).copied(),
+        Some(_) => None,
+    }?;
+    let accession = versioned_accession(candidate).unwrap_or(candidate);
+    is_accession(accession).then(|| accession.to_owned())
+}
+
+/// Accession shapes EMBOSS accepts: UniProt (`P69905`, `A0A000`, 10-character forms) and
+/// INSDC/RefSeq (one to three letters, an optional `_`, at least five digits).
+fn is_accession(token: &str) -> bool {
+    let bytes = token.as_bytes();
+    let uniprot = |b: &[u8]| {
+        b.len() == 6
+            && b[0].is_ascii_uppercase()
+            && b[1].is_ascii_digit()
+            && b[2..5]
+                .iter()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && b[5].is_ascii_digit()
+    };
+    if uniprot(bytes)
+        || (bytes.len() == 10
+            && uniprot(&bytes[..6])
+            && bytes[6].is_ascii_uppercase()
+            && bytes[7..9]
+                .iter()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && bytes[9].is_ascii_digit())
+    {
+        return true;
+    }
+    let letters = bytes.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let underscore = usize::from(bytes.get(letters) == Some(&b'_'));
+    let digits = &bytes[letters + underscore..];
+    (1..=3).contains(&letters) && digits.len() >= 5 && digits.iter().all(u8::is_ascii_digit)
+}
+
 /// water's clean-up of an identifier into the name it shows.
 fn name_from_identifier(id: String) -> HeaderName {
     if id.is_empty() {
@@ -455,5 +524,36 @@ mod tests {
         assert_eq!(versioned_accession("NP_00054."), None);
         assert_eq!(versioned_accession("NP_0.0.54"), None);
         assert_eq!(versioned_accession("1P_000549.1"), None);
+    }
+
+    /// Accessions water 6.6.0 printed in its fasta output for these headers.
+    #[test]
+    fn accessions_observed_in_water_fasta_output() {
+        let observed: &[(&str, Option<&str>)] = &[
+            ("ACC123|gyrA|100-2000|+|contig_1|abcdef desc", None),
+            ("a|b|c", None),
+            ("x|y|z|", None),
+            ("x|y|NP_000549.1|", Some("NP_000549")),
+            ("lcl|x", None),
+            ("pdb|1ABC|A", None),
+            ("gnl|db|id", None),
+            ("bbs|123", None),
+            ("pir||ABC", None),
+            ("gi|5|pdb|1A|B", None),
+            ("gb|AAA1.1|LOC", None),
+            ("emb|CAA1|", None),
+            ("ref|NP_1.1|", None),
+            ("sp|P1", None),
+            ("gi|123", None),
+            ("gi|1|gb|X|Y", None),
+            ("tr|A0A000|A0A000_TEST", Some("A0A000")),
+            ("a|b|c|d", None),
+            ("a|b|c.1|", None),
+            ("sp|P69905|HBA_HUMAN Hemoglobin", Some("P69905")),
+            ("gi|1|ref|NP_000549.1| something", Some("NP_000549")),
+        ];
+        for (header, accession) in observed {
+            assert_eq!(emboss_accession(header).as_deref(), *accession, "{header}");
+        }
     }
 }
