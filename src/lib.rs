@@ -28,6 +28,7 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod fasta;
 pub mod scoring;
 pub mod seq;
 
