@@ -24,10 +24,17 @@
 //! ```
 
 mod error;
+pub mod fai;
+pub mod faidx;
+mod indexed;
 mod input;
+mod mmap;
 mod reader;
 mod record;
+mod region;
 
 pub use error::{FastaError, FastaErrorKind};
+pub use indexed::{IndexedFasta, OpenOptions, StaleIndex};
 pub use reader::{Reader, ReaderOptions, read_all};
 pub use record::{OwnedRecord, Record};
+pub use region::Region;
