@@ -375,3 +375,50 @@ fn edge_cases_accepted_and_refused_like_samtools() {
         cases.len()
     );
 }
+
+mod random_layouts {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn render(seqs: &[Vec<u8>], width: usize, crlf: bool, trailing_blank: bool) -> Vec<u8> {
+        let eol: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+        let mut out = Vec::new();
+        for (i, seq) in seqs.iter().enumerate() {
+            out.extend_from_slice(format!(">r{i} random record").as_bytes());
+            out.extend_from_slice(eol);
+            for line in seq.chunks(width) {
+                out.extend_from_slice(line);
+                out.extend_from_slice(eol);
+            }
+        }
+        if trailing_blank {
+            out.extend_from_slice(eol);
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+
+        #[test]
+        fn index_bytes_match_samtools_on_random_line_widths(
+            seqs in prop::collection::vec(
+                prop::collection::vec(prop::sample::select(b"ACGTNacgtn".to_vec()), 1..500),
+                1..8,
+            ),
+            width in 1usize..120,
+            crlf: bool,
+            trailing_blank: bool,
+        ) {
+            if !have_samtools("index_bytes_match_samtools_on_random_line_widths") {
+                return Ok(());
+            }
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("x.fa");
+            std::fs::write(&path, render(&seqs, width, crlf, trailing_blank)).unwrap();
+            let theirs = samtools_index(&path);
+            prop_assert!(theirs.is_some());
+            prop_assert_eq!(our_index(&path), theirs);
+        }
+    }
+}
