@@ -64,6 +64,10 @@ pub enum Error {
     /// A setting is out of range or inconsistent.
     #[error("invalid setting: {0}")]
     Setting(String),
+    /// A FASTA file, its `.fai` index or a region is malformed or cannot be used; the
+    /// [`crate::fasta::FastaErrorKind`] says which case.
+    #[error(transparent)]
+    Fasta(Box<crate::fasta::FastaError>),
 }
 
 /// The crate's result type.

@@ -30,6 +30,7 @@
 pub mod align;
 pub mod cli;
 pub mod error;
+pub mod fasta;
 pub mod report;
 pub mod scoring;
 pub mod seq;

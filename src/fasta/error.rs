@@ -1,0 +1,234 @@
+//! What can go wrong reading FASTA, `.fai` indexes and regions, with where it went wrong.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::Error;
+
+/// Which FASTA problem an [`Error::Fasta`] reports.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::fasta::{FastaErrorKind, Reader};
+/// use wildtype_aligner::Error;
+///
+/// let mut reader = Reader::from_reader("in.fa", &b"ACGT\n>a\nAC\n"[..]).unwrap();
+/// match reader.next_record() {
+///     Some(Err(Error::Fasta(e))) => {
+///         assert_eq!(*e.kind(), FastaErrorKind::SequenceBeforeHeader);
+///         assert_eq!(e.line(), Some(1));
+///     }
+///     _ => unreachable!(),
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FastaErrorKind {
+    /// A line of sequence (or anything but a header or a blank line) comes before the first
+    /// `>` header.
+    SequenceBeforeHeader,
+    /// A record has sequence lines but they hold no residues (only blank lines). An error only
+    /// when the caller asks for [`crate::fasta::ReaderOptions::require_nonempty`].
+    EmptySequence,
+    /// A header is followed directly by another header or by the end of the file. An error
+    /// for the streaming reader only with `require_nonempty`; always one for the last record
+    /// when building a `.fai` index, as samtools refuses it.
+    HeaderWithoutSequence,
+    /// A record id (the header's first word) was seen before.
+    DuplicateId {
+        /// 1-based line of the first header with this id.
+        first_line: usize,
+    },
+    /// The gzip stream ends before its end marker.
+    TruncatedGzip,
+    /// The gzip stream is damaged (bad checksum, bad deflate data).
+    CorruptGzip,
+    /// The input looks binary, not like text FASTA.
+    Binary {
+        /// What was seen ("a NUL byte", "bzip2-compressed data", ...).
+        what: &'static str,
+    },
+    /// The input looks like FASTQ (it starts with `@`).
+    Fastq,
+    /// A sequence line is longer than the record's first line, or follows a shorter one: a
+    /// `.fai` index can describe only records whose lines (all but the last) are equally long.
+    RaggedLines,
+    /// A byte that cannot start a line where it stands (after a blank line inside a record,
+    /// say), as samtools reports it.
+    UnexpectedByte {
+        /// The offending byte.
+        byte: u8,
+    },
+    /// A carriage return not followed by a line feed on an otherwise blank line.
+    LoneCarriageReturn,
+    /// The input holds no record at all.
+    NoRecords,
+    /// A `.fai` line cannot be understood.
+    BadIndexLine {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The `.fai` index does not describe the FASTA file as it is now.
+    StaleIndex {
+        /// Why the index is judged stale.
+        reason: String,
+    },
+    /// Gzip-compressed FASTA cannot be indexed or memory-mapped.
+    GzipNotIndexable,
+    /// No record of this name is in the index.
+    UnknownName,
+    /// A region string cannot be parsed or names nothing.
+    BadRegion {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A 0-based range does not lie inside the record.
+    RangeOutOfBounds {
+        /// Requested start (0-based).
+        start: u64,
+        /// Requested end (exclusive).
+        end: u64,
+        /// The record's length.
+        len: u64,
+    },
+}
+
+impl fmt::Display for FastaErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::SequenceBeforeHeader => f.write_str("sequence before any '>' header"),
+            Self::EmptySequence => f.write_str("empty sequence"),
+            Self::HeaderWithoutSequence => f.write_str("header without sequence"),
+            Self::DuplicateId { first_line } => {
+                write!(f, "duplicate id (first seen at line {first_line})")
+            }
+            Self::TruncatedGzip => f.write_str("truncated gzip data (unexpected end of file)"),
+            Self::CorruptGzip => f.write_str("corrupt gzip data"),
+            Self::Binary { what } => write!(f, "binary input given as FASTA ({what})"),
+            Self::Fastq => f.write_str("FASTQ input given as FASTA (starts with '@')"),
+            Self::RaggedLines => f.write_str(
+                "different line length in sequence (all lines but the last must be equally long)",
+            ),
+            Self::UnexpectedByte { byte } => {
+                if byte.is_ascii_graphic() || *byte == b' ' {
+                    write!(f, "format error, unexpected \"{}\"", *byte as char)
+                } else {
+                    write!(f, "format error, unexpected character 0x{byte:02x}")
+                }
+            }
+            Self::LoneCarriageReturn => {
+                f.write_str("format error, carriage return not followed by new line")
+            }
+            Self::NoRecords => f.write_str("no FASTA records"),
+            Self::BadIndexLine { reason } => write!(f, "bad index line: {reason}"),
+            Self::StaleIndex { reason } => write!(f, "stale index: {reason}"),
+            Self::GzipNotIndexable => f.write_str(
+                "gzip-compressed FASTA cannot be indexed or memory-mapped; decompress it first",
+            ),
+            Self::UnknownName => f.write_str("no such sequence in the index"),
+            Self::BadRegion { reason } => write!(f, "bad region: {reason}"),
+            Self::RangeOutOfBounds { start, end, len } => write!(
+                f,
+                "range {start}..{end} is outside the sequence (length {len})"
+            ),
+        }
+    }
+}
+
+/// A FASTA problem with the file, line and record where it happened.
+///
+/// Reached through [`Error::Fasta`]; the message reads
+/// `FILE: line N: record 'ID': what is wrong`, leaving out the parts that are unknown.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::fasta::Reader;
+///
+/// let mut reader = Reader::from_reader("in.fa", &b"@r1\nACGT\n+\nIIII\n"[..]).unwrap();
+/// let err = reader.next_record().unwrap().unwrap_err();
+/// assert_eq!(err.to_string(), "in.fa: line 1: FASTQ input given as FASTA (starts with '@')");
+/// ```
+#[derive(Debug)]
+pub struct FastaError {
+    path: PathBuf,
+    line: Option<usize>,
+    record: Option<String>,
+    kind: FastaErrorKind,
+    source: Option<std::io::Error>,
+}
+
+impl FastaError {
+    pub(crate) fn new(path: impl Into<PathBuf>, kind: FastaErrorKind) -> Self {
+        Self {
+            path: path.into(),
+            line: None,
+            record: None,
+            kind,
+            source: None,
+        }
+    }
+
+    pub(crate) fn at_line(mut self, line: usize) -> Self {
+        self.line = Some(line);
+        self
+    }
+
+    pub(crate) fn in_record(mut self, record: impl Into<String>) -> Self {
+        self.record = Some(record.into());
+        self
+    }
+
+    pub(crate) fn caused_by(mut self, source: std::io::Error) -> Self {
+        self.source = Some(source);
+        self
+    }
+
+    /// The file (or the name given for a stream) where the problem is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The 1-based line, when known.
+    pub fn line(&self) -> Option<usize> {
+        self.line
+    }
+
+    /// The record id (or index name), when known.
+    pub fn record(&self) -> Option<&str> {
+        self.record.as_deref()
+    }
+
+    /// Which problem this is.
+    pub fn kind(&self) -> &FastaErrorKind {
+        &self.kind
+    }
+}
+
+impl fmt::Display for FastaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(line) = self.line {
+            write!(f, ": line {line}")?;
+        }
+        if let Some(record) = &self.record {
+            write!(f, ": record '{record}'")?;
+        }
+        write!(f, ": {}", self.kind)
+    }
+}
+
+impl std::error::Error for FastaError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_ref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<FastaError> for Error {
+    fn from(e: FastaError) -> Self {
+        Error::Fasta(Box::new(e))
+    }
+}

@@ -1,0 +1,116 @@
+//! Opening FASTA input: files or stdin, plain or gzip, told apart by their first bytes.
+
+use std::fs::File;
+use std::io::{self, Cursor, Read};
+use std::path::Path;
+
+use flate2::read::MultiGzDecoder;
+
+use super::error::{FastaError, FastaErrorKind};
+use crate::{Error, Result};
+
+/// How the input's bytes are encoded, from its magic bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Compression {
+    /// Plain text.
+    None,
+    /// gzip (including bgzf and concatenated members).
+    Gzip,
+}
+
+/// What the first bytes say about the input: compressed with something we cannot read, or
+/// fine to go on.
+pub(crate) fn sniff(prefix: &[u8]) -> std::result::Result<Compression, &'static str> {
+    const MAGICS: [(&[u8], &str); 4] = [
+        (b"BZh", "bzip2-compressed data"),
+        (&[0xfd, b'7', b'z', b'X', b'Z', 0], "xz-compressed data"),
+        (&[0x28, 0xb5, 0x2f, 0xfd], "zstd-compressed data"),
+        (b"PK\x03\x04", "a zip archive"),
+    ];
+    if prefix.starts_with(&[0x1f, 0x8b]) {
+        return Ok(Compression::Gzip);
+    }
+    for (magic, what) in MAGICS {
+        if prefix.starts_with(magic) {
+            return Err(what);
+        }
+    }
+    Ok(Compression::None)
+}
+
+/// A decoded byte stream with what is needed to explain its errors.
+pub(crate) struct Input {
+    pub(crate) stream: Box<dyn Read + Send>,
+    pub(crate) compression: Compression,
+}
+
+/// Opens `path`, or stdin when `path` is `-`.
+pub(crate) fn open_path(path: &Path) -> Result<Input> {
+    if path.as_os_str() == "-" {
+        return open_reader(path, io::stdin());
+    }
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    open_reader(path, file)
+}
+
+/// Wraps `inner`, decompressing it when its first bytes are gzip's magic.
+pub(crate) fn open_reader(name: &Path, mut inner: impl Read + Send + 'static) -> Result<Input> {
+    let mut prefix = [0u8; 8];
+    let mut filled = 0;
+    while filled < prefix.len() {
+        match inner.read(&mut prefix[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::io(name, e)),
+        }
+    }
+    let compression = sniff(&prefix[..filled])
+        .map_err(|what| FastaError::new(name, FastaErrorKind::Binary { what }).at_line(1))?;
+    let joined = Cursor::new(prefix[..filled].to_vec()).chain(inner);
+    let stream: Box<dyn Read + Send> = match compression {
+        Compression::Gzip => Box::new(MultiGzDecoder::new(joined)),
+        Compression::None => Box::new(joined),
+    };
+    Ok(Input {
+        stream,
+        compression,
+    })
+}
+
+/// Turns a read error into the crate error, naming gzip damage as such.
+pub(crate) fn read_error(
+    name: &Path,
+    compression: Compression,
+    line: usize,
+    e: io::Error,
+) -> Error {
+    match (compression, e.kind()) {
+        (Compression::Gzip, io::ErrorKind::UnexpectedEof) => {
+            FastaError::new(name, FastaErrorKind::TruncatedGzip)
+                .at_line(line)
+                .caused_by(e)
+                .into()
+        }
+        (Compression::Gzip, io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData) => {
+            FastaError::new(name, FastaErrorKind::CorruptGzip)
+                .at_line(line)
+                .caused_by(e)
+                .into()
+        }
+        _ => Error::io(name, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_magic_bytes() {
+        assert_eq!(sniff(b"\x1f\x8b\x08"), Ok(Compression::Gzip));
+        assert_eq!(sniff(b">a\nAC"), Ok(Compression::None));
+        assert_eq!(sniff(b""), Ok(Compression::None));
+        assert!(sniff(b"BZh91AY").is_err());
+    }
+}
