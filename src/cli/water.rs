@@ -558,41 +558,14 @@ impl Drop for Output {
     }
 }
 
-/// Reads FASTA (plain or gzip) as (header, raw sequence) pairs.
+/// Reads FASTA (plain or gzip) as (header, raw sequence) pairs through the crate's reader,
+/// which refuses non-FASTA input with the file and line.
 fn read_fasta(path: &Path) -> Result<Vec<(String, Vec<u8>)>> {
-    let bytes = std::fs::read(path).map_err(|source| Error::io(path, source))?;
-    let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut decoded = Vec::new();
-        io::Read::read_to_end(
-            &mut flate2::read::MultiGzDecoder::new(&bytes[..]),
-            &mut decoded,
-        )
-        .map_err(|source| Error::io(path, source))?;
-        decoded
-    } else {
-        bytes
-    };
-    let mut records: Vec<(String, Vec<u8>)> = Vec::new();
-    for (index, line) in bytes.split(|&b| b == b'\n').enumerate() {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if let Some(header) = line.strip_prefix(b">") {
-            records.push((String::from_utf8_lossy(header).into_owned(), Vec::new()));
-        } else if let Some((_, raw)) = records.last_mut() {
-            raw.extend_from_slice(line);
-        } else if !line.iter().all(u8::is_ascii_whitespace) {
-            return Err(Error::Format {
-                path: path.to_owned(),
-                line: index + 1,
-                message: "not FASTA: sequence data before the first '>' header".into(),
-            });
-        }
-    }
-    if records.is_empty() {
-        return Err(Error::Format {
-            path: path.to_owned(),
-            line: 1,
-            message: "not FASTA: no '>' header found".into(),
-        });
-    }
-    Ok(records)
+    Ok(crate::fasta::read_all(path)?
+        .into_iter()
+        .map(|record| {
+            let header = record.header().to_owned();
+            (header, record.into_seq())
+        })
+        .collect())
 }
