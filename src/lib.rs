@@ -33,5 +33,6 @@ pub mod error;
 pub mod report;
 pub mod scoring;
 pub mod seq;
+pub mod wildtype;
 
 pub use error::{Error, Result};
