@@ -104,7 +104,12 @@ fn water_files_equal_the_real_water() {
         if std::env::var("WTA_REQUIRE_WATER").as_deref() == Ok("1") {
             panic!("water is required (WTA_REQUIRE_WATER=1) but not on PATH");
         }
-        eprintln!("SKIPPED water_files_equal_the_real_water: EMBOSS water is not on PATH");
+        // Straight to the process's stderr: the test harness captures eprintln!, and a skip
+        // must be seen.
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            b"SKIPPED water_files_equal_the_real_water: EMBOSS water is not on PATH (set WTA_REQUIRE_WATER=1 to fail instead)\n",
+        );
         return;
     };
     let dir = scratch("water");
@@ -431,5 +436,57 @@ fn gene_list_filters_case_insensitively() {
     let manifest: serde_json::Value =
         serde_json::from_str(&read(out.join("manifest.json"))).unwrap();
     assert_eq!(manifest["counts"]["filtered_out_by_gene_list"], 8);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn gzip_targets_and_a_directory_of_references_give_the_same_rows() {
+    use std::io::Write;
+
+    let dir = scratch("gzip");
+    fixture(&dir, 12);
+    let plain = read(dir.join("targets_proteins.fasta"));
+    let proteins = dir.join("proteins");
+    std::fs::create_dir_all(&proteins).unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(
+        std::fs::File::create(proteins.join("sample.faa.gz")).unwrap(),
+        flate2::Compression::default(),
+    );
+    encoder.write_all(plain.as_bytes()).unwrap();
+    encoder.finish().unwrap();
+    let per_gene = dir.join("per-gene");
+    std::fs::create_dir_all(&per_gene).unwrap();
+    for (gene, allele, protein) in REFERENCES {
+        write_fasta(
+            &per_gene.join(format!("{gene}.fasta")),
+            &[(format!("{gene} {allele}"), protein.as_bytes().to_vec())],
+        );
+    }
+    let plain_run = PipelineConfig::new(
+        [dir.join("targets_proteins.fasta")],
+        dir.join("references.faa"),
+        dir.join("a"),
+    );
+    let gzip_run = PipelineConfig::new([&proteins], &per_gene, dir.join("b"));
+    run(&plain_run, &()).unwrap();
+    run(&gzip_run, &()).unwrap();
+    // Only the file column differs.
+    let without_file = |text: String| -> Vec<String> {
+        text.lines()
+            .map(|line| {
+                let mut fields: Vec<&str> = line.split('\t').collect();
+                fields.remove(3);
+                fields.join("\t")
+            })
+            .collect()
+    };
+    assert_eq!(
+        without_file(read(dir.join("a/alignments.tsv"))),
+        without_file(read(dir.join("b/alignments.tsv")))
+    );
+    assert_eq!(
+        read(dir.join("a/mutations.tsv")),
+        read(dir.join("b/mutations.tsv"))
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
