@@ -25,6 +25,14 @@
 //! The tiers use *reference coverage* (how much of the wild-type protein the alignment spans,
 //! so how much of it the calls speak for) and the *score ratio* (water's score over the
 //! reference's score against itself); see [`Quality`] and [`TierThresholds`].
+//!
+//! # Numbering and what is not called
+//!
+//! Positions are the reference sequence's own 1-based numbering (the first residue of the
+//! reference FASTA is 1), not a scheme such as Ambler's for class A beta-lactamases: TEM-1's
+//! "G238S" is `G236S` here (sequence position). Extra target residues beyond either end of
+//! the reference (extensions) are not called, and a changed first residue is called as a
+//! substitution (`M1V`) rather than HGVS's `p.Met1?`.
 
 mod catalogue;
 mod config;

@@ -401,7 +401,7 @@ fn process(context: &Context<'_>, target: &Target) -> TargetResult {
         Err(error) => return not_aligned(record, Status::AlignmentError, error.to_string()),
     };
     let quality = Quality::assess(
-        target.residues.len(),
+        &target.residues,
         &reference.residues,
         context.self_scores[index],
         &alignment,

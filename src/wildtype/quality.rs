@@ -208,9 +208,9 @@ impl TierThresholds {
 /// let reference = b"MSIQHFRVALIPFFAAFCLPVFAHPETLVKVKDAEDQLGARVGYIELDLNSGKIL";
 /// let self_score = aligner.align(reference, reference).unwrap().score();
 /// let alignment = aligner.align(&reference[..40], reference).unwrap();
-/// let quality = Quality::assess(40, reference, self_score, &alignment);
+/// let quality = Quality::assess(&reference[..40], reference, self_score, &alignment);
 /// assert_eq!(quality.identity, 100.0);
-/// assert!((quality.reference_coverage - 72.73).abs() < 0.01);
+/// assert_eq!(quality.reference_coverage, 72.73);
 /// assert_eq!(TierThresholds::default().classify(&quality), Tier::Medium);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
@@ -236,36 +236,42 @@ pub struct Quality {
 }
 
 impl Quality {
-    /// Measures an alignment of a target of `target_length` residues against `reference`,
-    /// whose score against itself is `reference_self_score`.
+    /// Measures an alignment of `target` against `reference`, whose score against itself is
+    /// `reference_self_score`. Percentages are rounded to 2 decimals and ratios to 4, as the
+    /// outputs show them; the tiers compare these rounded values.
     pub fn assess(
-        target_length: usize,
+        target: &[u8],
         reference: &[u8],
         reference_self_score: f32,
         alignment: &Alignment,
     ) -> Self {
         let stats = alignment.stats();
-        let reference_length = reference.len() - usize::from(reference.last() == Some(&b'*'));
+        let without_stop =
+            |residues: &[u8]| residues.len() - usize::from(residues.last() == Some(&b'*'));
+        let round = |value: f64, decimals: i32| {
+            let scale = 10f64.powi(decimals);
+            (value * scale).round() / scale
+        };
         let percent = |part: usize, whole: usize| {
             if whole == 0 {
                 0.0
             } else {
-                100.0 * part.min(whole) as f64 / whole as f64
+                round(100.0 * part.min(whole) as f64 / whole as f64, 2)
             }
         };
         let score = f64::from(alignment.score()).max(0.0);
-        let longer = target_length.max(reference.len()).max(1);
+        let longer = target.len().max(reference.len()).max(1);
         Self {
-            identity: f64::from(stats.identity_percent()),
-            similarity: f64::from(stats.similarity_percent()),
-            gaps: f64::from(stats.gaps_percent()),
+            identity: round(f64::from(stats.identity_percent()), 2),
+            similarity: round(f64::from(stats.similarity_percent()), 2),
+            gaps: round(f64::from(stats.gaps_percent()), 2),
             alignment_length: stats.length(),
-            query_coverage: percent(alignment.a_range().len(), target_length),
-            reference_coverage: percent(alignment.b_range().len(), reference_length),
+            query_coverage: percent(alignment.a_range().len(), without_stop(target)),
+            reference_coverage: percent(alignment.b_range().len(), without_stop(reference)),
             score: f64::from(alignment.score()),
-            normalized_score: score / longer as f64,
+            normalized_score: round(score / longer as f64, 4),
             score_ratio: if reference_self_score > 0.0 {
-                score / f64::from(reference_self_score)
+                round(score / f64::from(reference_self_score), 4)
             } else {
                 0.0
             },
