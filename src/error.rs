@@ -55,6 +55,14 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// An input file or directory is unusable as a whole (no records of the kind needed).
+    #[error("{path}: {message}")]
+    Input {
+        /// The file or directory involved.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A sequence cannot be aligned as asked (wrong type, empty).
     #[error("{0}")]
     Sequence(String),

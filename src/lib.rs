@@ -34,5 +34,6 @@ pub mod fasta;
 pub mod report;
 pub mod scoring;
 pub mod seq;
+pub mod wildtype;
 
 pub use error::{Error, Result};

@@ -1,0 +1,210 @@
+//! The wild-type pipeline as a command:
+//!
+//! ```text
+//! cargo run --release --example wildtype_align -- \
+//!     --protein-dir proteins/ --references data/wildtype/references.faa \
+//!     --output-dir out/ [--target-genes blaTEM,blaCTX-M | --target-genes genes.txt] \
+//!     [--catalogue known.tsv] [--write-alignments] [--threads 8] [--shard 2/8]
+//! ```
+//!
+//! Exit codes:
+//!
+//! | code | meaning |
+//! | ---- | ------- |
+//! | 0 | run complete, every target aligned (or `--detect-emboss` found water) |
+//! | 1 | a file could not be read or written (missing, unreadable, disk full); nothing written |
+//! | 2 | bad command line or setting (clap's usage errors are 2 as well) |
+//! | 3 | bad input data: malformed FASTA, catalogue or gene-map row, empty or duplicate references; nothing written |
+//! | 4 | run complete and outputs written, but some targets were not aligned (see their status) |
+//! | 5 | `--detect-emboss`: no `water` on PATH |
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use wildtype_aligner::Error;
+use wildtype_aligner::wildtype::{
+    self, GeneRule, PipelineConfig, Progress, Shard, TierRule, TierThresholds,
+};
+
+/// Align target proteins against their gene's wild-type reference exactly as EMBOSS water
+/// does, and call mutations in reference numbering.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Directory of target protein files (*_proteins.fasta, *.faa, optionally .gz).
+    #[arg(long, value_name = "DIR")]
+    protein_dir: Vec<PathBuf>,
+    /// Target protein FASTA files.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    proteins: Vec<PathBuf>,
+    /// Reference multi-FASTA (gene = first word of each header) or directory of {gene}.fasta.
+    #[arg(long, value_name = "PATH", required_unless_present = "detect_emboss")]
+    references: Option<PathBuf>,
+    /// Output directory.
+    #[arg(long, value_name = "DIR", required_unless_present = "detect_emboss")]
+    output_dir: Option<PathBuf>,
+    /// Only targets of these genes: a comma-separated list or a file with one gene a line.
+    #[arg(long, value_name = "GENES")]
+    target_genes: Option<String>,
+    /// Gene of headers not in accession|gene|start-end|strand|contig|checksum form:
+    /// field:N, word:N or key:NAME.
+    #[arg(long, value_name = "RULE")]
+    gene_from: Option<GeneRule>,
+    /// Accession-to-gene TSV, used before the header.
+    #[arg(long, value_name = "FILE")]
+    gene_map: Option<PathBuf>,
+    /// water's -gapopen.
+    #[arg(long, default_value_t = 10.0)]
+    gap_open: f32,
+    /// water's -gapextend.
+    #[arg(long, default_value_t = 0.5)]
+    gap_extend: f32,
+    /// Known mutations: TSV of gene, mutation and free columns.
+    #[arg(long, value_name = "FILE")]
+    catalogue: Option<PathBuf>,
+    /// Write alignments/{accession}_{gene}.water (water's srspair report) for every pair.
+    #[arg(long)]
+    write_alignments: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Process the K-th of N contiguous slices of the targets.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
+    /// HIGH tier minimums, identity/coverage/score_ratio.
+    #[arg(long, value_name = "I/C/R")]
+    high: Option<TierRule>,
+    /// MEDIUM tier minimums.
+    #[arg(long, value_name = "I/C/R")]
+    medium: Option<TierRule>,
+    /// LOW tier minimums.
+    #[arg(long, value_name = "I/C/R")]
+    low: Option<TierRule>,
+    /// Report where water is, its version and the CPU's SIMD level, then exit.
+    #[arg(long)]
+    detect_emboss: bool,
+}
+
+/// An indicatif bar, hidden when stderr is not a terminal.
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn start(&self, total: usize) {
+        self.0.set_length(total as u64);
+    }
+    fn advance(&self, _done: usize) {
+        self.0.inc(1);
+    }
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+fn exit_code(error: &Error) -> u8 {
+    match error {
+        Error::Io { .. } => 1,
+        Error::Usage(_) | Error::Setting(_) => 2,
+        Error::Format { .. } | Error::Input { .. } | Error::Sequence(_) => 3,
+        _ => 1,
+    }
+}
+
+fn detect() -> ExitCode {
+    println!("simd\t{}", wildtype::simd_level());
+    match wildtype::find_water() {
+        Some(water) => {
+            println!("water\t{}", water.path.display());
+            println!(
+                "emboss_version\t{}",
+                water.version.as_deref().unwrap_or("unknown")
+            );
+            ExitCode::SUCCESS
+        }
+        None => {
+            println!("water\tnot found on PATH");
+            ExitCode::from(5)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    if args.detect_emboss {
+        return detect();
+    }
+    let (Some(references), Some(output_dir)) = (args.references, args.output_dir) else {
+        unreachable!("clap requires --references and --output-dir without --detect-emboss");
+    };
+    let proteins: Vec<PathBuf> = args.protein_dir.into_iter().chain(args.proteins).collect();
+    if proteins.is_empty() {
+        eprintln!("error: give --protein-dir or --proteins");
+        return ExitCode::from(2);
+    }
+    let defaults = TierThresholds::default();
+    let mut config = PipelineConfig::new(&proteins, references, output_dir)
+        .gaps(args.gap_open, args.gap_extend)
+        .write_alignments(args.write_alignments)
+        .tiers(
+            defaults
+                .with_high(args.high.unwrap_or(defaults.high()))
+                .with_medium(args.medium.unwrap_or(defaults.medium()))
+                .with_low(args.low.unwrap_or(defaults.low())),
+        );
+    if let Some(genes) = args.target_genes {
+        config = config.target_genes(genes);
+    }
+    if let Some(rule) = args.gene_from {
+        config = config.gene_rule(rule);
+    }
+    if let Some(map) = args.gene_map {
+        config = config.gene_map(map);
+    }
+    if let Some(catalogue) = args.catalogue {
+        config = config.catalogue(catalogue);
+    }
+    if let Some(threads) = args.threads {
+        config = config.threads(threads);
+    }
+    if let Some(shard) = args.shard {
+        config = config.shard(shard);
+    }
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::new(0).with_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} targets {per_sec} eta {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        )
+    } else {
+        ProgressBar::hidden()
+    };
+    match wildtype::run(&config, &Bar(bar)) {
+        Ok(summary) => {
+            let tiers: Vec<String> = summary
+                .per_tier
+                .iter()
+                .map(|(tier, count)| format!("{tier} {count}"))
+                .collect();
+            eprintln!(
+                "{} targets, {} aligned, {} not aligned, {} mutations ({}) in {:.2}s -> {}",
+                summary.targets,
+                summary.aligned,
+                summary.problems,
+                summary.mutations,
+                tiers.join(", "),
+                summary.wall_seconds,
+                summary.output_dir.display()
+            );
+            if summary.problems > 0 {
+                ExitCode::from(4)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(exit_code(&error))
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! What a pipeline run is asked to do.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::{Error, Result};
+
+use super::{GeneRule, TierThresholds};
+
+/// The K-th of N contiguous slices of the targets in input order (after the gene filter):
+/// running every shard and concatenating their outputs in order gives the unsharded output.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::wildtype::Shard;
+///
+/// let shard: Shard = "2/3".parse().unwrap();
+/// assert_eq!(shard.range(10), 3..6);
+/// assert!("4/3".parse::<Shard>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Shard {
+    index: usize,
+    count: usize,
+}
+
+impl Shard {
+    /// Shard `index` (1-based) of `count`.
+    pub fn new(index: usize, count: usize) -> Result<Self> {
+        if count == 0 || index == 0 || index > count {
+            return Err(Error::Setting(format!(
+                "shard {index}/{count}: expected K/N with 1 <= K <= N"
+            )));
+        }
+        Ok(Self { index, count })
+    }
+
+    /// The 0-based half-open slice of `total` targets this shard takes.
+    pub fn range(&self, total: usize) -> Range<usize> {
+        (self.index - 1) * total / self.count..self.index * total / self.count
+    }
+}
+
+impl FromStr for Shard {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        let (index, count) = text
+            .split_once('/')
+            .and_then(|(k, n)| Some((k.trim().parse().ok()?, n.trim().parse().ok()?)))
+            .ok_or_else(|| Error::Setting(format!("shard '{text}': expected K/N, e.g. 2/8")))?;
+        Self::new(index, count)
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// The settings of one pipeline run. Defaults: water's gap penalties (10 / 0.5), default tiers,
+/// no catalogue, no gene filter, no per-pair water files, rayon's default thread count.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::wildtype::PipelineConfig;
+///
+/// let config = PipelineConfig::new(["proteins/"], "references.faa", "out")
+///     .gaps(12.0, 1.0)
+///     .write_alignments(true)
+///     .threads(2);
+/// assert_eq!(config.gap_open(), 12.0);
+/// ```
+#[derive(Debug, Clone)]
+pub struct PipelineConfig {
+    pub(crate) proteins: Vec<PathBuf>,
+    pub(crate) references: PathBuf,
+    pub(crate) output_dir: PathBuf,
+    pub(crate) gap_open: f32,
+    pub(crate) gap_extend: f32,
+    pub(crate) catalogue: Option<PathBuf>,
+    pub(crate) target_genes: Option<String>,
+    pub(crate) gene_rule: Option<GeneRule>,
+    pub(crate) gene_map: Option<PathBuf>,
+    pub(crate) write_alignments: bool,
+    pub(crate) threads: Option<usize>,
+    pub(crate) shard: Option<Shard>,
+    pub(crate) tiers: TierThresholds,
+}
+
+impl PipelineConfig {
+    /// A run over target files or directories `proteins`, against `references` (a multi-FASTA
+    /// or a directory of per-gene files), writing into `output_dir`.
+    pub fn new<P: AsRef<Path>>(
+        proteins: impl IntoIterator<Item = P>,
+        references: impl AsRef<Path>,
+        output_dir: impl AsRef<Path>,
+    ) -> Self {
+        Self {
+            proteins: proteins
+                .into_iter()
+                .map(|p| p.as_ref().to_owned())
+                .collect(),
+            references: references.as_ref().to_owned(),
+            output_dir: output_dir.as_ref().to_owned(),
+            gap_open: 10.0,
+            gap_extend: 0.5,
+            catalogue: None,
+            target_genes: None,
+            gene_rule: None,
+            gene_map: None,
+            write_alignments: false,
+            threads: None,
+            shard: None,
+            tiers: TierThresholds::default(),
+        }
+    }
+
+    /// water's `-gapopen` and `-gapextend`.
+    pub fn gaps(mut self, open: f32, extend: f32) -> Self {
+        self.gap_open = open;
+        self.gap_extend = extend;
+        self
+    }
+
+    /// A catalogue TSV of known mutations ([`super::Catalogue`]).
+    pub fn catalogue(mut self, path: impl AsRef<Path>) -> Self {
+        self.catalogue = Some(path.as_ref().to_owned());
+        self
+    }
+
+    /// Keeps only targets of these genes: a gene-list file or a comma-separated list
+    /// ([`super::read_gene_list`]); compared case-insensitively.
+    pub fn target_genes(mut self, genes: impl Into<String>) -> Self {
+        self.target_genes = Some(genes.into());
+        self
+    }
+
+    /// How to find the gene of headers not in `accession|gene|start-end|strand|contig|checksum`.
+    pub fn gene_rule(mut self, rule: GeneRule) -> Self {
+        self.gene_rule = Some(rule);
+        self
+    }
+
+    /// An accession-to-gene TSV ([`super::GeneMap`]); it takes precedence over headers.
+    pub fn gene_map(mut self, path: impl AsRef<Path>) -> Self {
+        self.gene_map = Some(path.as_ref().to_owned());
+        self
+    }
+
+    /// Also writes `alignments/{accession}_{gene}.water`, water's srspair report of each pair.
+    pub fn write_alignments(mut self, yes: bool) -> Self {
+        self.write_alignments = yes;
+        self
+    }
+
+    /// Worker threads (default: rayon's, one per core).
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = Some(threads);
+        self
+    }
+
+    /// Processes only this shard of the targets.
+    pub fn shard(mut self, shard: Shard) -> Self {
+        self.shard = Some(shard);
+        self
+    }
+
+    /// Tier thresholds.
+    pub fn tiers(mut self, tiers: TierThresholds) -> Self {
+        self.tiers = tiers;
+        self
+    }
+
+    /// The gap-open penalty as given.
+    pub fn gap_open(&self) -> f32 {
+        self.gap_open
+    }
+
+    /// The output directory.
+    pub fn output_dir(&self) -> &Path {
+        &self.output_dir
+    }
+}

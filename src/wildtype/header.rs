@@ -1,0 +1,252 @@
+//! Target headers: `accession|gene|start-end|strand|contig|checksum`, and the ways to find the
+//! gene of other headers (a rule, or an accession-to-gene table).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::{Error, Result};
+
+/// A parsed `accession|gene|start-end|strand|contig|checksum` header (its first word).
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::wildtype::TargetHeader;
+///
+/// let header = TargetHeader::parse("GCF_1_00042|blaTEM|1201-2061|+|contig_7|9f86d081").unwrap();
+/// assert_eq!((header.accession.as_str(), header.gene.as_str()), ("GCF_1_00042", "blaTEM"));
+/// assert_eq!((header.start, header.end), (1201, 2061));
+/// assert!(TargetHeader::parse("GCF_1|blaTEM|2061-1201|+|c|x").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TargetHeader {
+    /// The protein's accession.
+    pub accession: String,
+    /// The gene name.
+    pub gene: String,
+    /// 1-based start of the gene on the contig.
+    pub start: u64,
+    /// 1-based inclusive end on the contig.
+    pub end: u64,
+    /// `+` or `-`.
+    pub strand: String,
+    /// The contig name.
+    pub contig: String,
+    /// The checksum field as given.
+    pub checksum: String,
+}
+
+impl TargetHeader {
+    /// Parses the first word of a header line (without `>`); the error says what is wrong.
+    pub fn parse(header: &str) -> std::result::Result<Self, String> {
+        let word = header.split_ascii_whitespace().next().unwrap_or("");
+        let fields: Vec<&str> = word.split('|').collect();
+        let [accession, gene, location, strand, contig, checksum] = fields[..] else {
+            return Err(format!(
+                "expected 6 '|'-separated fields accession|gene|start-end|strand|contig|checksum, found {}",
+                fields.len()
+            ));
+        };
+        let named = [
+            ("accession", accession),
+            ("gene", gene),
+            ("contig", contig),
+            ("checksum", checksum),
+        ];
+        if let Some((name, _)) = named.iter().find(|(_, value)| value.is_empty()) {
+            return Err(format!("empty {name} field"));
+        }
+        let (start, end) = location
+            .split_once('-')
+            .and_then(|(s, e)| Some((s.parse::<u64>().ok()?, e.parse::<u64>().ok()?)))
+            .filter(|&(s, e)| s >= 1 && s <= e)
+            .ok_or_else(|| {
+                format!("location '{location}' is not start-end with 1 <= start <= end")
+            })?;
+        let strand = match strand {
+            "+" | "1" | "+1" => "+",
+            "-" | "-1" => "-",
+            other => return Err(format!("strand '{other}' is not + or -")),
+        };
+        Ok(Self {
+            accession: accession.to_owned(),
+            gene: gene.to_owned(),
+            start,
+            end,
+            strand: strand.to_owned(),
+            contig: contig.to_owned(),
+            checksum: checksum.to_owned(),
+        })
+    }
+}
+
+/// How to take the gene from a header that is not in the standard format.
+///
+/// - `field:N`: the N-th (1-based) `|`-separated field of the first word;
+/// - `word:N`: the N-th whitespace-separated word of the header;
+/// - `key:NAME`: the value after `NAME=` anywhere in the header (`[gene=blaTEM]`,
+///   `gene=blaTEM;`), up to a space, `]` or `;`.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::wildtype::GeneRule;
+///
+/// let rule: GeneRule = "key:gene".parse().unwrap();
+/// assert_eq!(rule.apply("WP_1 [gene=blaCTX-M] [protein=beta-lactamase]").as_deref(), Some("blaCTX-M"));
+/// assert_eq!("field:2".parse::<GeneRule>().unwrap().apply("x|blaSHV|y").as_deref(), Some("blaSHV"));
+/// assert!("column:2".parse::<GeneRule>().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "rule", content = "value", rename_all = "snake_case")]
+pub enum GeneRule {
+    /// The N-th `|` field of the first word.
+    Field(usize),
+    /// The N-th word.
+    Word(usize),
+    /// The value of `NAME=`.
+    Key(String),
+}
+
+impl GeneRule {
+    /// The gene of `header`, when the rule finds a non-empty one.
+    pub fn apply(&self, header: &str) -> Option<String> {
+        let found = match self {
+            GeneRule::Field(n) => header
+                .split_ascii_whitespace()
+                .next()
+                .and_then(|word| word.split('|').nth(n - 1)),
+            GeneRule::Word(n) => header.split_ascii_whitespace().nth(n - 1),
+            GeneRule::Key(name) => {
+                let needle = format!("{name}=");
+                header.match_indices(&needle).find_map(|(at, _)| {
+                    let before = header[..at].chars().next_back();
+                    let boundary = before.is_none_or(|c| !c.is_ascii_alphanumeric() && c != '_');
+                    boundary.then(|| {
+                        let value = &header[at + needle.len()..];
+                        let stop = value
+                            .find(|c: char| c.is_ascii_whitespace() || c == ']' || c == ';')
+                            .unwrap_or(value.len());
+                        &value[..stop]
+                    })
+                })
+            }
+        };
+        found.filter(|gene| !gene.is_empty()).map(str::to_owned)
+    }
+}
+
+impl FromStr for GeneRule {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        let bad = || {
+            Error::Setting(format!(
+                "gene rule '{text}': expected field:N, word:N or key:NAME"
+            ))
+        };
+        let (kind, value) = text.split_once(':').ok_or_else(bad)?;
+        let number = || {
+            value
+                .parse::<usize>()
+                .ok()
+                .filter(|&n| n >= 1)
+                .ok_or_else(bad)
+        };
+        match kind {
+            "field" => Ok(GeneRule::Field(number()?)),
+            "word" => Ok(GeneRule::Word(number()?)),
+            "key" if !value.is_empty() => Ok(GeneRule::Key(value.to_owned())),
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl fmt::Display for GeneRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GeneRule::Field(n) => write!(f, "field:{n}"),
+            GeneRule::Word(n) => write!(f, "word:{n}"),
+            GeneRule::Key(name) => write!(f, "key:{name}"),
+        }
+    }
+}
+
+/// An accession-to-gene table read from a TSV file (`accession<TAB>gene`; `#` comments and
+/// blank lines skipped; an optional `accession<TAB>gene` header line).
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::wildtype::GeneMap;
+///
+/// let map = GeneMap::parse("map.tsv", "accession\tgene\nWP_1\tblaTEM\n").unwrap();
+/// assert_eq!(map.gene("WP_1"), Some("blaTEM"));
+/// let err = GeneMap::parse("map.tsv", "WP_1 blaTEM\n").unwrap_err();
+/// assert_eq!(err.to_string(), "map.tsv: line 1: expected accession<TAB>gene");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GeneMap {
+    path: PathBuf,
+    genes: HashMap<String, String>,
+}
+
+impl GeneMap {
+    /// Reads a table file.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| Error::io(path, source))?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses table text; `path` names the source in errors.
+    pub fn parse(path: impl AsRef<Path>, text: &str) -> Result<Self> {
+        let path = path.as_ref().to_owned();
+        let mut genes = HashMap::new();
+        for (index, line) in text.lines().enumerate() {
+            let line = line.trim_end_matches('\r');
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let bad = |message: &str| Error::Format {
+                path: path.clone(),
+                line: index + 1,
+                message: message.to_owned(),
+            };
+            let Some((accession, gene)) = line.split_once('\t') else {
+                return Err(bad("expected accession<TAB>gene"));
+            };
+            let (accession, gene) = (
+                accession.trim(),
+                gene.split('\t').next().unwrap_or("").trim(),
+            );
+            if accession.eq_ignore_ascii_case("accession") && gene.eq_ignore_ascii_case("gene") {
+                continue;
+            }
+            if accession.is_empty() || gene.is_empty() {
+                return Err(bad("empty accession or gene"));
+            }
+            if genes
+                .insert(accession.to_owned(), gene.to_owned())
+                .is_some()
+            {
+                return Err(bad(&format!("accession {accession} appears twice")));
+            }
+        }
+        Ok(Self { path, genes })
+    }
+
+    /// The file the table came from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The gene mapped to `accession`.
+    pub fn gene(&self, accession: &str) -> Option<&str> {
+        self.genes.get(accession).map(String::as_str)
+    }
+}

@@ -1,0 +1,57 @@
+//! The wild-type pipeline: match target proteins to their gene's wild-type reference, align
+//! each pair exactly as `water -asequence target -bsequence reference` does, grade the
+//! alignment and call mutations in reference numbering.
+//!
+//! Data flows one way: inputs ([`ReferenceSet`], target files, [`Catalogue`]) -> (target,
+//! reference) pairs -> [`crate::align::Aligner`] -> [`Quality`] and [`call_mutations`] ->
+//! output tables. [`run`] does all of it for a [`PipelineConfig`].
+//!
+//! # Outputs (in the output directory, each renamed into place only when complete)
+//!
+//! - `alignments.tsv` / `alignments.jsonl`: one row per target, input order: ids, gene,
+//!   reference, contig location, lengths, 1-based inclusive coordinates, water's identity /
+//!   similarity / gaps, query and reference coverage, score, normalized score, score ratio,
+//!   tier, CIGAR (target as query), mutation counts, status (`ok`, `no_reference`,
+//!   `bad_header`, `empty_sequence`, `alignment_error`) and detail.
+//! - `mutations.tsv` / `mutations.jsonl`: one row per call (see [`MutationCall`]), with the
+//!   alignment's tier and, with a catalogue, `known`/`novel` and the catalogue's columns.
+//! - `catalogue_unobserved.tsv` (with a catalogue): rows no target carried.
+//! - `alignments/{accession}_{gene}.water` (when asked): water's srspair report of the pair.
+//! - `manifest.json`: tool version, parameters, kernel, inputs with SHA-256, references used
+//!   with checksums, counts per tier and status, failures with reasons, wall time.
+//!
+//! # Coverage and tiers
+//!
+//! The tiers use *reference coverage* (how much of the wild-type protein the alignment spans,
+//! so how much of it the calls speak for) and the *score ratio* (water's score over the
+//! reference's score against itself); see [`Quality`] and [`TierThresholds`].
+//!
+//! # Numbering and what is not called
+//!
+//! Positions are the reference sequence's own 1-based numbering (the first residue of the
+//! reference FASTA is 1), not a scheme such as Ambler's for class A beta-lactamases: TEM-1's
+//! "G238S" is `G236S` here (sequence position). Extra target residues beyond either end of
+//! the reference (extensions) are not called, and a changed first residue is called as a
+//! substitution (`M1V`) rather than HGVS's `p.Met1?`.
+
+mod catalogue;
+mod config;
+mod detect;
+mod header;
+mod hgvs;
+mod input;
+mod mutation;
+mod output;
+mod pipeline;
+mod quality;
+mod records;
+
+pub use catalogue::{Catalogue, CatalogueEntry};
+pub use config::{PipelineConfig, Shard};
+pub use detect::{WaterInstallation, find_water, simd_level};
+pub use header::{GeneMap, GeneRule, TargetHeader};
+pub use hgvs::three_letter_code;
+pub use input::{InputFile, Reference, ReferenceSet, is_protein_file_name, read_gene_list};
+pub use mutation::{MutationCall, MutationKind, call_mutations};
+pub use pipeline::{Progress, RunSummary, kernel_name, run};
+pub use quality::{Quality, Tier, TierRule, TierThresholds};

@@ -1,0 +1,368 @@
+//! Mutation calls in reference numbering from a water alignment of a target against its
+//! wild-type reference.
+
+use serde::Serialize;
+
+use crate::align::{Alignment, Op};
+
+use super::hgvs::Change;
+
+/// What kind of change a [`MutationCall`] describes.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::wildtype::MutationKind;
+///
+/// assert_eq!(MutationKind::Nonsense.as_str(), "nonsense");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MutationKind {
+    /// One residue replaced by another (`S83L`).
+    Substitution,
+    /// A residue replaced by a stop (`K141*`), or the target ends in a stop where the reference
+    /// goes on.
+    Nonsense,
+    /// The reference's stop replaced by a residue (`*287Q`).
+    StopLoss,
+    /// Reference residues missing inside the alignment (`D87del`, `6_11del`).
+    Deletion,
+    /// Target residues absent from the reference (`346_347insD`).
+    Insertion,
+    /// The target starts after the reference's first residue (the missing start, as a deletion).
+    NTerminalTruncation,
+    /// The target ends before the reference's last residue, without a stop.
+    CTerminalTruncation,
+}
+
+impl MutationKind {
+    /// The snake-case name used in the TSV and JSON outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MutationKind::Substitution => "substitution",
+            MutationKind::Nonsense => "nonsense",
+            MutationKind::StopLoss => "stop_loss",
+            MutationKind::Deletion => "deletion",
+            MutationKind::Insertion => "insertion",
+            MutationKind::NTerminalTruncation => "n_terminal_truncation",
+            MutationKind::CTerminalTruncation => "c_terminal_truncation",
+        }
+    }
+}
+
+/// One mutation of a target relative to its reference.
+///
+/// `mutation` keeps water's placement of gaps (what the alignment shows); `hgvs` is the HGVS
+/// protein description, with indels moved to their most 3' position and insertions that copy
+/// the preceding residues written as duplications. Positions are 1-based reference positions;
+/// for an insertion `reference_start`/`reference_end` are the flanking residues.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::align::Aligner;
+/// use wildtype_aligner::wildtype::call_mutations;
+///
+/// let reference = b"MSIQHFRVALIPFFAAFCLPVFAHPETLVKVKDAEDQLGARVGYIELDLNSGKILESFRPEERFPMMSTFKVLLCGAVLSRVDAGQEQLGRRIHYSQNDLVEYSPVTEKHLTDGMTVRELCSAAITMSDNTAANLLLTTIGGPKELTAFLHNMGDHVTRLDRWEPELNEAIPNDERDTTMPAAMATTLRKLLTGELLTLASRQQLIDWMEADKVAGPLLRSALPAGWFIADKSGAGERGSRGIIAALGPDGKPSRIVVIYTTGSQATMDERNRQIAEIGASLIKHW*";
+/// let mut target = reference.to_vec();
+/// target[103] = b'L'; // S104L
+/// let alignment = Aligner::builder().build().unwrap().align(&target, reference).unwrap();
+/// let calls = call_mutations(&target, reference, &alignment);
+/// assert_eq!(calls.len(), 1);
+/// assert_eq!((calls[0].mutation.as_str(), calls[0].hgvs.as_str()), ("S104L", "p.Ser104Leu"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MutationCall {
+    /// The kind of change.
+    pub kind: MutationKind,
+    /// Short form in water's placement: `S83L`, `K141*`, `D87del`, `6_11del`, `346_347insD`.
+    pub mutation: String,
+    /// HGVS protein form, 3'-normalised: `p.Ser83Leu`, `p.Lys141Ter`, `p.Gly6_Lys11del`.
+    pub hgvs: String,
+    /// First reference position involved (1-based, water's placement).
+    pub reference_start: usize,
+    /// Last reference position involved (1-based, inclusive, water's placement).
+    pub reference_end: usize,
+    /// The reference residues replaced or removed (empty for an insertion).
+    pub reference_residues: String,
+    /// The target residues that replace them or are inserted (empty for a deletion).
+    pub target_residues: String,
+    /// 1-based target position of the first target residue involved, or of the residue before
+    /// a deletion (0 when the deletion precedes the target's first residue).
+    pub target_position: usize,
+    /// The normalised change, for catalogue look-ups.
+    #[serde(skip)]
+    pub(crate) change: Change,
+}
+
+/// Calls mutations of `target` (water's `-asequence`) relative to `reference` (`-bsequence`)
+/// from their alignment.
+///
+/// Inside the alignment every mismatched column is a substitution (or a nonsense / stop-loss
+/// call when a `*` is involved) and every run of gap columns one deletion or insertion. At the
+/// ends, which a local alignment may leave out:
+///
+/// - equal numbers of unaligned target and reference residues are compared position by
+///   position (a mismatch in the last residue would otherwise look like a truncation);
+/// - unaligned reference residues with no target residues left are an N- or C-terminal
+///   truncation, reported as one deletion of the missing residues; at the C terminus a target
+///   that ends in `*` is instead a premature stop (`K141*`) at the first missing position;
+/// - a final `*` of the reference or the target is the stop codon, not a residue to call;
+/// - extra target residues beyond the reference's ends are not calls (they show in the
+///   alignment coordinates).
+///
+/// Calls are ordered by position in the alignment. See [`MutationCall`] for an example.
+pub fn call_mutations(target: &[u8], reference: &[u8], alignment: &Alignment) -> Vec<MutationCall> {
+    let mut calls = Vec::new();
+    let reference_end = without_final_stop(reference);
+    let target_end = without_final_stop(target);
+    let target_stops = target_end < target.len();
+    let (a, b) = (alignment.a_range(), alignment.b_range());
+
+    // N terminus.
+    if b.start > 0 {
+        if a.start == b.start {
+            compare_ungapped(target, reference, 0, 0, b.start, &mut calls);
+        } else {
+            calls.push(truncation(
+                MutationKind::NTerminalTruncation,
+                reference,
+                0,
+                b.start,
+                a.start,
+            ));
+        }
+    }
+
+    // The aligned columns.
+    let (mut i, mut j) = (a.start, b.start);
+    let ops = alignment.ops();
+    let mut column = 0;
+    while column < ops.len() {
+        let op = ops[column];
+        let run = ops[column..].iter().take_while(|&&o| o == op).count();
+        match op {
+            Op::Match => {
+                compare_ungapped(target, reference, i, j, run, &mut calls);
+                i += run;
+                j += run;
+            }
+            Op::Deletion => {
+                let change = Change::Deletion {
+                    start: j + 1,
+                    end: j + run,
+                };
+                calls.push(indel(MutationKind::Deletion, change, reference, i, &[]));
+                j += run;
+            }
+            Op::Insertion => {
+                let change = Change::Insertion {
+                    after: j,
+                    residues: target[i..i + run].to_ascii_uppercase(),
+                };
+                calls.push(indel(
+                    MutationKind::Insertion,
+                    change,
+                    reference,
+                    i + 1,
+                    &target[i..i + run],
+                ));
+                i += run;
+            }
+        }
+        column += run;
+    }
+
+    // C terminus.
+    let missing = reference_end.saturating_sub(b.end);
+    let left_in_target = target_end.saturating_sub(a.end);
+    if missing > 0 && a.end <= target_end {
+        if left_in_target == missing {
+            compare_ungapped(target, reference, a.end, b.end, missing, &mut calls);
+        } else if left_in_target == 0 && target_stops {
+            let change = Change::Substitution {
+                position: b.end + 1,
+                alt: b'*',
+            };
+            calls.push(MutationCall {
+                kind: MutationKind::Nonsense,
+                mutation: change.short(reference),
+                hgvs: change.hgvs(reference),
+                reference_start: b.end + 1,
+                reference_end: b.end + 1,
+                reference_residues: (reference[b.end] as char).to_string(),
+                target_residues: "*".into(),
+                target_position: target_end + 1,
+                change,
+            });
+        } else {
+            calls.push(truncation(
+                MutationKind::CTerminalTruncation,
+                reference,
+                b.end,
+                reference_end,
+                a.end,
+            ));
+        }
+    }
+    calls
+}
+
+/// The length without a final `*` (the stop codon of a translated sequence).
+fn without_final_stop(residues: &[u8]) -> usize {
+    match residues.last() {
+        Some(b'*') => residues.len() - 1,
+        _ => residues.len(),
+    }
+}
+
+/// Substitutions among `length` residues paired without gaps from target index `i` and
+/// reference index `j` (0-based).
+fn compare_ungapped(
+    target: &[u8],
+    reference: &[u8],
+    i: usize,
+    j: usize,
+    length: usize,
+    calls: &mut Vec<MutationCall>,
+) {
+    for offset in 0..length {
+        let (t, r) = (
+            target[i + offset].to_ascii_uppercase(),
+            reference[j + offset].to_ascii_uppercase(),
+        );
+        if t == r {
+            continue;
+        }
+        let kind = match (r, t) {
+            (_, b'*') => MutationKind::Nonsense,
+            (b'*', _) => MutationKind::StopLoss,
+            _ => MutationKind::Substitution,
+        };
+        let position = j + offset + 1;
+        let change = Change::Substitution { position, alt: t };
+        calls.push(MutationCall {
+            kind,
+            mutation: change.short(reference),
+            hgvs: change.hgvs(reference),
+            reference_start: position,
+            reference_end: position,
+            reference_residues: (r as char).to_string(),
+            target_residues: (t as char).to_string(),
+            target_position: i + offset + 1,
+            change,
+        });
+    }
+}
+
+/// A deletion or insertion: the short form in water's placement, HGVS after normalisation.
+fn indel(
+    kind: MutationKind,
+    change: Change,
+    reference: &[u8],
+    target_position: usize,
+    inserted: &[u8],
+) -> MutationCall {
+    let mutation = change.short(reference);
+    let (start, end) = change.positions();
+    let reference_residues = match change {
+        Change::Deletion { .. } => String::from_utf8_lossy(&reference[start - 1..end]).into(),
+        _ => String::new(),
+    };
+    let normalized = change.normalized(reference);
+    MutationCall {
+        kind,
+        mutation,
+        hgvs: normalized.hgvs(reference),
+        reference_start: start,
+        reference_end: end,
+        reference_residues,
+        target_residues: String::from_utf8_lossy(inserted).into(),
+        target_position,
+        change: normalized,
+    }
+}
+
+/// Reference residues `from..to` (0-based) missing at one end; `target_position` is the target
+/// residue before the gap (0 at the N terminus).
+fn truncation(
+    kind: MutationKind,
+    reference: &[u8],
+    from: usize,
+    to: usize,
+    target_position: usize,
+) -> MutationCall {
+    let change = Change::Deletion {
+        start: from + 1,
+        end: to,
+    };
+    MutationCall {
+        kind,
+        mutation: change.short(reference),
+        hgvs: change.hgvs(reference),
+        reference_start: from + 1,
+        reference_end: to,
+        reference_residues: String::from_utf8_lossy(&reference[from..to]).into(),
+        target_residues: String::new(),
+        target_position: if kind == MutationKind::NTerminalTruncation {
+            0
+        } else {
+            target_position
+        },
+        change,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::align::Aligner;
+
+    const TEM1: &[u8] = b"MSIQHFRVALIPFFAAFCLPVFAHPETLVKVKDAEDQLGARVGYIELDLNSGKILESFRPEERFPMMSTFKVLLCGAVLSRVDAGQEQLGRRIHYSQNDLVEYSPVTEKHLTDGMTVRELCSAAITMSDNTAANLLLTTIGGPKELTAFLHNMGDHVTRLDRWEPELNEAIPNDERDTTMPAAMATTLRKLLTGELLTLASRQQLIDWMEADKVAGPLLRSALPAGWFIADKSGAGERGSRGIIAALGPDGKPSRIVVIYTTGSQATMDERNRQIAEIGASLIKHW*";
+
+    fn calls(target: &[u8]) -> Vec<(String, String)> {
+        let alignment = Aligner::builder()
+            .build()
+            .unwrap()
+            .align(target, TEM1)
+            .unwrap();
+        call_mutations(target, TEM1, &alignment)
+            .into_iter()
+            .map(|c| (c.mutation, c.hgvs))
+            .collect()
+    }
+
+    fn pair(a: &str, b: &str) -> (String, String) {
+        (a.into(), b.into())
+    }
+
+    #[test]
+    fn identical_has_no_calls() {
+        assert!(calls(TEM1).is_empty());
+        assert!(calls(&TEM1[..286]).is_empty());
+    }
+
+    #[test]
+    fn premature_stop_at_end_of_target() {
+        let mut target = TEM1[..140].to_vec();
+        target.push(b'*');
+        assert_eq!(calls(&target), [pair("G141*", "p.Gly141Ter")]);
+    }
+
+    #[test]
+    fn truncations_without_stop() {
+        assert_eq!(calls(&TEM1[10..]), [pair("1_10del", "p.Met1_Leu10del")]);
+        assert_eq!(
+            calls(&TEM1[..280]),
+            [pair("281_286del", "p.Ser281_Trp286del")]
+        );
+    }
+
+    #[test]
+    fn last_residue_substitution_is_not_truncation() {
+        let mut target = TEM1.to_vec();
+        target[285] = b'P';
+        assert_eq!(calls(&target), [pair("W286P", "p.Trp286Pro")]);
+    }
+}

@@ -1,0 +1,505 @@
+//! The run: read inputs, align every target against its gene's reference in parallel, grade,
+//! call mutations, write the outputs.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use rayon::prelude::*;
+
+use crate::align::{Aligner, Alignment};
+use crate::report::{AlignFormat, EmbossWriter, PairReport, RunHeader, rundate_now};
+use crate::scoring::GapPenalties;
+use crate::seq::{NameCounter, Sequence};
+use crate::{Error, Result};
+
+use super::catalogue::ResolvedCatalogue;
+use super::input::{InputFile, Reference, expand_target_paths, read_fasta, read_gene_list};
+use super::output::{self, Manifest, StagedOutputs};
+use super::records::{AlignmentRecord, MutationRecord, Status};
+use super::{
+    Catalogue, GeneMap, PipelineConfig, Quality, ReferenceSet, TargetHeader, Tier, call_mutations,
+};
+
+/// Receives progress from a run; every method defaults to doing nothing. Called from worker
+/// threads, hence `Sync`.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use wildtype_aligner::wildtype::Progress;
+///
+/// struct Count(AtomicUsize);
+/// impl Progress for Count {
+///     fn advance(&self, _done: usize) {
+///         self.0.fetch_add(1, Ordering::Relaxed);
+///     }
+/// }
+/// let count = Count(AtomicUsize::new(0));
+/// count.advance(1);
+/// assert_eq!(count.0.load(Ordering::Relaxed), 1);
+/// ```
+pub trait Progress: Sync {
+    /// The run has `total` targets to align.
+    fn start(&self, total: usize) {
+        let _ = total;
+    }
+    /// `done` targets are finished (called once per target, in completion order).
+    fn advance(&self, done: usize) {
+        let _ = done;
+    }
+    /// All targets are aligned; outputs are being written.
+    fn finish(&self) {}
+}
+
+impl Progress for () {}
+
+/// What a finished run did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSummary {
+    /// Where the outputs are.
+    pub output_dir: PathBuf,
+    /// Targets in this run (after the gene filter and shard).
+    pub targets: usize,
+    /// Targets aligned (status `ok`).
+    pub aligned: usize,
+    /// Targets not aligned, with the reason in their status.
+    pub problems: usize,
+    /// Targets per tier, best first.
+    pub per_tier: Vec<(Tier, usize)>,
+    /// Mutation calls.
+    pub mutations: usize,
+    /// Wall-clock seconds.
+    pub wall_seconds: f64,
+}
+
+/// The name of the alignment kernel `aligner` uses, for the manifest. Only the scalar engine
+/// exists today; this is the one place to ask the aligner once it can choose.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::align::Aligner;
+/// use wildtype_aligner::wildtype::kernel_name;
+///
+/// assert_eq!(kernel_name(&Aligner::builder().build().unwrap()), "scalar");
+/// ```
+pub fn kernel_name(aligner: &Aligner) -> &'static str {
+    let _ = aligner;
+    "scalar"
+}
+
+/// One target as read.
+#[derive(Debug, Clone)]
+pub(crate) struct Target {
+    pub file: PathBuf,
+    pub line: usize,
+    pub header: String,
+    pub accession: String,
+    pub gene: Option<String>,
+    pub location: Option<TargetHeader>,
+    pub problem: Option<String>,
+    pub residues: Vec<u8>,
+}
+
+/// Everything the per-target work shares.
+struct Context<'a> {
+    config: &'a PipelineConfig,
+    aligner: Aligner,
+    references: &'a ReferenceSet,
+    self_scores: Vec<f32>,
+    catalogue: Option<(&'a Catalogue, ResolvedCatalogue)>,
+    rundate: String,
+}
+
+/// The result of one target.
+pub(crate) struct TargetResult {
+    pub record: AlignmentRecord,
+    pub mutations: Vec<MutationRecord>,
+    pub water: Option<Vec<u8>>,
+}
+
+/// Runs the pipeline. Outputs are written under temporary names and renamed into place only
+/// when everything succeeded; on error nothing new is left in the output directory.
+///
+/// Per-target problems (no reference for the gene, a malformed header, an empty sequence)
+/// become rows with that status, never silent drops; problems with a whole input (a missing
+/// or empty file, a bad catalogue row) are errors naming the file and line.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::wildtype::{PipelineConfig, run};
+///
+/// let dir = std::env::temp_dir().join(format!("wta-doc-run-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// std::fs::write(dir.join("refs.fasta"), ">blaX\nMSIQHFRVALIPFFAAFCLPVFAHPETLVKVKDAEDQ\n").unwrap();
+/// std::fs::write(
+///     dir.join("s1_proteins.fasta"),
+///     ">P1|blaX|1-108|+|c1|ab12\nMSIQHFRVALIPFFAAFCLPVFAHPETLVKVKDAEDQ\n>P2|blaY|1-9|-|c1|cd34\nMKV\n",
+/// )
+/// .unwrap();
+/// let config = PipelineConfig::new([&dir], dir.join("refs.fasta"), dir.join("out"));
+/// let summary = run(&config, &()).unwrap();
+/// assert_eq!((summary.targets, summary.aligned, summary.problems), (2, 1, 1));
+/// let table = std::fs::read_to_string(dir.join("out/alignments.tsv")).unwrap();
+/// assert!(table.lines().nth(2).unwrap().ends_with("no_reference\tno reference for gene blaY"));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
+pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummary> {
+    let started = Instant::now();
+    let started_unix = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut inputs: Vec<InputFile> = Vec::new();
+
+    let references = ReferenceSet::from_path(&config.references)?;
+    inputs.extend(references.files().iter().cloned());
+
+    let catalogue = match &config.catalogue {
+        Some(path) => {
+            let (_, file) = super::input::read_input("catalogue", path)?;
+            inputs.push(file);
+            Some(Catalogue::from_path(path)?)
+        }
+        None => None,
+    };
+    let resolved = match &catalogue {
+        Some(catalogue) => {
+            Some(catalogue.resolve(|gene| references.get(gene).map(|r| &r.residues[..]))?)
+        }
+        None => None,
+    };
+
+    let gene_map = match &config.gene_map {
+        Some(path) => {
+            let (_, file) = super::input::read_input("gene_map", path)?;
+            inputs.push(file);
+            Some(GeneMap::from_path(path)?)
+        }
+        None => None,
+    };
+    let gene_filter: Option<HashSet<String>> = match &config.target_genes {
+        Some(value) => {
+            let (genes, file) = read_gene_list(value)?;
+            inputs.extend(file);
+            Some(genes.iter().map(|g| g.to_ascii_lowercase()).collect())
+        }
+        None => None,
+    };
+
+    let mut targets = Vec::new();
+    for path in expand_target_paths(&config.proteins, &config.references)? {
+        let (records, file) = read_fasta("targets", &path)?;
+        inputs.push(file);
+        for record in records {
+            targets.push(target_from_record(config, gene_map.as_ref(), &path, record));
+        }
+    }
+    let read_targets = targets.len();
+    if let Some(filter) = &gene_filter {
+        targets.retain(|t| {
+            t.gene
+                .as_ref()
+                .is_none_or(|gene| filter.contains(&gene.to_ascii_lowercase()))
+        });
+    }
+    let filtered_out = read_targets - targets.len();
+    let shard_range = config
+        .shard
+        .map_or(0..targets.len(), |s| s.range(targets.len()));
+    let targets = &targets[shard_range.clone()];
+
+    let (gaps, _) = GapPenalties::clamped(config.gap_open, config.gap_extend);
+    let aligner = Aligner::builder().gaps(gaps).build()?;
+    let used: HashSet<usize> = targets
+        .iter()
+        .filter_map(|t| references.index_of(t.gene.as_deref()?))
+        .collect();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Setting(format!("cannot start worker threads: {e}")))?;
+    let threads = pool.current_num_threads();
+
+    progress.start(targets.len());
+    let done = AtomicUsize::new(0);
+    let results: Vec<TargetResult> = pool.install(|| -> Result<Vec<TargetResult>> {
+        let self_scores = references
+            .references()
+            .par_iter()
+            .enumerate()
+            .map(|(index, reference)| {
+                if !used.contains(&index) {
+                    return Ok(0.0);
+                }
+                Ok(aligner
+                    .align(&reference.residues, &reference.residues)?
+                    .score())
+            })
+            .collect::<Result<Vec<f32>>>()?;
+        let context = Context {
+            config,
+            aligner: aligner.clone(),
+            references: &references,
+            self_scores,
+            catalogue: catalogue.as_ref().zip(resolved),
+            rundate: rundate_now(),
+        };
+        Ok(targets
+            .par_iter()
+            .map(|target| {
+                let result = process(&context, target);
+                progress.advance(done.fetch_add(1, Ordering::Relaxed) + 1);
+                result
+            })
+            .collect())
+    })?;
+    progress.finish();
+
+    let mut staged = StagedOutputs::new(&config.output_dir)?;
+    staged.write_tables(&results, config.write_alignments)?;
+    let unobserved = catalogue
+        .as_ref()
+        .map(|catalogue| output::unobserved(catalogue, &references, &results));
+    if let Some(rows) = &unobserved {
+        staged.write_file("catalogue_unobserved.tsv", rows.as_bytes())?;
+    }
+
+    let summary = RunSummary {
+        output_dir: config.output_dir.clone(),
+        targets: results.len(),
+        aligned: results
+            .iter()
+            .filter(|r| r.record.status == Status::Ok)
+            .count(),
+        problems: results
+            .iter()
+            .filter(|r| r.record.status != Status::Ok)
+            .count(),
+        per_tier: Tier::ALL
+            .iter()
+            .map(|&tier| {
+                let count = results.iter().filter(|r| r.record.tier == tier).count();
+                (tier, count)
+            })
+            .collect(),
+        mutations: results.iter().map(|r| r.mutations.len()).sum(),
+        wall_seconds: started.elapsed().as_secs_f64(),
+    };
+    let manifest = Manifest::build(
+        config,
+        &aligner,
+        kernel_name(&aligner),
+        threads,
+        inputs,
+        &references,
+        &used,
+        &results,
+        read_targets,
+        filtered_out,
+        shard_range,
+        started_unix,
+        &summary,
+        staged.names(),
+    );
+    staged.write_file("manifest.json", &manifest)?;
+    staged.commit()?;
+    Ok(summary)
+}
+
+/// Reads a target's accession and gene: the gene map first, then the standard header, then the
+/// gene rule. A header none of them explains keeps the problem for its status row.
+fn target_from_record(
+    config: &PipelineConfig,
+    gene_map: Option<&GeneMap>,
+    path: &std::path::Path,
+    record: super::input::FastaRecord,
+) -> Target {
+    let first_word = record
+        .header
+        .split_ascii_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_owned();
+    let parsed = TargetHeader::parse(&record.header);
+    // A malformed standard header still names its accession in the first field.
+    let accession = match &parsed {
+        Ok(header) => header.accession.clone(),
+        Err(_) => first_word.split('|').next().unwrap_or("").to_owned(),
+    };
+    let mapped = gene_map.and_then(|map| map.gene(&accession).map(str::to_owned));
+    let (gene, problem) = match (&parsed, mapped) {
+        (_, Some(gene)) => (Some(gene), None),
+        (Ok(header), None) => (Some(header.gene.clone()), None),
+        (Err(why), None) => match config.gene_rule.as_ref() {
+            Some(rule) => match rule.apply(&record.header) {
+                Some(gene) => (Some(gene), None),
+                None => (
+                    None,
+                    Some(format!(
+                        "header {why}; gene rule {rule} finds no gene in it"
+                    )),
+                ),
+            },
+            None => (
+                None,
+                Some(format!(
+                    "header {why} (give a gene rule or a gene map for other headers)"
+                )),
+            ),
+        },
+    };
+    Target {
+        file: path.to_owned(),
+        line: record.line,
+        accession: if accession.is_empty() {
+            format!("{}:{}", path.display(), record.line)
+        } else {
+            accession
+        },
+        location: parsed.ok(),
+        header: record.header,
+        gene,
+        problem,
+        residues: record.residues,
+    }
+}
+
+fn process(context: &Context<'_>, target: &Target) -> TargetResult {
+    let mut record = AlignmentRecord::unaligned(target);
+    let not_aligned = |mut record: AlignmentRecord, status: Status, detail: String| {
+        record.status = status;
+        record.detail = detail;
+        TargetResult {
+            record,
+            mutations: Vec::new(),
+            water: None,
+        }
+    };
+    if let Some(problem) = &target.problem {
+        return not_aligned(record, Status::BadHeader, problem.clone());
+    }
+    let gene = target.gene.as_deref().unwrap_or("");
+    let Some(index) = context.references.index_of(gene) else {
+        return not_aligned(
+            record,
+            Status::NoReference,
+            format!("no reference for gene {gene}"),
+        );
+    };
+    let reference = &context.references.references()[index];
+    record.reference = Some(reference.id.clone());
+    record.reference_length = Some(reference.length);
+    if target.residues.is_empty() {
+        return not_aligned(record, Status::EmptySequence, "no residues".into());
+    }
+    let alignment = match context.aligner.align(&target.residues, &reference.residues) {
+        Ok(alignment) => alignment,
+        Err(error) => return not_aligned(record, Status::AlignmentError, error.to_string()),
+    };
+    let quality = Quality::assess(
+        &target.residues,
+        &reference.residues,
+        context.self_scores[index],
+        &alignment,
+    );
+    let tier = context.config.tiers.classify(&quality);
+    record.set_alignment(
+        &alignment,
+        &target.residues,
+        &reference.residues,
+        quality,
+        tier,
+    );
+    let calls = call_mutations(&target.residues, &reference.residues, &alignment);
+    record.mutations = calls.len();
+    let mutations: Vec<MutationRecord> = calls
+        .into_iter()
+        .map(|call| {
+            let entry = context.catalogue.as_ref().map(|(catalogue, resolved)| {
+                resolved
+                    .find(&reference.gene, &call.change)
+                    .map(|index| (index, &catalogue.entries()[index]))
+            });
+            MutationRecord::new(target, reference, tier, call, entry)
+        })
+        .collect();
+    record.known_mutations = mutations
+        .iter()
+        .filter(|m| m.catalogue_index.is_some())
+        .count();
+    let water = context
+        .config
+        .write_alignments
+        .then(|| water_report(context, target, reference, &alignment));
+    TargetResult {
+        record,
+        mutations,
+        water,
+    }
+}
+
+/// water's srspair report of one pair, as `water -asequence <target> -bsequence <reference>`
+/// with the run's gap penalties would write it.
+fn water_report(
+    context: &Context<'_>,
+    target: &Target,
+    reference: &Reference,
+    alignment: &Alignment,
+) -> Vec<u8> {
+    let mut counter = NameCounter::new();
+    // A header water's reader would reject still gets a report, named by its first word.
+    let mut named = |header: &str, residues: &[u8]| {
+        Sequence::from_fasta(header, residues, &mut counter).unwrap_or_else(|_| {
+            let word = header.split_ascii_whitespace().next().unwrap_or("");
+            Sequence::new(word, crate::seq::strip_residues(residues))
+        })
+    };
+    let a = named(&target.header, &target.residues);
+    let b = named(&reference.header, &reference.residues);
+    let report_name = output::water_file_name(&target.accession, &reference.gene);
+    let config = context.config;
+    let header = RunHeader::new(
+        [
+            format!("-asequence {}", target.file.display()),
+            format!("-bsequence {}", reference.file.display()),
+            format!("-gapopen {}", config.gap_open),
+            format!("-gapextend {}", config.gap_extend),
+            format!("-outfile {report_name}"),
+            "-auto".to_owned(),
+        ],
+        &report_name,
+    )
+    .with_rundate(context.rundate.clone());
+    let mut writer = EmbossWriter::new(Vec::new(), AlignFormat::Srspair);
+    let report = PairReport {
+        name_a: a.name(),
+        name_b: b.name(),
+        description_a: a.description(),
+        description_b: b.description(),
+        a: a.residues(),
+        b: b.residues(),
+        offset_a: 0,
+        offset_b: 0,
+        alignment,
+        matrix: context.aligner.matrix(),
+        gaps: context.aligner.gaps(),
+    };
+    // Writing into a Vec cannot fail.
+    let _ = writer.write_header(&header);
+    let _ = writer.write_alignment(&report);
+    let _ = writer.finish();
+    writer.into_inner()
+}
+
+/// Counts of a run's records by a key, in key order (for the manifest).
+pub(crate) fn count_by<K: Ord>(items: impl Iterator<Item = K>) -> BTreeMap<K, usize> {
+    let mut counts = BTreeMap::new();
+    for key in items {
+        *counts.entry(key).or_insert(0) += 1;
+    }
+    counts
+}
