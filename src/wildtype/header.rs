@@ -116,11 +116,15 @@ impl GeneRule {
     /// The gene of `header`, when the rule finds a non-empty one.
     pub fn apply(&self, header: &str) -> Option<String> {
         let found = match self {
+            // N is 1-based; parsing refuses 0, but the variants are public, so 0 finds nothing.
             GeneRule::Field(n) => header
                 .split_ascii_whitespace()
                 .next()
-                .and_then(|word| word.split('|').nth(n - 1)),
-            GeneRule::Word(n) => header.split_ascii_whitespace().nth(n - 1),
+                .zip(n.checked_sub(1))
+                .and_then(|(word, index)| word.split('|').nth(index)),
+            GeneRule::Word(n) => n
+                .checked_sub(1)
+                .and_then(|index| header.split_ascii_whitespace().nth(index)),
             GeneRule::Key(name) => {
                 let needle = format!("{name}=");
                 header.match_indices(&needle).find_map(|(at, _)| {
@@ -248,5 +252,22 @@ impl GeneMap {
     /// The gene mapped to `accession`.
     pub fn gene(&self, accession: &str) -> Option<&str> {
         self.genes.get(accession).map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the `headers` fuzz target: `n - 1` overflowed for a rule built with 0.
+    #[test]
+    fn zero_field_or_word_finds_nothing() {
+        assert_eq!(GeneRule::Field(0).apply("x|blaTEM|y"), None);
+        assert_eq!(GeneRule::Word(0).apply("WP_1 blaTEM"), None);
+        assert_eq!(GeneRule::Field(1).apply("x|blaTEM|y").as_deref(), Some("x"));
+        assert_eq!(
+            GeneRule::Word(2).apply("WP_1 blaTEM").as_deref(),
+            Some("blaTEM")
+        );
     }
 }
