@@ -37,6 +37,8 @@
 mod catalogue;
 mod config;
 mod detect;
+#[doc(hidden)]
+pub mod fuzzing;
 mod header;
 mod hgvs;
 mod input;
