@@ -310,5 +310,32 @@ fn parse_line(line: &[u8]) -> std::result::Result<Record, (Option<String>, Strin
     if line_bases == 0 && length > 0 {
         return Err(named("zero line bases for a non-empty sequence".into()));
     }
-    Ok(Record::new(name, length, offset, line_bases, line_width))
+    let record = Record::new(name, length, offset, line_bases, line_width);
+    // No file is that long; refusing here keeps LENGTH from driving any later arithmetic.
+    if record.checked_end().is_none() {
+        return Err(named(format!(
+            "a sequence of {length} bases at offset {offset} would end beyond byte 2^64"
+        )));
+    }
+    Ok(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the `fasta_reader` fuzz target: LENGTH and OFFSET whose span passes 2^64 bytes
+    /// were accepted, and the wrapped offsets could then pass the staleness check.
+    #[test]
+    fn index_lines_ending_beyond_u64_are_refused() {
+        let err = Index::read("x.fai", &b"x\t18446744073709551615\t3\t60\t61\n"[..]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "x.fai: line 1: record 'x': bad index line: a sequence of 18446744073709551615 bases \
+             at offset 3 would end beyond byte 2^64"
+        );
+        assert!(Index::read("x.fai", &b"x\t1\t18446744073709551615\t1\t2\n"[..]).is_err());
+        let largest = Index::read("x.fai", &b"x\t1\t18446744073709551614\t1\t2\n"[..]).unwrap();
+        assert_eq!(largest.len(), 1);
+    }
 }

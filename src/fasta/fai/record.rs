@@ -81,10 +81,28 @@ impl Record {
     /// assert_eq!(record.position(0), 4);
     /// assert_eq!(record.position(5), 4 + 6 + 1);
     /// ```
+    ///
+    /// Saturates at `u64::MAX`, past the end of any file, so an index whose columns overflow
+    /// the arithmetic is reported as not matching the file instead of wrapping around.
     pub fn position(&self, pos: u64) -> u64 {
+        self.checked_position(pos).unwrap_or(u64::MAX)
+    }
+
+    fn checked_position(&self, pos: u64) -> Option<u64> {
         match self.line_bases {
-            0 => self.offset,
-            bases => self.offset + pos / bases * self.line_width + pos % bases,
+            0 => Some(self.offset),
+            bases => (pos / bases)
+                .checked_mul(self.line_width)?
+                .checked_add(pos % bases)?
+                .checked_add(self.offset),
+        }
+    }
+
+    /// The byte just past the last base, `None` when that lies beyond `u64::MAX` bytes.
+    pub(crate) fn checked_end(&self) -> Option<u64> {
+        match self.length.checked_sub(1) {
+            None => Some(self.offset),
+            Some(last) => self.checked_position(last)?.checked_add(1),
         }
     }
 
@@ -104,7 +122,7 @@ impl Record {
             let at = self.position(range.start);
             return at..at;
         }
-        self.position(range.start)..self.position(range.end - 1) + 1
+        self.position(range.start)..self.position(range.end - 1).saturating_add(1)
     }
 
     /// Whether bases `range` (non-empty, 0-based) lie on one line of the file.
@@ -121,5 +139,21 @@ impl fmt::Display for Record {
             "{}\t{}\t{}\t{}\t{}",
             self.name, self.length, self.offset, self.line_bases, self.line_width
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the `fasta_reader` fuzz target: a hostile LENGTH overflowed the arithmetic.
+    #[test]
+    fn offset_arithmetic_saturates_instead_of_overflowing() {
+        let record = Record::new("a", u64::MAX, 3, 60, 61);
+        assert_eq!(record.position(u64::MAX - 1), u64::MAX);
+        assert_eq!(record.byte_span(0..u64::MAX).end, u64::MAX);
+        assert_eq!(record.checked_end(), None);
+        assert_eq!(Record::new("a", 6, 3, 4, 5).checked_end(), Some(10));
+        assert_eq!(Record::new("a", 0, 3, 0, 0).checked_end(), Some(3));
     }
 }
