@@ -66,6 +66,30 @@ fn build_warns_where_samtools_warns() {
     assert!(index.warnings()[1].contains("duplicate sequence \"b\""));
 }
 
+/// Found by the `fasta_reader` fuzz target: a first sequence line of spaces or control bytes
+/// gave LINEBASES 0 for a non-empty record (as samtools writes it, and then crashes fetching),
+/// an index that `Index::read` refuses, so `IndexedFasta` opened the file once and never again.
+#[test]
+fn build_refuses_an_index_it_could_not_read_back() {
+    for fasta in [&b">a\n  \nAa\nLV\n"[..], b">a\n\x11\x00\nAa\nLV\n"] {
+        assert_eq!(
+            build_error(fasta),
+            (
+                FastaErrorKind::NoBasesOnFirstLine,
+                Some(2),
+                Some("a".to_string())
+            )
+        );
+    }
+    // A record of only such a line is empty: LINEBASES 0 is then right (samtools writes the
+    // same bytes) and reads back.
+    let index = Index::build_from_reader("x.fa", &b">a\n  \n>b\nMK\n"[..]).unwrap();
+    let mut text = Vec::new();
+    index.write(&mut text).unwrap();
+    assert_eq!(text, b"a\t0\t3\t0\t3\nb\t2\t9\t2\t3\n");
+    assert_eq!(Index::read("x.fai", &text[..]).unwrap(), index);
+}
+
 #[test]
 fn gzip_is_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();

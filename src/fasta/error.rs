@@ -62,6 +62,10 @@ pub enum FastaErrorKind {
     },
     /// A carriage return not followed by a line feed on an otherwise blank line.
     LoneCarriageReturn,
+    /// When building a `.fai` index: the record's first sequence line holds no bases (only
+    /// spaces or control bytes) but later lines do, so the index cannot locate them. samtools
+    /// writes such an index (LINEBASES 0) and then crashes fetching from it; we refuse instead.
+    NoBasesOnFirstLine,
     /// The input holds no record at all.
     NoRecords,
     /// A `.fai` line cannot be understood.
@@ -120,6 +124,9 @@ impl fmt::Display for FastaErrorKind {
             Self::LoneCarriageReturn => {
                 f.write_str("format error, carriage return not followed by new line")
             }
+            Self::NoBasesOnFirstLine => f.write_str(
+                "the first sequence line holds no bases, so an index cannot locate the others",
+            ),
             Self::NoRecords => f.write_str("no FASTA records"),
             Self::BadIndexLine { reason } => write!(f, "bad index line: {reason}"),
             Self::StaleIndex { reason } => write!(f, "stale index: {reason}"),

@@ -74,6 +74,14 @@ impl Builder<'_> {
             ));
             return Ok(());
         }
+        if current.line_bases == 0 && current.length > 0 {
+            // The reader refuses LINEBASES 0 for a non-empty record: never write one.
+            return Err(self.error(
+                FastaErrorKind::NoBasesOnFirstLine,
+                current.header_line + 1,
+                Some(&current.name),
+            ));
+        }
         if let Some(&first_line) = self.first_lines.get(&current.name) {
             if self.reject_duplicates {
                 return Err(self.error(
