@@ -1,5 +1,8 @@
 //! The crate-private vector trait the generic kernel is written against, and its lane types.
 
+/// How many codes [`Vector::lookup`] tables hold (EBLOSUM62 has 25, EDNAFULL 16).
+pub(crate) const LOOKUP_CODES: usize = 32;
+
 /// A lane type: 16-bit (saturating, with overflow detection) or 32-bit (never overflows within
 /// [`super::fixed::FixedPoint::fits`]).
 pub(crate) trait Lane: Copy + Default + std::fmt::Debug + Send + 'static {
@@ -103,4 +106,23 @@ pub(crate) trait Vector: Copy {
     ///
     /// CPU features as for [`Vector::splat`].
     unsafe fn select(mask: Self::Mask, if_true: Self, if_false: Self) -> Self;
+
+    /// `table[codes[lane]]` in each lane: one row of the substitution matrix looked up for
+    /// each lane's target residue. The default reads lane by lane; ISAs with a register-wide
+    /// permute override it.
+    ///
+    /// # Safety
+    ///
+    /// `table` is readable for [`LOOKUP_CODES`] lanes, `codes` for `LANES` bytes, each below
+    /// [`LOOKUP_CODES`]; CPU features as for [`Vector::splat`].
+    #[inline(always)]
+    unsafe fn lookup(table: *const Self::Lane, codes: *const u8) -> Self {
+        let mut lanes = [Self::Lane::default(); 64];
+        for (lane, slot) in lanes.iter_mut().enumerate().take(Self::LANES) {
+            // SAFETY: the caller guarantees both reads are in bounds.
+            *slot = unsafe { *table.add(usize::from(*codes.add(lane))) };
+        }
+        // SAFETY: `lanes` holds 64 >= LANES lanes.
+        unsafe { Self::load(lanes.as_ptr()) }
+    }
 }

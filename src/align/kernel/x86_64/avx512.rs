@@ -66,6 +66,11 @@ macro_rules! avx512_vector {
                 // SAFETY: the caller guarantees AVX-512BW.
                 Self(unsafe { $blend(mask, if_false.0, if_true.0) })
             }
+            #[inline(always)]
+            unsafe fn lookup(table: *const $lane, codes: *const u8) -> Self {
+                // SAFETY: the caller's guarantees are `permute`'s.
+                unsafe { Self::permute(table, codes) }
+            }
         }
     };
 }
@@ -92,5 +97,36 @@ avx512_vector!(
     _mm512_cmpgt_epi32_mask,
     _mm512_mask_blend_epi32
 );
+
+impl Narrow {
+    /// `vpermw`: 32 lanes, 32 table entries, one instruction.
+    #[inline(always)]
+    unsafe fn permute(table: *const i16, codes: *const u8) -> Self {
+        // SAFETY: the caller guarantees 64 readable bytes at `table`, 32 at `codes`, and
+        // AVX-512BW.
+        unsafe {
+            let indices = _mm512_cvtepu8_epi16(_mm256_loadu_si256(codes.cast()));
+            Self(_mm512_permutexvar_epi16(
+                indices,
+                _mm512_loadu_si512(table.cast()),
+            ))
+        }
+    }
+}
+
+impl Wide {
+    /// `vpermt2d`: 16 lanes, 32 table entries in two registers.
+    #[inline(always)]
+    unsafe fn permute(table: *const i32, codes: *const u8) -> Self {
+        // SAFETY: the caller guarantees 128 readable bytes at `table`, 16 at `codes`, and
+        // AVX-512F.
+        unsafe {
+            let indices = _mm512_cvtepu8_epi32(_mm_loadu_si128(codes.cast()));
+            let low = _mm512_loadu_si512(table.cast());
+            let high = _mm512_loadu_si512(table.add(16).cast());
+            Self(_mm512_permutex2var_epi32(low, indices, high))
+        }
+    }
+}
 
 super::entry_points!(Avx512, "avx512bw", Narrow, Wide);
