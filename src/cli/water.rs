@@ -308,50 +308,75 @@ pub fn run(args: &WaterArgs, diagnostics: &mut dyn Write) -> Result<()> {
         .nobrief(args.nobrief);
     writer.write_header(&header).map_err(|e| output.error(e))?;
     let mut aligned = 0;
-    for (header, raw) in b_records {
-        let mut b = Sequence::from_fasta(&header, &raw, &mut counter);
-        if b.is_empty() {
-            let id = header.split_ascii_whitespace().next().unwrap_or("");
-            warn(
-                diagnostics,
-                &format!(
-                    "Sequence 'fasta::{}:{id}' has zero length, ignored",
-                    args.bsequence
-                ),
-            );
-            continue;
-        }
-        if a_type == SeqType::Nucleotide {
-            if seq::detect_type(b.residues()) != SeqType::Nucleotide
-                || args.types[1] == Some(SeqType::Protein)
-            {
-                return Err(Error::Sequence("Sequence is not nucleic".into()));
+    let a_part = &a.residues()[a_range.clone()];
+    // Records are read and checked in order, aligned a chunk at a time on all threads
+    // (`Aligner::align_many`), and written in input order before the next chunk is read.
+    let mut records = b_records.into_iter();
+    let mut exhausted = false;
+    while !exhausted {
+        let mut chunk: Vec<(Sequence, std::ops::Range<usize>)> = Vec::new();
+        let mut failure = None;
+        while chunk.len() < RECORDS_PER_CHUNK {
+            let Some((header, raw)) = records.next() else {
+                exhausted = true;
+                break;
+            };
+            let mut b = Sequence::from_fasta(&header, &raw, &mut counter);
+            if b.is_empty() {
+                let id = header.split_ascii_whitespace().next().unwrap_or("");
+                warn(
+                    diagnostics,
+                    &format!(
+                        "Sequence 'fasta::{}:{id}' has zero length, ignored",
+                        args.bsequence
+                    ),
+                );
+                continue;
             }
-            seq::to_nucleotide_display(b.residues_mut());
+            if a_type == SeqType::Nucleotide {
+                if seq::detect_type(b.residues()) != SeqType::Nucleotide
+                    || args.types[1] == Some(SeqType::Protein)
+                {
+                    // Alignments of the records before this one are still written first.
+                    failure = Some(Error::Sequence("Sequence is not nucleic".into()));
+                    exhausted = true;
+                    break;
+                }
+                seq::to_nucleotide_display(b.residues_mut());
+            }
+            let b_range = args.ranges[1].resolve(b.len());
+            if a_part.is_empty() || b.residues()[b_range.clone()].is_empty() {
+                continue;
+            }
+            chunk.push((b, b_range));
         }
-        let b_range = args.ranges[1].resolve(b.len());
-        let a_part = &a.residues()[a_range.clone()];
-        let b_part = &b.residues()[b_range.clone()];
-        if a_part.is_empty() || b_part.is_empty() {
-            continue;
+        let targets: Vec<&[u8]> = chunk
+            .iter()
+            .map(|(b, b_range)| &b.residues()[b_range.clone()])
+            .collect();
+        let alignments = aligner.align_many(a_part, &targets);
+        for (((b, b_range), b_part), alignment) in chunk.iter().zip(&targets).zip(alignments) {
+            let alignment = alignment?;
+            writer
+                .write_alignment(&PairReport {
+                    name_a: a.name(),
+                    name_b: b.name(),
+                    description_a: a.description(),
+                    description_b: b.description(),
+                    a: a_part,
+                    b: b_part,
+                    offset_a: a_range.start,
+                    offset_b: b_range.start,
+                    alignment: &alignment,
+                    matrix: aligner.matrix(),
+                    gaps: aligner.gaps(),
+                })
+                .map_err(|e| output.error(e))?;
+            aligned += 1;
         }
-        let alignment = aligner.align(a_part, b_part)?;
-        writer
-            .write_alignment(&PairReport {
-                name_a: a.name(),
-                name_b: b.name(),
-                description_a: a.description(),
-                description_b: b.description(),
-                a: a_part,
-                b: b_part,
-                offset_a: a_range.start,
-                offset_b: b_range.start,
-                alignment: &alignment,
-                matrix: aligner.matrix(),
-                gaps: aligner.gaps(),
-            })
-            .map_err(|e| output.error(e))?;
-        aligned += 1;
+        if let Some(error) = failure {
+            return Err(error);
+        }
     }
     if aligned == 0 {
         return Err(Error::Sequence(format!(
@@ -363,6 +388,10 @@ pub fn run(args: &WaterArgs, diagnostics: &mut dyn Write) -> Result<()> {
     drop(writer);
     output.commit()
 }
+
+/// b records aligned together: enough to fill every thread's SIMD lanes, few enough that
+/// output keeps streaming and memory stays small.
+const RECORDS_PER_CHUNK: usize = 512;
 
 /// Where the report goes: standard output, or a temporary file renamed on success.
 struct Output {
