@@ -74,8 +74,97 @@ fn kernels(c: &mut Criterion) {
                         })
                     });
                 }
+                #[cfg(feature = "parasail")]
+                peer::parasail(&mut group, pass, &query, &views);
                 group.finish();
             }
+        }
+    }
+}
+
+/// parasail (striped, 16-bit, local) as a peer: EBLOSUM62 doubled with open 20 / extend 1 is
+/// water's 10/0.5 in integers. Its score is Gotoh's, not water's (no edge quirks); the point is
+/// speed on the same pairs.
+#[cfg(feature = "parasail")]
+mod peer {
+    use criterion::measurement::WallTime;
+    use criterion::{BenchmarkGroup, BenchmarkId, Throughput};
+    use parasail_rs::prelude::{Aligner, Matrix, Profile, SolutionWidth};
+
+    fn doubled_blosum62() -> Matrix {
+        let text = include_str!("../data/matrices/EBLOSUM62");
+        let mut out = String::new();
+        for line in text.lines().filter(|line| !line.starts_with('#')) {
+            let mut fields = line.split_whitespace();
+            let first = fields.next().unwrap_or("");
+            if first.parse::<i32>().is_err() && line.starts_with(' ') {
+                out.push_str(line);
+            } else {
+                out.push_str(first);
+                for value in fields {
+                    out.push_str(&format!(" {}", value.parse::<i32>().unwrap() * 2));
+                }
+            }
+            out.push('\n');
+        }
+        let path = std::env::temp_dir().join(format!("wta-eblosum62x2-{}", std::process::id()));
+        std::fs::write(&path, out).unwrap();
+        let matrix = Matrix::from_file(path.to_str().unwrap()).unwrap();
+        let _ = std::fs::remove_file(&path);
+        matrix
+    }
+
+    pub fn parasail(
+        group: &mut BenchmarkGroup<'_, WallTime>,
+        pass: &str,
+        query: &[u8],
+        targets: &[&[u8]],
+    ) {
+        let matrix = doubled_blosum62();
+        let cells: usize = targets.iter().map(|t| t.len() * query.len()).sum();
+        group.throughput(Throughput::Elements(cells as u64));
+        if pass == "score" {
+            let profile = Profile::builder(query, &matrix)
+                .solution_width(SolutionWidth::Bit16)
+                .build()
+                .unwrap();
+            let aligner = Aligner::new()
+                .local()
+                .striped()
+                .solution_width(16)
+                .gap_open(20)
+                .gap_extend(1)
+                .profile(profile)
+                .build();
+            group.bench_function(BenchmarkId::from_parameter("parasail-striped16"), |bench| {
+                bench.iter(|| {
+                    targets
+                        .iter()
+                        .map(|t| aligner.align(None, t).unwrap().get_score())
+                        .sum::<i32>()
+                })
+            });
+        } else {
+            let aligner = Aligner::new()
+                .local()
+                .striped()
+                .use_trace()
+                .solution_width(16)
+                .gap_open(20)
+                .gap_extend(1)
+                .matrix(matrix)
+                .build();
+            group.bench_function(
+                BenchmarkId::from_parameter("parasail-striped16-trace"),
+                |bench| {
+                    bench.iter(|| {
+                        targets
+                            .iter()
+                            .map(|t| aligner.align(Some(query), t).unwrap().get_score())
+                            .sum::<i32>()
+                    })
+                },
+            );
         }
     }
 }
