@@ -115,6 +115,8 @@ def copy_alignments(out_dir, shard_dirs):
     for directory in shard_dirs:
         source_dir = os.path.join(directory, ALIGNMENTS_DIR)
         for name in sorted(os.listdir(source_dir)):
+            if name.startswith("."):
+                continue  # e.g. Snakemake's .snakemake_timestamp in directory outputs
             if name in seen:
                 raise GatherError(f"{source_dir}/{name}: also written by an earlier shard")
             seen.add(name)
