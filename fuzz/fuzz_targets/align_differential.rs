@@ -3,13 +3,15 @@
 //! and penalties in water's usual half units or arbitrary decimals.
 //!
 //! Every alignment must be well formed (ranges inside the sequences, ops consuming exactly the
-//! ranges, statistics equal to a recount from the aligned rows), every way of running the
-//! engine must give the same alignment, and the mutation caller must accept it.
+//! ranges, statistics equal to a recount from the aligned rows); every kernel this CPU can
+//! run (`KernelKind::available()`), alone, with fresh buffers and through the batch API
+//! (`align_many`, `score_many`, `align_pairs`), must give exactly the scalar engine's result;
+//! and the mutation caller must accept it.
 #![no_main]
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use wildtype_aligner::align::{Aligner, Alignment, Op, Scratch};
+use wildtype_aligner::align::{Aligner, Alignment, KernelKind, LocalScore, Op, Scratch};
 use wildtype_aligner::scoring::{GapPenalties, Matrix};
 use wildtype_aligner::wildtype::call_mutations;
 
@@ -55,6 +57,15 @@ struct Case {
     b: Vec<u8>,
 }
 
+fn aligner(kind: KernelKind, matrix: &Matrix, gaps: GapPenalties) -> Aligner {
+    Aligner::builder()
+        .matrix(matrix.clone())
+        .gaps(gaps)
+        .kernel(kind)
+        .build()
+        .unwrap()
+}
+
 fn residues(picks: &[u8], alphabet: &[u8]) -> Vec<u8> {
     picks
         .iter()
@@ -78,30 +89,75 @@ fuzz_target!(|case: Case| {
     };
     let gaps = GapPenalties::new(case.open.value(25.0), case.extend.value(5.0))
         .expect("penalties inside water's ranges");
-    let aligner = Aligner::builder()
-        .matrix(matrix)
-        .gaps(gaps)
-        .build()
-        .unwrap();
 
-    // The reference: the scalar engine with the thread's reused buffers.
-    let reference = aligner.align(&a, &b).unwrap();
-    check_invariants(&aligner, &a, &b, &reference);
+    // The reference: the scalar engine (water's definition), forced whatever WTA_KERNEL says.
+    let scalar = aligner(KernelKind::Scalar, &matrix, gaps);
+    let reference = scalar.align(&a, &b).unwrap();
+    check_invariants(&scalar, &a, &b, &reference);
 
     // The same engine with fresh buffers must not depend on what earlier inputs left behind.
-    let fresh = aligner.align_with(&a, &b, &mut Scratch::default()).unwrap();
-    assert_same(&reference, &fresh, "align_with + fresh Scratch");
+    let fresh = scalar.align_with(&a, &b, &mut Scratch::default()).unwrap();
+    assert_same(&reference, &fresh, "scalar align_with + fresh Scratch");
 
-    // KERNELS: when `align` exposes kernel selection (a `KernelKind` with `available()` and
-    // `AlignerBuilder::kernel`) and a batch API (`align_many`, `align_pairs`), compare here:
-    //
-    //     for kernel in KernelKind::available() {
-    //         let aligner = Aligner::builder().matrix(..).gaps(gaps).kernel(kernel).build()?;
-    //         assert_same(&reference, &aligner.align(&a, &b)?, kernel.name());
-    //     }
-    //     assert_same(&reference, &aligner.align_many(&a, &[&b, ..])[0]?, "align_many");
-    //
-    // Until then the scalar engine is the only kernel and the two calls above cover it.
+    // The batch API takes a against several targets (b first, so its result is the reference)
+    // and independent pairs; then every kernel this CPU has must agree, alone and in batches.
+    let half = &b[..b.len().div_ceil(2)];
+    let targets: [&[u8]; 2] = [&b, half];
+    let expected_many: Vec<Alignment> = targets
+        .iter()
+        .map(|target| scalar.align(&a, target).unwrap())
+        .collect();
+    let expected_scores: Vec<LocalScore> = scalar
+        .score_many(&a, &targets)
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    for (expected, score) in expected_many.iter().zip(&expected_scores) {
+        assert_eq!(
+            expected.score().to_bits(),
+            score.score().to_bits(),
+            "score_many vs align"
+        );
+    }
+    let swapped = scalar.align(&b, &a).unwrap();
+    let pairs: [(&[u8], &[u8]); 2] = [(&a, &b), (&b, &a)];
+    for kind in KernelKind::available() {
+        let name = kind.name();
+        let fast = aligner(kind, &matrix, gaps);
+        assert_same(&reference, &fast.align(&a, &b).unwrap(), name);
+        let fresh = fast.align_with(&a, &b, &mut Scratch::default()).unwrap();
+        assert_same(
+            &reference,
+            &fresh,
+            &format!("{name} align_with + fresh Scratch"),
+        );
+        for (expected, actual) in expected_many.iter().zip(fast.align_many(&a, &targets)) {
+            assert_same(expected, &actual.unwrap(), &format!("{name} align_many"));
+        }
+        for (expected, actual) in expected_scores.iter().zip(fast.score_many(&a, &targets)) {
+            let actual = actual.unwrap();
+            assert_eq!(
+                (
+                    expected.score().to_bits(),
+                    expected.end_a(),
+                    expected.end_b()
+                ),
+                (actual.score().to_bits(), actual.end_a(), actual.end_b()),
+                "{name} score_many: scalar {expected:?}, kernel {actual:?}"
+            );
+        }
+        let results = fast.align_pairs(&pairs);
+        assert_same(
+            &reference,
+            results[0].as_ref().unwrap(),
+            &format!("{name} align_pairs"),
+        );
+        assert_same(
+            &swapped,
+            results[1].as_ref().unwrap(),
+            &format!("{name} align_pairs"),
+        );
+    }
 
     // The pipeline calls mutations on every alignment it makes (a = target, b = reference).
     let calls = call_mutations(&a, &b, &reference);
