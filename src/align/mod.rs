@@ -39,12 +39,17 @@
 //! assert_eq!(alignment.cigar(b"WPWYGPC", b"WGAYC"), "1=2D1=");
 //! ```
 
+mod batch;
+mod kernel;
 mod stats;
 mod water;
 
 use std::cell::RefCell;
 use std::ops::Range;
+use std::sync::Arc;
 
+pub use batch::LocalScore;
+pub use kernel::KernelKind;
 pub use stats::AlignmentStats;
 pub(crate) use stats::Column;
 pub use water::Scratch;
@@ -82,6 +87,7 @@ pub enum Op {
 pub struct AlignerBuilder {
     matrix: Option<Matrix>,
     gaps: GapPenalties,
+    kernel: Option<KernelKind>,
 }
 
 impl AlignerBuilder {
@@ -97,11 +103,41 @@ impl AlignerBuilder {
         self
     }
 
+    /// Forces a kernel instead of the fastest one this CPU has (or the one `WTA_KERNEL`
+    /// names). [`AlignerBuilder::build`] fails if this CPU cannot run it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::{Aligner, KernelKind};
+    ///
+    /// let scalar = Aligner::builder().kernel(KernelKind::Scalar).build().unwrap();
+    /// assert_eq!(scalar.kernel(), KernelKind::Scalar);
+    /// ```
+    pub fn kernel(mut self, kernel: KernelKind) -> Self {
+        self.kernel = Some(kernel);
+        self
+    }
+
     /// The configured aligner.
     pub fn build(self) -> Result<Aligner> {
+        let engine = match self.kernel {
+            Some(kind) => kernel::Engine::for_kind(kind).ok_or_else(|| {
+                Error::Setting(format!("kernel {kind} is not available on this CPU"))
+            })?,
+            None => kernel::Engine::detected(),
+        };
+        let matrix = self.matrix.unwrap_or_else(Matrix::blosum62);
+        // The one decision between fixed point and water's float arithmetic.
+        let fixed = match engine {
+            kernel::Engine::Scalar => None,
+            _ => kernel::fixed::FixedPoint::new(&matrix, self.gaps).map(Arc::new),
+        };
         Ok(Aligner {
-            matrix: self.matrix.unwrap_or_else(Matrix::blosum62),
+            matrix,
             gaps: self.gaps,
+            engine,
+            fixed,
         })
     }
 }
@@ -122,10 +158,23 @@ impl AlignerBuilder {
 pub struct Aligner {
     matrix: Matrix,
     gaps: GapPenalties,
+    engine: kernel::Engine,
+    /// Present when the kernels are exact for this matrix and these penalties.
+    fixed: Option<Arc<kernel::fixed::FixedPoint>>,
 }
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Runs `body` with this thread's reusable buffers.
+fn with_scratch<T>(body: impl FnOnce(&mut Scratch) -> T) -> T {
+    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut scratch) => body(&mut scratch),
+        // Re-entered from the same thread (not possible through this API today): use fresh
+        // buffers rather than fail.
+        Err(_) => body(&mut Scratch::default()),
+    })
 }
 
 impl Aligner {
@@ -144,15 +193,38 @@ impl Aligner {
         self.gaps
     }
 
+    /// The kernel this aligner uses. [`KernelKind::Scalar`] when forced, or when the matrix
+    /// or penalties are not exact multiples of a unit of at least 2^-6 (say `-gapextend 0.1`),
+    /// where only water's float arithmetic gives water's results. (Single alignments too long
+    /// for exact fixed point also run on the scalar engine.)
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::{Aligner, KernelKind};
+    /// use wildtype_aligner::scoring::GapPenalties;
+    ///
+    /// let inexact = Aligner::builder().gaps(GapPenalties::new(10.0, 0.1).unwrap()).build();
+    /// assert_eq!(inexact.unwrap().kernel(), KernelKind::Scalar);
+    /// ```
+    pub fn kernel(&self) -> KernelKind {
+        match self.fixed {
+            Some(_) => self.engine.kind(),
+            None => KernelKind::Scalar,
+        }
+    }
+
+    fn penalties(&self) -> water::Penalties {
+        water::Penalties {
+            open: self.gaps.open(),
+            extend: self.gaps.extend(),
+        }
+    }
+
     /// Aligns residues `a` (water's `-asequence`) against `b`. Residues are bytes as displayed
     /// (any case); bytes the matrix lacks score 0. Both must be non-empty.
     pub fn align(&self, a: &[u8], b: &[u8]) -> Result<Alignment> {
-        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-            Ok(mut scratch) => self.align_with(a, b, &mut scratch),
-            // Re-entered from the same thread (not possible through this API today): use fresh
-            // buffers rather than fail.
-            Err(_) => self.align_with(a, b, &mut Scratch::default()),
-        })
+        with_scratch(|scratch| self.align_with(a, b, scratch))
     }
 
     /// Like [`Aligner::align`], with caller-owned buffers.
@@ -180,18 +252,33 @@ impl Aligner {
         let mut codes_b = std::mem::take(&mut scratch.codes_b);
         self.matrix.encode_into(a, &mut codes_a);
         self.matrix.encode_into(b, &mut codes_b);
-        let penalties = water::Penalties {
-            open: self.gaps.open(),
-            extend: self.gaps.extend(),
-        };
+        let penalties = self.penalties();
         let matrix = &self.matrix;
-        let traceback = water::align_codes(
-            &codes_a,
-            &codes_b,
-            |x, y| matrix.score_codes(x, y),
-            penalties,
-            scratch,
-        );
+        let traceback = match &self.fixed {
+            Some(fixed) if fixed.fits(codes_a.len(), codes_b.len()) => {
+                let targets = [codes_b.as_slice()];
+                let mut outcomes = kernel::driver::run(
+                    self.engine,
+                    fixed,
+                    penalties,
+                    &codes_a,
+                    &targets,
+                    true,
+                    &mut scratch.kernel,
+                );
+                outcomes
+                    .pop()
+                    .and_then(|outcome| outcome.traceback)
+                    .expect("the kernel driver walks every target it is given")
+            }
+            _ => water::align_codes(
+                &codes_a,
+                &codes_b,
+                |x, y| matrix.score_codes(x, y),
+                penalties,
+                scratch,
+            ),
+        };
         let alignment = Alignment::from_traceback(matrix, &codes_a, &codes_b, traceback);
         scratch.codes_a = codes_a;
         scratch.codes_b = codes_b;

@@ -26,6 +26,7 @@ pub struct Scratch {
     h: Vec<f32>,
     dir: Vec<u8>,
     row_gap: Vec<f64>,
+    pub(crate) kernel: super::kernel::driver::KernelScratch,
 }
 
 /// What the walk produces, in coordinates of the coded sequences.
@@ -39,6 +40,9 @@ pub(crate) struct Traceback {
     pub start_b: usize,
     /// Operations from the start to the end of the alignment.
     pub ops: Vec<Op>,
+    /// The cell where the walk started (the maximal cell), 0-based.
+    pub end_a: usize,
+    pub end_b: usize,
 }
 
 /// Scores and penalties as the DP reads them.
@@ -68,15 +72,40 @@ pub(crate) fn align_codes(
     scratch.row_gap.resize(la, 0.0);
     let best = fill(a, b, &score, penalties, scratch);
     let (start_i, start_j) = start_cell(&scratch.h, la, lb);
-    walk(
-        &scratch.h,
-        &scratch.dir,
+    let cells = MatrixCells {
+        h: &scratch.h,
+        dir: &scratch.dir,
         la,
-        start_i,
-        start_j,
-        best,
-        penalties,
-    )
+    };
+    walk(&cells, start_i, start_j, best, penalties)
+}
+
+/// What the walk reads: H as water's `f32` and the direction of each cell it visits. The
+/// scalar engine reads its own matrices; the SIMD alignment pass reads a fixed-point trace.
+pub(crate) trait Cells {
+    /// H at row `i` (a), column `j` (b), clamped, as `f32`.
+    fn h(&self, i: usize, j: usize) -> f32;
+    /// The direction ([`DIAG`], [`LEFT`] or [`UP`]) of cell `(i, j)`.
+    fn dir(&self, i: usize, j: usize) -> u8;
+}
+
+/// The scalar engine's column-major matrices.
+struct MatrixCells<'a> {
+    h: &'a [f32],
+    dir: &'a [u8],
+    la: usize,
+}
+
+impl Cells for MatrixCells<'_> {
+    #[inline]
+    fn h(&self, i: usize, j: usize) -> f32 {
+        self.h[j * self.la + i]
+    }
+
+    #[inline]
+    fn dir(&self, i: usize, j: usize) -> u8 {
+        self.dir[j * self.la + i]
+    }
 }
 
 fn fill(
@@ -184,42 +213,36 @@ fn start_cell(h: &[f32], la: usize, lb: usize) -> (usize, usize) {
     cell
 }
 
-fn walk(
-    h: &[f32],
-    dir: &[u8],
-    la: usize,
+/// water's walk from the start cell `(start_i, start_j)`; `score` is passed through.
+pub(crate) fn walk(
+    cells: &impl Cells,
     start_i: usize,
     start_j: usize,
     score: f32,
     Penalties { open, extend }: Penalties,
 ) -> Traceback {
-    let at = |i: isize, j: isize| (j as usize) * la + i as usize;
+    let h = |i: isize, j: isize| cells.h(i as usize, j as usize);
     let (end_i, end_j) = (start_i as isize, start_j as isize);
     let (mut i, mut j) = (end_i, end_j);
     let mut ops = Vec::new();
     while i >= 0 && j >= 0 {
-        let cell = at(i, j);
-        match dir[cell] {
+        match cells.dir(i as usize, j as usize) {
             DIAG => {
                 ops.push(Op::Match);
                 i -= 1;
                 j -= 1;
-                if i >= 0 && j >= 0 && h[at(i, j)] <= 0.0 {
+                if i >= 0 && j >= 0 && h(i, j) <= 0.0 {
                     break;
                 }
             }
             direction => {
                 // Re-derive the gap length: the shortest whose cost explains H within 0.01.
-                let target = h[cell];
+                let target = h(i, j);
                 let along = if direction == LEFT { j } else { i };
                 let mut k = 0isize;
                 let origin = loop {
                     let c = along - 1 - k;
-                    let from = if direction == LEFT {
-                        h[at(i, c)]
-                    } else {
-                        h[at(c, j)]
-                    };
+                    let from = if direction == LEFT { h(i, c) } else { h(c, j) };
                     let origin = (from - open) - (k as f32 * extend);
                     if c == 0 || (f64::from(target) - f64::from(origin)).abs() < 0.01 {
                         break origin;
@@ -246,5 +269,7 @@ fn walk(
         start_a: (i + 1) as usize,
         start_b: (j + 1) as usize,
         ops,
+        end_a: start_i,
+        end_b: start_j,
     }
 }

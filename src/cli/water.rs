@@ -423,58 +423,77 @@ impl Job {
         let a = &self.a;
         let description_a = a.fasta_description();
         let a_range = args.ranges[0].resolve(a.len());
+        let a_part = &a.residues()[a_range.clone()];
         let mut aligned = 0;
-        for (header, raw) in std::mem::take(&mut self.b_records) {
-            // water's reader stops at a record it cannot parse (a `|` header with too few
-            // fields, a PIR-style title) and drops the rest of the file without an error.
-            let Ok(mut b) = Sequence::from_fasta(&header, &raw, &mut self.counter) else {
-                break;
-            };
-            if b.is_empty() {
-                let id = header.split_ascii_whitespace().next().unwrap_or("");
-                warn(
-                    diagnostics,
-                    &format!(
-                        "Sequence 'fasta::{}:{id}' has zero length, ignored",
-                        args.bsequence
-                    ),
-                );
-                continue;
-            }
-            if self.a_type == SeqType::Nucleotide {
-                if seq::detect_type(b.residues()) != SeqType::Nucleotide
-                    || args.types[1] == Some(SeqType::Protein)
-                {
-                    if aligned == 0 {
-                        return Err(Error::Sequence("Sequence is not nucleic".into()).into());
-                    }
-                    // water stops reading b here but reports what it has aligned so far.
-                    let _ = writeln!(diagnostics, "Error: Sequence is not nucleic");
+        // Records are read and checked in order, aligned a chunk at a time on all threads
+        // (`Aligner::align_many`), and written in input order before the next chunk.
+        let mut records = std::mem::take(&mut self.b_records).into_iter();
+        let mut exhausted = false;
+        while !exhausted {
+            let mut chunk: Vec<(Sequence, std::ops::Range<usize>)> = Vec::new();
+            while chunk.len() < RECORDS_PER_CHUNK {
+                let Some((header, raw)) = records.next() else {
+                    exhausted = true;
                     break;
+                };
+                // water's reader stops at a record it cannot parse (a `|` header with too few
+                // fields, a PIR-style title) and drops the rest of the file without an error.
+                let Ok(mut b) = Sequence::from_fasta(&header, &raw, &mut self.counter) else {
+                    exhausted = true;
+                    break;
+                };
+                if b.is_empty() {
+                    let id = header.split_ascii_whitespace().next().unwrap_or("");
+                    warn(
+                        diagnostics,
+                        &format!(
+                            "Sequence 'fasta::{}:{id}' has zero length, ignored",
+                            args.bsequence
+                        ),
+                    );
+                    continue;
                 }
-                seq::to_nucleotide_display(b.residues_mut());
+                if self.a_type == SeqType::Nucleotide {
+                    if seq::detect_type(b.residues()) != SeqType::Nucleotide
+                        || args.types[1] == Some(SeqType::Protein)
+                    {
+                        if aligned == 0 && chunk.is_empty() {
+                            return Err(Error::Sequence("Sequence is not nucleic".into()).into());
+                        }
+                        // water stops reading b here but reports what it has aligned so far.
+                        let _ = writeln!(diagnostics, "Error: Sequence is not nucleic");
+                        exhausted = true;
+                        break;
+                    }
+                    seq::to_nucleotide_display(b.residues_mut());
+                }
+                let b_range = args.ranges[1].resolve(b.len());
+                if a_part.is_empty() || b.residues()[b_range.clone()].is_empty() {
+                    continue;
+                }
+                chunk.push((b, b_range));
             }
-            let b_range = args.ranges[1].resolve(b.len());
-            let a_part = &a.residues()[a_range.clone()];
-            let b_part = &b.residues()[b_range.clone()];
-            if a_part.is_empty() || b_part.is_empty() {
-                continue;
+            let targets: Vec<&[u8]> = chunk
+                .iter()
+                .map(|(b, b_range)| &b.residues()[b_range.clone()])
+                .collect();
+            let alignments = self.aligner.align_many(a_part, &targets);
+            for (((b, b_range), b_part), alignment) in chunk.iter().zip(&targets).zip(alignments) {
+                writer.write_alignment(&PairReport {
+                    name_a: a.name(),
+                    name_b: b.name(),
+                    description_a: &description_a,
+                    description_b: &b.fasta_description(),
+                    a: a_part,
+                    b: b_part,
+                    offset_a: a_range.start,
+                    offset_b: b_range.start,
+                    alignment: &alignment?,
+                    matrix: self.aligner.matrix(),
+                    gaps: self.aligner.gaps(),
+                })?;
+                aligned += 1;
             }
-            let alignment = self.aligner.align(a_part, b_part)?;
-            writer.write_alignment(&PairReport {
-                name_a: a.name(),
-                name_b: b.name(),
-                description_a: &description_a,
-                description_b: &b.fasta_description(),
-                a: a_part,
-                b: b_part,
-                offset_a: a_range.start,
-                offset_b: b_range.start,
-                alignment: &alignment,
-                matrix: self.aligner.matrix(),
-                gaps: self.aligner.gaps(),
-            })?;
-            aligned += 1;
         }
         if aligned == 0 {
             return Err(
@@ -485,6 +504,10 @@ impl Job {
         Ok(())
     }
 }
+
+/// b records aligned together: enough to fill every thread's SIMD lanes, few enough that
+/// output keeps streaming and memory stays small.
+const RECORDS_PER_CHUNK: usize = 512;
 
 /// Where the report goes: standard output, or a temporary file renamed on success.
 struct Output {

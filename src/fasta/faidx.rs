@@ -238,11 +238,11 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Resul
         if seq.is_empty() {
             writeln!(stderr, "[faidx] Zero length sequence: {region_text}")
                 .map_err(io_err(Path::new("<stderr>")))?;
-        } else if let Some(end) = region.end() {
-            if seq.len() as u64 != end - region.start() {
-                writeln!(stderr, "[faidx] Truncated sequence: {region_text}")
-                    .map_err(io_err(Path::new("<stderr>")))?;
-            }
+        } else if let Some(end) = region.end()
+            && seq.len() as u64 != end - region.start()
+        {
+            writeln!(stderr, "[faidx] Truncated sequence: {region_text}")
+                .map_err(io_err(Path::new("<stderr>")))?;
         }
         for line in seq.chunks(args.line_length) {
             text.extend_from_slice(line);

@@ -128,10 +128,10 @@ impl OpenOptions {
 /// Why `index` does not describe `data` (the bytes of `fasta`), or `None` when it does.
 fn staleness(fasta: &Path, fai_path: &Path, index: &Index, data: &[u8]) -> Option<String> {
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    if let (Some(fasta_time), Some(fai_time)) = (modified(fasta), modified(fai_path)) {
-        if fasta_time > fai_time {
-            return Some(format!("{} is newer than its index", fasta.display()));
-        }
+    if let (Some(fasta_time), Some(fai_time)) = (modified(fasta), modified(fai_path))
+        && fasta_time > fai_time
+    {
+        return Some(format!("{} is newer than its index", fasta.display()));
     }
     let len = data.len() as u64;
     let mut last_end = 0;

@@ -155,10 +155,10 @@ impl Region {
             // samtools 1.16 fetches nothing for a zero start (`name:0-5`).
             return Ok(Region::new(name, 0..0));
         }
-        if let Some(end) = end {
-            if begin >= end {
-                return Err(bad(format!("start {} is after end {end}", begin + 1)));
-            }
+        if let Some(end) = end
+            && begin >= end
+        {
+            return Err(bad(format!("start {} is after end {end}", begin + 1)));
         }
         Ok(Region {
             name: name.to_string(),

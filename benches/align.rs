@@ -1,0 +1,173 @@
+//! Criterion benchmarks: every kernel this CPU has, score-only and full water-identical
+//! alignment, on close homologs (TEM-1 variants against TEM-1) and unrelated pairs, at two
+//! query lengths. Throughput is in cells (elements/s = cells/s; divide by 1e9 for GCUPS).
+//! The scalar engine runs in the same groups as the peer; `examples/bench_kernels.rs` adds
+//! EMBOSS water and prints ratios.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use wildtype_aligner::align::{Aligner, KernelKind};
+
+const TEM1: &[u8] = b"MSIQHFRVALIPFFAAFCLPVFAHPETLVKVKDAEDQLGARVGYIELDLNSGKILESFRPEERFPMMSTFKVLLCGAVLSRIDAGQEQLGRRIHYSQNDLVEYSPVTEKHLTDGMTVRELCSAAITMSDNTAANLLLTTIGGPKELTAFLHNMGDHVTRLDRWEPELNEAIPNDERDTTMPVAMATTLRKLLTGELLTLASRQQLIDWMEADKVAGPLLRSALPAGWFIADKSGAGERGSRGIIAALGPDGKPSRIVVIYTTGSQATMDERNRQIAEIGASLIKHW";
+const AMINO: &[u8] = b"ACDEFGHIKLMNPQRSTVWY";
+
+struct Rng(u64);
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+fn variant(rng: &mut Rng, wild_type: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for &residue in wild_type {
+        match rng.below(100) {
+            0..=2 => out.push(AMINO[rng.below(20)]),
+            3 if rng.below(4) == 0 => {}
+            _ => out.push(residue),
+        }
+    }
+    out
+}
+
+fn unrelated(rng: &mut Rng, len: usize) -> Vec<u8> {
+    (0..len).map(|_| AMINO[rng.below(20)]).collect()
+}
+
+fn kernels(c: &mut Criterion) {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let long: Vec<u8> = TEM1.iter().chain(TEM1).chain(TEM1).copied().collect();
+    for (length_name, query) in [("286", TEM1.to_vec()), ("858", long)] {
+        let homologs: Vec<Vec<u8>> = (0..64).map(|_| variant(&mut rng, &query)).collect();
+        let others: Vec<Vec<u8>> = (0..64).map(|_| unrelated(&mut rng, query.len())).collect();
+        for (set, targets) in [("homologs", &homologs), ("unrelated", &others)] {
+            let views: Vec<&[u8]> = targets.iter().map(Vec::as_slice).collect();
+            for pass in ["score", "align"] {
+                let mut group = c.benchmark_group(format!("{pass}/{set}/{length_name}"));
+                group.sample_size(10);
+                group.measurement_time(std::time::Duration::from_secs(2));
+                for kind in KernelKind::available() {
+                    // The scalar engine is two orders slower: measure it on 4 targets.
+                    let subset = if kind == KernelKind::Scalar {
+                        &views[..4]
+                    } else {
+                        &views[..]
+                    };
+                    let cells: usize = subset.iter().map(|t| t.len() * query.len()).sum();
+                    group.throughput(Throughput::Elements(cells as u64));
+                    let aligner = Aligner::builder().kernel(kind).build().unwrap();
+                    group.bench_function(BenchmarkId::from_parameter(kind), |bench| {
+                        bench.iter(|| {
+                            pool.install(|| {
+                                if pass == "score" {
+                                    std::hint::black_box(aligner.score_many(&query, subset).len())
+                                } else {
+                                    std::hint::black_box(aligner.align_many(&query, subset).len())
+                                }
+                            })
+                        })
+                    });
+                }
+                #[cfg(feature = "parasail")]
+                peer::parasail(&mut group, pass, &query, &views);
+                group.finish();
+            }
+        }
+    }
+}
+
+/// parasail (striped, 16-bit, local) as a peer: EBLOSUM62 doubled with open 20 / extend 1 is
+/// water's 10/0.5 in integers. Its score is Gotoh's, not water's (no edge quirks); the point is
+/// speed on the same pairs.
+#[cfg(feature = "parasail")]
+mod peer {
+    use criterion::measurement::WallTime;
+    use criterion::{BenchmarkGroup, BenchmarkId, Throughput};
+    use parasail_rs::prelude::{Aligner, Matrix, Profile, SolutionWidth};
+
+    fn doubled_blosum62() -> Matrix {
+        let text = include_str!("../data/matrices/EBLOSUM62");
+        let mut out = String::new();
+        for line in text.lines().filter(|line| !line.starts_with('#')) {
+            let mut fields = line.split_whitespace();
+            let first = fields.next().unwrap_or("");
+            if first.parse::<i32>().is_err() && line.starts_with(' ') {
+                out.push_str(line);
+            } else {
+                out.push_str(first);
+                for value in fields {
+                    out.push_str(&format!(" {}", value.parse::<i32>().unwrap() * 2));
+                }
+            }
+            out.push('\n');
+        }
+        let path = std::env::temp_dir().join(format!("wta-eblosum62x2-{}", std::process::id()));
+        std::fs::write(&path, out).unwrap();
+        let matrix = Matrix::from_file(path.to_str().unwrap()).unwrap();
+        let _ = std::fs::remove_file(&path);
+        matrix
+    }
+
+    pub fn parasail(
+        group: &mut BenchmarkGroup<'_, WallTime>,
+        pass: &str,
+        query: &[u8],
+        targets: &[&[u8]],
+    ) {
+        let matrix = doubled_blosum62();
+        let cells: usize = targets.iter().map(|t| t.len() * query.len()).sum();
+        group.throughput(Throughput::Elements(cells as u64));
+        if pass == "score" {
+            let profile = Profile::builder(query, &matrix)
+                .solution_width(SolutionWidth::Bit16)
+                .build()
+                .unwrap();
+            let aligner = Aligner::new()
+                .local()
+                .striped()
+                .solution_width(16)
+                .gap_open(20)
+                .gap_extend(1)
+                .profile(profile)
+                .build();
+            group.bench_function(BenchmarkId::from_parameter("parasail-striped16"), |bench| {
+                bench.iter(|| {
+                    targets
+                        .iter()
+                        .map(|t| aligner.align(None, t).unwrap().get_score())
+                        .sum::<i32>()
+                })
+            });
+        } else {
+            let aligner = Aligner::new()
+                .local()
+                .striped()
+                .use_trace()
+                .solution_width(16)
+                .gap_open(20)
+                .gap_extend(1)
+                .matrix(matrix)
+                .build();
+            group.bench_function(
+                BenchmarkId::from_parameter("parasail-striped16-trace"),
+                |bench| {
+                    bench.iter(|| {
+                        targets
+                            .iter()
+                            .map(|t| aligner.align(Some(query), t).unwrap().get_score())
+                            .sum::<i32>()
+                    })
+                },
+            );
+        }
+    }
+}
+
+criterion_group!(benches, kernels);
+criterion_main!(benches);

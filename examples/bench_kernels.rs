@@ -1,0 +1,185 @@
+//! Prints GCUPS per kernel (one thread) for score-only and full alignments, on close homologs
+//! (mutated TEM-1 variants against TEM-1) and unrelated pairs, with the scalar engine and, when
+//! installed, EMBOSS `water` measured in the same run.
+//!
+//! `cargo run --release --example bench_kernels [targets]`
+
+use std::time::{Duration, Instant};
+
+use wildtype_aligner::align::{Aligner, KernelKind};
+
+const TEM1: &[u8] = b"MSIQHFRVALIPFFAAFCLPVFAHPETLVKVKDAEDQLGARVGYIELDLNSGKILESFRPEERFPMMSTFKVLLCGAVLSRIDAGQEQLGRRIHYSQNDLVEYSPVTEKHLTDGMTVRELCSAAITMSDNTAANLLLTTIGGPKELTAFLHNMGDHVTRLDRWEPELNEAIPNDERDTTMPVAMATTLRKLLTGELLTLASRQQLIDWMEADKVAGPLLRSALPAGWFIADKSGAGERGSRGIIAALGPDGKPSRIVVIYTTGSQATMDERNRQIAEIGASLIKHW";
+const AMINO: &[u8] = b"ACDEFGHIKLMNPQRSTVWY";
+
+/// A small deterministic generator (xorshift), so every run measures the same pairs.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// A variant: about 3% substitutions and a few short indels, as resistance variants look.
+fn variant(rng: &mut Rng) -> Vec<u8> {
+    let mut out = Vec::new();
+    for &residue in TEM1 {
+        match rng.below(100) {
+            0..=2 => out.push(AMINO[rng.below(20)]),
+            3 if rng.below(4) == 0 => {}
+            4 if rng.below(4) == 0 => {
+                out.push(residue);
+                out.push(AMINO[rng.below(20)]);
+            }
+            _ => out.push(residue),
+        }
+    }
+    out
+}
+
+fn unrelated(rng: &mut Rng) -> Vec<u8> {
+    (0..TEM1.len() - 10 + rng.below(20))
+        .map(|_| AMINO[rng.below(20)])
+        .collect()
+}
+
+fn time(mut run: impl FnMut()) -> Duration {
+    run();
+    let mut best = Duration::MAX;
+    for _ in 0..3 {
+        let start = Instant::now();
+        run();
+        best = best.min(start.elapsed());
+    }
+    best
+}
+
+fn water_time(a: &[u8], targets: &[Vec<u8>]) -> Option<Duration> {
+    let water = std::path::Path::new("/usr/bin/water");
+    if !water.exists() {
+        return None;
+    }
+    let dir = std::env::temp_dir().join(format!("wta-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok()?;
+    std::fs::write(dir.join("a.fa"), [b">a\n", a, b"\n"].concat()).ok()?;
+    let mut b = Vec::new();
+    for (k, target) in targets.iter().enumerate() {
+        b.extend_from_slice(format!(">b{k}\n").as_bytes());
+        b.extend_from_slice(target);
+        b.push(b'\n');
+    }
+    std::fs::write(dir.join("b.fa"), b).ok()?;
+    let start = Instant::now();
+    let status = std::process::Command::new(water)
+        .args([
+            "-asequence",
+            "a.fa",
+            "-bsequence",
+            "b.fa",
+            "-gapopen",
+            "10",
+            "-gapextend",
+            "0.5",
+        ])
+        .args(["-aformat", "score", "-outfile", "out.water", "-auto"])
+        .current_dir(&dir)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?;
+    let elapsed = start.elapsed();
+    let _ = std::fs::remove_dir_all(&dir);
+    status.success().then_some(elapsed)
+}
+
+fn main() {
+    let count: usize = std::env::args()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(512);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let sets = [
+        (
+            "homologs",
+            (0..count).map(|_| variant(&mut rng)).collect::<Vec<_>>(),
+        ),
+        (
+            "unrelated",
+            (0..count).map(|_| unrelated(&mut rng)).collect::<Vec<_>>(),
+        ),
+    ];
+    println!(
+        "query TEM-1 ({} aa), {count} targets per set, one thread, EBLOSUM62 10/0.5",
+        TEM1.len()
+    );
+    println!(
+        "{:<10} {:<9} {:>12} {:>12} {:>10} {:>10}",
+        "set", "kernel", "score GCUPS", "align GCUPS", "score/sc", "align/sc"
+    );
+    for (name, targets) in &sets {
+        let views: Vec<&[u8]> = targets.iter().map(Vec::as_slice).collect();
+        let cells: f64 = views.iter().map(|t| (t.len() * TEM1.len()) as f64).sum();
+        let mut scalar = (0.0, 0.0);
+        for kind in KernelKind::available() {
+            let aligner = Aligner::builder().kernel(kind).build().unwrap();
+            // The scalar engine is slow: time it on a slice and scale.
+            let subset = if kind == KernelKind::Scalar {
+                &views[..views.len().min(64)]
+            } else {
+                &views[..]
+            };
+            let sub_cells: f64 = subset.iter().map(|t| (t.len() * TEM1.len()) as f64).sum();
+            let score = time(|| {
+                pool.install(|| std::hint::black_box(aligner.score_many(TEM1, subset)));
+            });
+            let align = time(|| {
+                pool.install(|| std::hint::black_box(aligner.align_many(TEM1, subset)));
+            });
+            let gcups = (
+                sub_cells / score.as_secs_f64() / 1e9,
+                sub_cells / align.as_secs_f64() / 1e9,
+            );
+            if kind == KernelKind::Scalar {
+                scalar = gcups;
+            }
+            println!(
+                "{:<10} {:<9} {:>12.3} {:>12.3} {:>9.1}x {:>9.1}x",
+                name,
+                kind.to_string(),
+                gcups.0,
+                gcups.1,
+                gcups.0 / scalar.0,
+                gcups.1 / scalar.1
+            );
+        }
+        let water_targets = &targets[..targets.len().min(64)];
+        let water_cells: f64 = water_targets
+            .iter()
+            .map(|t| (t.len() * TEM1.len()) as f64)
+            .sum();
+        match water_time(TEM1, water_targets) {
+            Some(elapsed) => {
+                let gcups = water_cells / elapsed.as_secs_f64() / 1e9;
+                println!(
+                    "{:<10} {:<9} {:>12} {:>12.3} {:>10} {:>9.2}x",
+                    name,
+                    "water",
+                    "-",
+                    gcups,
+                    "-",
+                    gcups / scalar.1
+                );
+            }
+            None => println!("{name:<10} water     (not installed)"),
+        }
+        let _ = cells;
+    }
+}

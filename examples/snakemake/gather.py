@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""Gather the shard outputs of `wildtype_align --shard K/N` into one output directory.
+
+    python3 gather.py --output-dir OUT SHARD_DIR_1 SHARD_DIR_2 ... SHARD_DIR_N
+
+The shard directories must be given in shard order (1/N first). Standard library only, so the
+Snakefile's gather step can be tested (and run by hand) without Snakemake.
+
+What it writes, from what each shard's manifest lists in "outputs":
+
+* alignments.tsv, mutations.tsv: the shards' tables concatenated in order, the header once
+  (every shard's header must be identical).
+* alignments.jsonl, mutations.jsonl: concatenated in order.
+* catalogue_unobserved.tsv (runs with --catalogue): a catalogue row is unobserved by the whole
+  run when no shard observed it, i.e. it is in every shard's file; its aligned_targets column is
+  the sum over the shards.
+* alignments/*.water (runs with --write-alignments): copied; a name in two shards is an error.
+* manifest.json: one manifest, with the same keys in the same order as an unsharded run's.
+  Counts of this run's targets are summed; targets_read and filtered_out_by_gene_list describe
+  the whole input that every shard read, so they must agree and are kept, not summed. Inputs,
+  tool, version, kernel and parameters must agree (parameters.shard becomes null and
+  shard_targets the union). References are the union in reference-set order, failures are
+  concatenated in shard order, started_unix is the earliest, wall_time_seconds is the sum (CPU
+  budget spent); the merge adds "wall_time_seconds_max" (the slowest shard, i.e. the wall time
+  with unlimited parallelism) and "shards" (each shard's directory, range and timing) after it.
+
+Exit status: 0 on success, 1 if the shard outputs are inconsistent or unreadable.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+TABLES = ("alignments.tsv", "mutations.tsv")
+JSON_LINES = ("alignments.jsonl", "mutations.jsonl")
+UNOBSERVED = "catalogue_unobserved.tsv"
+ALIGNMENTS_DIR = "alignments"
+# Keys of "counts" that describe the whole input every shard read, not the shard's slice.
+WHOLE_INPUT_COUNTS = ("targets_read", "filtered_out_by_gene_list")
+# Parameters that legitimately differ between shards or from an unsharded run.
+SHARD_PARAMETERS = ("shard", "shard_targets", "threads")
+
+
+class GatherError(Exception):
+    pass
+
+
+def read_manifest(directory):
+    path = os.path.join(directory, "manifest.json")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError) as error:
+        raise GatherError(f"{path}: {error}") from error
+
+
+def concatenate(out, name, shard_dirs, header):
+    """Copies the shards' `name` files into `out` in order; with `header`, keeps the first line
+    of the first shard only and requires the others to start with the same line."""
+    first_header = None
+    with open(out, "wb") as target:
+        for directory in shard_dirs:
+            path = os.path.join(directory, name)
+            with open(path, "rb") as source:
+                if header:
+                    line = source.readline()
+                    if first_header is None:
+                        first_header = line
+                        target.write(line)
+                    elif line != first_header:
+                        raise GatherError(f"{path}: header differs from the first shard's")
+                shutil.copyfileobj(source, target)
+
+
+def merge_unobserved(out, shard_dirs):
+    rows = []  # (key, fields) in the first shard's order
+    counts = {}
+    present = {}
+    header = None
+    for directory in shard_dirs:
+        path = os.path.join(directory, UNOBSERVED)
+        with open(path, encoding="utf-8", newline="") as handle:
+            lines = handle.read().split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        if header is None:
+            header = lines[0]
+            column = header.split("\t").index("aligned_targets")
+        elif lines[0] != header:
+            raise GatherError(f"{path}: header differs from the first shard's")
+        for line in lines[1:]:
+            fields = line.split("\t")
+            key = tuple(fields[:column] + fields[column + 1 :])
+            if directory == shard_dirs[0]:
+                rows.append((key, fields))
+            counts[key] = counts.get(key, 0) + int(fields[column])
+            present[key] = present.get(key, 0) + 1
+    with open(out, "w", encoding="utf-8", newline="") as handle:
+        handle.write(header + "\n")
+        for key, fields in rows:
+            if present[key] == len(shard_dirs):
+                fields = list(fields)
+                fields[column] = str(counts[key])
+                handle.write("\t".join(fields) + "\n")
+
+
+def copy_alignments(out_dir, shard_dirs):
+    target_dir = os.path.join(out_dir, ALIGNMENTS_DIR)
+    os.makedirs(target_dir, exist_ok=True)
+    seen = set()
+    for directory in shard_dirs:
+        source_dir = os.path.join(directory, ALIGNMENTS_DIR)
+        for name in sorted(os.listdir(source_dir)):
+            if name.startswith("."):
+                continue  # e.g. Snakemake's .snakemake_timestamp in directory outputs
+            if name in seen:
+                raise GatherError(f"{source_dir}/{name}: also written by an earlier shard")
+            seen.add(name)
+            shutil.copy2(os.path.join(source_dir, name), os.path.join(target_dir, name))
+
+
+def reference_headers(path):
+    """First words of the FASTA headers of `path` (plain or gzip), or None if unreadable."""
+    try:
+        opener = gzip.open if path.endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
+            return [line[1:].split()[0] if line[1:].split() else "" for line in handle if line.startswith(">")]
+    except OSError:
+        return None
+
+
+def merge_references(manifests):
+    """The union of the shards' references in reference-set order: the order of the reference
+    files in "inputs", then of the records within a file (read from the file when it can be;
+    otherwise order of first appearance, which is right whenever one shard used them all)."""
+    files = [i["path"] for i in manifests[0]["inputs"] if i["role"] == "references"]
+    headers = {}
+    union = []
+    seen = {}
+    for manifest in manifests:
+        for reference in manifest["references"]:
+            key = reference["gene"].lower()
+            if key in seen:
+                if seen[key] != reference:
+                    raise GatherError(f"reference {reference['gene']} differs between shards")
+                continue
+            seen[key] = reference
+            union.append(reference)
+
+    def order(item):
+        position, reference = item
+        file = reference["file"]
+        file_index = files.index(file) if file in files else len(files)
+        if file not in headers:
+            headers[file] = reference_headers(file)
+        ids = headers[file]
+        record = ids.index(reference["id"]) if ids and reference["id"] in ids else position
+        return (file_index, record, position)
+
+    return [reference for _, reference in sorted(enumerate(union), key=order)]
+
+
+def merge_manifests(manifests, shard_dirs):
+    first = manifests[0]
+    for manifest, directory in zip(manifests[1:], shard_dirs[1:]):
+        for key in ("tool", "version", "kernel", "inputs", "outputs"):
+            if manifest[key] != first[key]:
+                raise GatherError(f"{directory}: manifest '{key}' differs from the first shard's")
+        ours = {k: v for k, v in manifest["parameters"].items() if k not in SHARD_PARAMETERS}
+        theirs = {k: v for k, v in first["parameters"].items() if k not in SHARD_PARAMETERS}
+        if ours != theirs:
+            raise GatherError(f"{directory}: manifest 'parameters' differ from the first shard's")
+        for key in WHOLE_INPUT_COUNTS:
+            if manifest["counts"][key] != first["counts"][key]:
+                raise GatherError(f"{directory}: counts.{key} differs from the first shard's")
+
+    ranges = [m["parameters"]["shard_targets"] for m in manifests]
+    for previous, following, directory in zip(ranges, ranges[1:], shard_dirs[1:]):
+        if previous[1] != following[0]:
+            raise GatherError(
+                f"{directory}: shard starts at target {following[0]}, the previous one ended at "
+                f"{previous[1]} (shard directories must be given in shard order, all of them)"
+            )
+    expected_total = first["counts"]["targets_read"] - first["counts"]["filtered_out_by_gene_list"]
+    if ranges[0][0] != 0 or ranges[-1][1] != expected_total:
+        raise GatherError(
+            f"shards cover targets {ranges[0][0]}..{ranges[-1][1]} of {expected_total}: "
+            "a shard is missing"
+        )
+
+    merged = {}
+    for key, value in first.items():
+        merged[key] = value
+    parameters = dict(first["parameters"])
+    parameters["shard"] = None
+    parameters["shard_targets"] = [ranges[0][0], ranges[-1][1]]
+    parameters["threads"] = max(m["parameters"]["threads"] for m in manifests)
+    merged["parameters"] = parameters
+    merged["references"] = merge_references(manifests)
+
+    counts = {}
+    for key, value in first["counts"].items():
+        if key in WHOLE_INPUT_COUNTS:
+            counts[key] = value
+        elif isinstance(value, dict):
+            summed = {}
+            for manifest in manifests:
+                for name, count in manifest["counts"][key].items():
+                    summed[name] = summed.get(name, 0) + count
+            counts[key] = dict(sorted(summed.items()))
+        else:
+            counts[key] = sum(m["counts"][key] for m in manifests)
+    merged["counts"] = counts
+    merged["failures"] = [failure for m in manifests for failure in m["failures"]]
+    merged["started_unix"] = min(m["started_unix"] for m in manifests)
+    merged["wall_time_seconds"] = sum(m["wall_time_seconds"] for m in manifests)
+    merged["wall_time_seconds_max"] = max(m["wall_time_seconds"] for m in manifests)
+    merged["shards"] = [
+        {
+            "shard": m["parameters"]["shard"],
+            "directory": directory,
+            "shard_targets": m["parameters"]["shard_targets"],
+            "threads": m["parameters"]["threads"],
+            "started_unix": m["started_unix"],
+            "wall_time_seconds": m["wall_time_seconds"],
+        }
+        for m, directory in zip(manifests, shard_dirs)
+    ]
+    return merged
+
+
+def gather(out_dir, shard_dirs):
+    if not shard_dirs:
+        raise GatherError("no shard directories given")
+    manifests = [read_manifest(d) for d in shard_dirs]
+    merged = merge_manifests(manifests, shard_dirs)
+    outputs = manifests[0]["outputs"]
+
+    os.makedirs(out_dir, exist_ok=True)
+    # Like the pipeline: write everything under temporary names, rename the manifest last, so a
+    # manifest in out_dir always vouches for a complete set.
+    stage = tempfile.mkdtemp(prefix=".gather-", dir=out_dir)
+    try:
+        for name in outputs:
+            path = os.path.join(stage, name)
+            try:
+                if name in TABLES:
+                    concatenate(path, name, shard_dirs, header=True)
+                elif name in JSON_LINES:
+                    concatenate(path, name, shard_dirs, header=False)
+                elif name == UNOBSERVED:
+                    merge_unobserved(path, shard_dirs)
+                elif name == ALIGNMENTS_DIR:
+                    copy_alignments(stage, shard_dirs)
+                elif name == "manifest.json":
+                    continue
+                else:
+                    raise GatherError(f"unknown output '{name}' in the shard manifests")
+            except OSError as error:
+                raise GatherError(str(error)) from error
+        with open(os.path.join(stage, "manifest.json"), "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
+        final_manifest = os.path.join(out_dir, "manifest.json")
+        if os.path.exists(final_manifest):
+            os.remove(final_manifest)
+        for name in outputs:
+            if name == "manifest.json":
+                continue
+            target = os.path.join(out_dir, name)
+            if os.path.isdir(target):
+                shutil.rmtree(target)
+            os.replace(os.path.join(stage, name), target)
+        os.replace(os.path.join(stage, "manifest.json"), final_manifest)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return merged
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--output-dir", required=True, help="where to write the gathered outputs")
+    parser.add_argument("shard_dirs", nargs="+", help="shard output directories, in shard order")
+    args = parser.parse_args(argv)
+    try:
+        merged = gather(args.output_dir, args.shard_dirs)
+    except GatherError as error:
+        print(f"gather.py: error: {error}", file=sys.stderr)
+        return 1
+    counts = merged["counts"]
+    print(
+        f"gathered {len(args.shard_dirs)} shards: {counts['targets']} targets, "
+        f"{counts['aligned']} aligned, {counts['mutations']} mutations -> {args.output_dir}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,233 @@
+//! Many alignments at once: one query against many targets, or many pairs, on rayon's threads.
+//!
+//! Targets are sorted by length and cut into groups of a few kernel batches; each group runs on
+//! one thread with that thread's reused buffers. Every result depends only on its own inputs, so
+//! the output (in input order) is the same for any number of threads and any kernel.
+
+use rayon::prelude::*;
+
+use super::kernel::driver;
+use super::{Aligner, Alignment, Scratch, water};
+use crate::{Error, Result};
+
+/// Kernel batches per unit of parallel work: enough to amortise scheduling, small enough to
+/// balance two threads on a few hundred targets.
+const BATCHES_PER_GROUP: usize = 4;
+
+/// water's score and the cell where the alignment ends (the walk's start), without the walk.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::align::Aligner;
+///
+/// let aligner = Aligner::builder().build().unwrap();
+/// let scores = aligner.score_many(b"HEAGAWGHEE", &[b"PAWHEAE", b"HEAGAWGHEE"]);
+/// let best = scores[1].as_ref().unwrap();
+/// assert_eq!((best.end_a(), best.end_b()), (9, 9));
+/// assert_eq!(best.score(), aligner.align(b"HEAGAWGHEE", b"HEAGAWGHEE").unwrap().score());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LocalScore {
+    score: f32,
+    end_a: usize,
+    end_b: usize,
+}
+
+impl LocalScore {
+    /// The score water reports.
+    pub fn score(&self) -> f32 {
+        self.score
+    }
+
+    /// 0-based position in a of the cell where water's walk starts (the alignment's end).
+    pub fn end_a(&self) -> usize {
+        self.end_a
+    }
+
+    /// 0-based position in b of the cell where water's walk starts.
+    pub fn end_b(&self) -> usize {
+        self.end_b
+    }
+}
+
+/// One target's result: the alignment (when asked for) and its score.
+type Many = Result<(Option<Alignment>, LocalScore)>;
+
+fn empty_error(la: usize, lb: usize) -> Error {
+    Error::Sequence(format!(
+        "cannot align an empty sequence (lengths {la} and {lb})"
+    ))
+}
+
+impl Aligner {
+    /// Aligns `a` against every target, in parallel; results in the order of `targets`, each
+    /// equal to [`Aligner::align`]`(a, target)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::Aligner;
+    ///
+    /// let aligner = Aligner::builder().build().unwrap();
+    /// let targets: Vec<&[u8]> = vec![b"MKTAYIAK", b"", b"MKTAYLAKQR"];
+    /// let results = aligner.align_many(b"MKTAYIAKQR", &targets);
+    /// assert!(results[1].is_err());
+    /// assert_eq!(results[2].as_ref().unwrap(), &aligner.align(b"MKTAYIAKQR", targets[2]).unwrap());
+    /// ```
+    pub fn align_many(&self, a: &[u8], targets: &[&[u8]]) -> Vec<Result<Alignment>> {
+        self.many(a, targets, true)
+            .into_iter()
+            .map(|result| result.map(|(alignment, _)| alignment.expect("asked for alignments")))
+            .collect()
+    }
+
+    /// Scores `a` against every target without the walk (the fastest pass), in parallel;
+    /// results in the order of `targets`.
+    pub fn score_many(&self, a: &[u8], targets: &[&[u8]]) -> Vec<Result<LocalScore>> {
+        self.many(a, targets, false)
+            .into_iter()
+            .map(|result| result.map(|(_, score)| score))
+            .collect()
+    }
+
+    /// Aligns many independent pairs `(a, b)` in parallel; results in input order, each equal
+    /// to [`Aligner::align`]`(a, b)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::Aligner;
+    ///
+    /// let aligner = Aligner::builder().build().unwrap();
+    /// let pairs: Vec<(&[u8], &[u8])> = vec![(b"WPWYGPC", b"WGAYC"), (b"ACDEF", b"ACDQF")];
+    /// let results = aligner.align_pairs(&pairs);
+    /// assert_eq!(results[0].as_ref().unwrap().score(), 16.5);
+    /// ```
+    pub fn align_pairs(&self, pairs: &[(&[u8], &[u8])]) -> Vec<Result<Alignment>> {
+        pairs
+            .par_iter()
+            .with_min_len(4)
+            .map(|(a, b)| self.align(a, b))
+            .collect()
+    }
+
+    /// The shared body of [`Aligner::align_many`] and [`Aligner::score_many`].
+    fn many(&self, a: &[u8], targets: &[&[u8]], walk: bool) -> Vec<Many> {
+        let codes_a: Vec<u8> = a.iter().map(|&residue| self.matrix.code(residue)).collect();
+        let kernel_ok = |target: &[u8]| {
+            !a.is_empty()
+                && !target.is_empty()
+                && self
+                    .fixed
+                    .as_ref()
+                    .is_some_and(|fixed| fixed.fits(a.len(), target.len()))
+        };
+        // Targets the kernels take, longest last so that batches hold similar lengths.
+        let mut order: Vec<usize> = (0..targets.len())
+            .filter(|&index| kernel_ok(targets[index]))
+            .collect();
+        order.sort_by_key(|&index| targets[index].len());
+        let group = self.engine.narrow_lanes() * BATCHES_PER_GROUP;
+        let kernel_results: Vec<(usize, Many)> = order
+            .par_chunks(group)
+            .flat_map_iter(|chunk| {
+                super::with_scratch(|scratch| {
+                    self.kernel_group(&codes_a, targets, chunk, walk, scratch)
+                })
+            })
+            .collect();
+
+        let mut results: Vec<Option<Many>> = (0..targets.len()).map(|_| None).collect();
+        for (index, result) in kernel_results {
+            results[index] = Some(result);
+        }
+        let scalar: Vec<(usize, Many)> = (0..targets.len())
+            .into_par_iter()
+            .filter(|&index| results[index].is_none())
+            .map(|index| (index, self.scalar_one(a, targets[index], walk)))
+            .collect();
+        for (index, result) in scalar {
+            results[index] = Some(result);
+        }
+        results
+            .into_iter()
+            .map(|result| result.expect("every target is aligned by a kernel or the scalar engine"))
+            .collect()
+    }
+
+    fn kernel_group(
+        &self,
+        codes_a: &[u8],
+        targets: &[&[u8]],
+        chunk: &[usize],
+        walk: bool,
+        scratch: &mut Scratch,
+    ) -> Vec<(usize, Many)> {
+        let fixed = self
+            .fixed
+            .as_ref()
+            .expect("kernel targets need fixed point");
+        let coded: Vec<Vec<u8>> = chunk
+            .iter()
+            .map(|&index| {
+                targets[index]
+                    .iter()
+                    .map(|&r| self.matrix.code(r))
+                    .collect()
+            })
+            .collect();
+        let views: Vec<&[u8]> = coded.iter().map(Vec::as_slice).collect();
+        let outcomes = driver::run(
+            self.engine,
+            fixed,
+            self.penalties(),
+            codes_a,
+            &views,
+            walk,
+            &mut scratch.kernel,
+        );
+        chunk
+            .iter()
+            .zip(outcomes)
+            .zip(&coded)
+            .map(|((&index, outcome), codes_b)| {
+                let score = LocalScore {
+                    score: outcome.score,
+                    end_a: outcome.end_a,
+                    end_b: outcome.end_b,
+                };
+                let alignment = outcome.traceback.map(|traceback| {
+                    Alignment::from_traceback(&self.matrix, codes_a, codes_b, traceback)
+                });
+                (index, Ok((alignment, score)))
+            })
+            .collect()
+    }
+
+    fn scalar_one(&self, a: &[u8], b: &[u8], walk: bool) -> Many {
+        if a.is_empty() || b.is_empty() {
+            return Err(empty_error(a.len(), b.len()));
+        }
+        super::with_scratch(|scratch| {
+            let codes_a: Vec<u8> = a.iter().map(|&r| self.matrix.code(r)).collect();
+            let codes_b: Vec<u8> = b.iter().map(|&r| self.matrix.code(r)).collect();
+            let matrix = &self.matrix;
+            let traceback = water::align_codes(
+                &codes_a,
+                &codes_b,
+                |x, y| matrix.score_codes(x, y),
+                self.penalties(),
+                scratch,
+            );
+            let score = LocalScore {
+                score: traceback.score,
+                end_a: traceback.end_a,
+                end_b: traceback.end_b,
+            };
+            let alignment =
+                walk.then(|| Alignment::from_traceback(matrix, &codes_a, &codes_b, traceback));
+            Ok((alignment, score))
+        })
+    }
+}

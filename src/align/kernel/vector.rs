@@ -1,0 +1,128 @@
+//! The crate-private vector trait the generic kernel is written against, and its lane types.
+
+/// How many codes [`Vector::lookup`] tables hold (EBLOSUM62 has 25, EDNAFULL 16).
+pub(crate) const LOOKUP_CODES: usize = 32;
+
+/// A lane type: 16-bit (saturating, with overflow detection) or 32-bit (never overflows within
+/// [`super::fixed::FixedPoint::fits`]).
+pub(crate) trait Lane: Copy + Default + std::fmt::Debug + Send + 'static {
+    /// The largest value a lane holds.
+    const MAX: i32;
+    /// The smallest value a lane holds; used as "no interior cell yet".
+    const MIN: i32;
+    /// Narrows a value known to fit.
+    fn from_i32(value: i32) -> Self;
+    /// Widens.
+    fn to_i32(self) -> i32;
+}
+
+impl Lane for i16 {
+    const MAX: i32 = i16::MAX as i32;
+    const MIN: i32 = i16::MIN as i32;
+    #[inline(always)]
+    fn from_i32(value: i32) -> Self {
+        value as i16
+    }
+    #[inline(always)]
+    fn to_i32(self) -> i32 {
+        i32::from(self)
+    }
+}
+
+impl Lane for i32 {
+    const MAX: i32 = i32::MAX;
+    const MIN: i32 = i32::MIN;
+    #[inline(always)]
+    fn from_i32(value: i32) -> Self {
+        value
+    }
+    #[inline(always)]
+    fn to_i32(self) -> i32 {
+        self
+    }
+}
+
+/// One SIMD register of `LANES` lanes, each holding one target's cell.
+///
+/// Implementations are thin wrappers over one instruction each. Every method is `unsafe`
+/// because the implementation may use CPU features that the caller must prove are present
+/// (the generic kernel is only instantiated inside `#[target_feature]` functions reached
+/// through a token).
+pub(crate) trait Vector: Copy {
+    /// The lane type.
+    type Lane: Lane;
+    /// The result of a comparison.
+    type Mask: Copy;
+    /// How many lanes (targets) one register holds.
+    const LANES: usize;
+
+    /// Every lane set to `value` (which fits the lane type).
+    ///
+    /// # Safety
+    ///
+    /// The CPU features of the implementation must be available.
+    unsafe fn splat(value: i32) -> Self;
+    /// Loads `LANES` lanes.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be valid for reading `LANES` lanes (no alignment needed); CPU features as for
+    /// [`Vector::splat`].
+    unsafe fn load(ptr: *const Self::Lane) -> Self;
+    /// Stores `LANES` lanes.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be valid for writing `LANES` lanes (no alignment needed); CPU features as for
+    /// [`Vector::splat`].
+    unsafe fn store(self, ptr: *mut Self::Lane);
+    /// Lane-wise addition (saturating for 16-bit lanes).
+    ///
+    /// # Safety
+    ///
+    /// CPU features as for [`Vector::splat`].
+    unsafe fn add(self, other: Self) -> Self;
+    /// Lane-wise subtraction (saturating for 16-bit lanes).
+    ///
+    /// # Safety
+    ///
+    /// CPU features as for [`Vector::splat`].
+    unsafe fn sub(self, other: Self) -> Self;
+    /// Lane-wise maximum.
+    ///
+    /// # Safety
+    ///
+    /// CPU features as for [`Vector::splat`].
+    unsafe fn max(self, other: Self) -> Self;
+    /// Lanes where `self > other`.
+    ///
+    /// # Safety
+    ///
+    /// CPU features as for [`Vector::splat`].
+    unsafe fn gt(self, other: Self) -> Self::Mask;
+    /// `if_true` where `mask` is set, `if_false` elsewhere.
+    ///
+    /// # Safety
+    ///
+    /// CPU features as for [`Vector::splat`].
+    unsafe fn select(mask: Self::Mask, if_true: Self, if_false: Self) -> Self;
+
+    /// `table[codes[lane]]` in each lane: one row of the substitution matrix looked up for
+    /// each lane's target residue. The default reads lane by lane; ISAs with a register-wide
+    /// permute override it.
+    ///
+    /// # Safety
+    ///
+    /// `table` is readable for [`LOOKUP_CODES`] lanes, `codes` for `LANES` bytes, each below
+    /// [`LOOKUP_CODES`]; CPU features as for [`Vector::splat`].
+    #[inline(always)]
+    unsafe fn lookup(table: *const Self::Lane, codes: *const u8) -> Self {
+        let mut lanes = [Self::Lane::default(); 64];
+        for (lane, slot) in lanes.iter_mut().enumerate().take(Self::LANES) {
+            // SAFETY: the caller guarantees both reads are in bounds.
+            *slot = unsafe { *table.add(usize::from(*codes.add(lane))) };
+        }
+        // SAFETY: `lanes` holds 64 >= LANES lanes.
+        unsafe { Self::load(lanes.as_ptr()) }
+    }
+}

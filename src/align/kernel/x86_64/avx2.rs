@@ -1,0 +1,90 @@
+//! AVX2: 16 x 16-bit or 8 x 32-bit lanes.
+
+use std::arch::x86_64::*;
+
+use crate::align::kernel::vector::Vector;
+
+super::feature_token!(
+    /// Proof that the CPU has AVX2.
+    Avx2,
+    "avx2"
+);
+
+/// Sixteen 16-bit lanes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Narrow(__m256i);
+/// Eight 32-bit lanes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Wide(__m256i);
+
+macro_rules! avx2_vector {
+    ($name:ident, $lane:ty, $set1:ident, $add:ident, $sub:ident, $max:ident, $gt:ident) => {
+        impl Vector for $name {
+            type Lane = $lane;
+            type Mask = __m256i;
+            const LANES: usize = 32 / std::mem::size_of::<$lane>();
+
+            #[inline(always)]
+            unsafe fn splat(value: i32) -> Self {
+                // SAFETY: the caller guarantees AVX2.
+                Self(unsafe { $set1(value as $lane) })
+            }
+            #[inline(always)]
+            unsafe fn load(ptr: *const $lane) -> Self {
+                // SAFETY: the caller guarantees 32 readable bytes and AVX2.
+                Self(unsafe { _mm256_loadu_si256(ptr.cast()) })
+            }
+            #[inline(always)]
+            unsafe fn store(self, ptr: *mut $lane) {
+                // SAFETY: the caller guarantees 32 writable bytes and AVX2.
+                unsafe { _mm256_storeu_si256(ptr.cast(), self.0) }
+            }
+            #[inline(always)]
+            unsafe fn add(self, other: Self) -> Self {
+                // SAFETY: the caller guarantees AVX2.
+                Self(unsafe { $add(self.0, other.0) })
+            }
+            #[inline(always)]
+            unsafe fn sub(self, other: Self) -> Self {
+                // SAFETY: the caller guarantees AVX2.
+                Self(unsafe { $sub(self.0, other.0) })
+            }
+            #[inline(always)]
+            unsafe fn max(self, other: Self) -> Self {
+                // SAFETY: the caller guarantees AVX2.
+                Self(unsafe { $max(self.0, other.0) })
+            }
+            #[inline(always)]
+            unsafe fn gt(self, other: Self) -> __m256i {
+                // SAFETY: the caller guarantees AVX2.
+                unsafe { $gt(self.0, other.0) }
+            }
+            #[inline(always)]
+            unsafe fn select(mask: __m256i, if_true: Self, if_false: Self) -> Self {
+                // SAFETY: the caller guarantees AVX2.
+                Self(unsafe { _mm256_blendv_epi8(if_false.0, if_true.0, mask) })
+            }
+        }
+    };
+}
+
+avx2_vector!(
+    Narrow,
+    i16,
+    _mm256_set1_epi16,
+    _mm256_adds_epi16,
+    _mm256_subs_epi16,
+    _mm256_max_epi16,
+    _mm256_cmpgt_epi16
+);
+avx2_vector!(
+    Wide,
+    i32,
+    _mm256_set1_epi32,
+    _mm256_add_epi32,
+    _mm256_sub_epi32,
+    _mm256_max_epi32,
+    _mm256_cmpgt_epi32
+);
+
+super::entry_points!(Avx2, "avx2", Narrow, Wide);

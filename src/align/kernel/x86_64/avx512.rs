@@ -1,0 +1,132 @@
+//! AVX-512BW: 32 x 16-bit or 16 x 32-bit lanes, comparisons in mask registers.
+
+use std::arch::x86_64::*;
+
+use crate::align::kernel::vector::Vector;
+
+super::feature_token!(
+    /// Proof that the CPU has AVX-512F and AVX-512BW.
+    Avx512,
+    "avx512f",
+    "avx512bw"
+);
+
+/// Thirty-two 16-bit lanes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Narrow(__m512i);
+/// Sixteen 32-bit lanes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Wide(__m512i);
+
+macro_rules! avx512_vector {
+    ($name:ident, $lane:ty, $mask:ty, $set1:ident, $add:ident, $sub:ident, $max:ident,
+     $gt:ident, $blend:ident) => {
+        impl Vector for $name {
+            type Lane = $lane;
+            type Mask = $mask;
+            const LANES: usize = 64 / std::mem::size_of::<$lane>();
+
+            #[inline(always)]
+            unsafe fn splat(value: i32) -> Self {
+                // SAFETY: the caller guarantees AVX-512BW.
+                Self(unsafe { $set1(value as $lane) })
+            }
+            #[inline(always)]
+            unsafe fn load(ptr: *const $lane) -> Self {
+                // SAFETY: the caller guarantees 64 readable bytes and AVX-512BW.
+                Self(unsafe { _mm512_loadu_si512(ptr.cast()) })
+            }
+            #[inline(always)]
+            unsafe fn store(self, ptr: *mut $lane) {
+                // SAFETY: the caller guarantees 64 writable bytes and AVX-512BW.
+                unsafe { _mm512_storeu_si512(ptr.cast(), self.0) }
+            }
+            #[inline(always)]
+            unsafe fn add(self, other: Self) -> Self {
+                // SAFETY: the caller guarantees AVX-512BW.
+                Self(unsafe { $add(self.0, other.0) })
+            }
+            #[inline(always)]
+            unsafe fn sub(self, other: Self) -> Self {
+                // SAFETY: the caller guarantees AVX-512BW.
+                Self(unsafe { $sub(self.0, other.0) })
+            }
+            #[inline(always)]
+            unsafe fn max(self, other: Self) -> Self {
+                // SAFETY: the caller guarantees AVX-512BW.
+                Self(unsafe { $max(self.0, other.0) })
+            }
+            #[inline(always)]
+            unsafe fn gt(self, other: Self) -> $mask {
+                // SAFETY: the caller guarantees AVX-512BW.
+                unsafe { $gt(self.0, other.0) }
+            }
+            #[inline(always)]
+            unsafe fn select(mask: $mask, if_true: Self, if_false: Self) -> Self {
+                // SAFETY: the caller guarantees AVX-512BW.
+                Self(unsafe { $blend(mask, if_false.0, if_true.0) })
+            }
+            #[inline(always)]
+            unsafe fn lookup(table: *const $lane, codes: *const u8) -> Self {
+                // SAFETY: the caller's guarantees are `permute`'s.
+                unsafe { Self::permute(table, codes) }
+            }
+        }
+    };
+}
+
+avx512_vector!(
+    Narrow,
+    i16,
+    __mmask32,
+    _mm512_set1_epi16,
+    _mm512_adds_epi16,
+    _mm512_subs_epi16,
+    _mm512_max_epi16,
+    _mm512_cmpgt_epi16_mask,
+    _mm512_mask_blend_epi16
+);
+avx512_vector!(
+    Wide,
+    i32,
+    __mmask16,
+    _mm512_set1_epi32,
+    _mm512_add_epi32,
+    _mm512_sub_epi32,
+    _mm512_max_epi32,
+    _mm512_cmpgt_epi32_mask,
+    _mm512_mask_blend_epi32
+);
+
+impl Narrow {
+    /// `vpermw`: 32 lanes, 32 table entries, one instruction.
+    #[inline(always)]
+    unsafe fn permute(table: *const i16, codes: *const u8) -> Self {
+        // SAFETY: the caller guarantees 64 readable bytes at `table`, 32 at `codes`, and
+        // AVX-512BW.
+        unsafe {
+            let indices = _mm512_cvtepu8_epi16(_mm256_loadu_si256(codes.cast()));
+            Self(_mm512_permutexvar_epi16(
+                indices,
+                _mm512_loadu_si512(table.cast()),
+            ))
+        }
+    }
+}
+
+impl Wide {
+    /// `vpermt2d`: 16 lanes, 32 table entries in two registers.
+    #[inline(always)]
+    unsafe fn permute(table: *const i32, codes: *const u8) -> Self {
+        // SAFETY: the caller guarantees 128 readable bytes at `table`, 16 at `codes`, and
+        // AVX-512F.
+        unsafe {
+            let indices = _mm512_cvtepu8_epi32(_mm_loadu_si128(codes.cast()));
+            let low = _mm512_loadu_si512(table.cast());
+            let high = _mm512_loadu_si512(table.add(16).cast());
+            Self(_mm512_permutex2var_epi32(low, indices, high))
+        }
+    }
+}
+
+super::entry_points!(Avx512, "avx512bw", Narrow, Wide);

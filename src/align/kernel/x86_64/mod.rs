@@ -1,0 +1,107 @@
+//! x86_64 kernels: thin [`super::vector::Vector`] implementations over SSE4.1, AVX2 and
+//! AVX-512BW registers, each reachable only through a token that proves its CPU feature.
+
+pub(crate) mod avx2;
+pub(crate) mod avx512;
+pub(crate) mod sse41;
+
+/// Declares a zero-sized token type whose only constructor checks the CPU at run time.
+macro_rules! feature_token {
+    ($(#[$doc:meta])* $name:ident, $($feature:tt),+) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug)]
+        pub(crate) struct $name(());
+
+        impl $name {
+            /// The token, if this CPU has the feature.
+            pub(crate) fn new() -> Option<Self> {
+                ($(std::is_x86_feature_detected!($feature))&&+).then_some(Self(()))
+            }
+        }
+    };
+}
+
+/// Declares `fill_narrow` / `fill_wide` entry points for one ISA: safe functions taking the
+/// token, calling a `#[target_feature]` function in which the generic kernel is inlined.
+macro_rules! entry_points {
+    ($token:ty, $feature:literal, $narrow:ty, $wide:ty) => {
+        use crate::align::kernel::fixed::FixedPoint;
+        use crate::align::kernel::generic::{self, Job, LaneScore, Work};
+
+        /// 16-bit lanes per fill.
+        pub(crate) const NARROW_LANES: usize = <$narrow as Vector>::LANES;
+        /// 32-bit lanes per fill.
+        pub(crate) const WIDE_LANES: usize = <$wide as Vector>::LANES;
+
+        /// Runs the 16-bit fill; the token proves the CPU feature.
+        pub(crate) fn fill_narrow(
+            _token: $token,
+            trace: bool,
+            fixed: &FixedPoint,
+            job: &Job<'_>,
+            work: &mut Work<i16>,
+            out: &mut [LaneScore],
+        ) {
+            // SAFETY: a token exists only if the CPU has the feature.
+            unsafe { fill_narrow_with_feature(trace, fixed, job, work, out) }
+        }
+
+        /// Runs the 32-bit fill; the token proves the CPU feature.
+        pub(crate) fn fill_wide(
+            _token: $token,
+            trace: bool,
+            fixed: &FixedPoint,
+            job: &Job<'_>,
+            work: &mut Work<i32>,
+            out: &mut [LaneScore],
+        ) {
+            // SAFETY: a token exists only if the CPU has the feature.
+            unsafe { fill_wide_with_feature(trace, fixed, job, work, out) }
+        }
+
+        /// # Safety
+        ///
+        /// The CPU must have the feature this function is compiled for.
+        #[target_feature(enable = $feature)]
+        unsafe fn fill_narrow_with_feature(
+            trace: bool,
+            fixed: &FixedPoint,
+            job: &Job<'_>,
+            work: &mut Work<i16>,
+            out: &mut [LaneScore],
+        ) {
+            // SAFETY: the vector's features are enabled in this function.
+            unsafe {
+                if trace {
+                    generic::fill::<$narrow, true>(fixed, job, work, out)
+                } else {
+                    generic::fill::<$narrow, false>(fixed, job, work, out)
+                }
+            }
+        }
+
+        /// # Safety
+        ///
+        /// The CPU must have the feature this function is compiled for.
+        #[target_feature(enable = $feature)]
+        unsafe fn fill_wide_with_feature(
+            trace: bool,
+            fixed: &FixedPoint,
+            job: &Job<'_>,
+            work: &mut Work<i32>,
+            out: &mut [LaneScore],
+        ) {
+            // SAFETY: the vector's features are enabled in this function.
+            unsafe {
+                if trace {
+                    generic::fill::<$wide, true>(fixed, job, work, out)
+                } else {
+                    generic::fill::<$wide, false>(fixed, job, work, out)
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use entry_points;
+pub(crate) use feature_token;

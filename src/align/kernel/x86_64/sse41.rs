@@ -1,0 +1,90 @@
+//! SSE4.1: 8 x 16-bit or 4 x 32-bit lanes.
+
+use std::arch::x86_64::*;
+
+use crate::align::kernel::vector::Vector;
+
+super::feature_token!(
+    /// Proof that the CPU has SSE4.1.
+    Sse41,
+    "sse4.1"
+);
+
+/// Eight 16-bit lanes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Narrow(__m128i);
+/// Four 32-bit lanes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Wide(__m128i);
+
+macro_rules! sse_vector {
+    ($name:ident, $lane:ty, $set1:ident, $add:ident, $sub:ident, $max:ident, $gt:ident) => {
+        impl Vector for $name {
+            type Lane = $lane;
+            type Mask = __m128i;
+            const LANES: usize = 16 / std::mem::size_of::<$lane>();
+
+            #[inline(always)]
+            unsafe fn splat(value: i32) -> Self {
+                // SAFETY: the caller guarantees SSE4.1.
+                Self(unsafe { $set1(value as $lane) })
+            }
+            #[inline(always)]
+            unsafe fn load(ptr: *const $lane) -> Self {
+                // SAFETY: the caller guarantees 16 readable bytes and SSE4.1.
+                Self(unsafe { _mm_loadu_si128(ptr.cast()) })
+            }
+            #[inline(always)]
+            unsafe fn store(self, ptr: *mut $lane) {
+                // SAFETY: the caller guarantees 16 writable bytes and SSE4.1.
+                unsafe { _mm_storeu_si128(ptr.cast(), self.0) }
+            }
+            #[inline(always)]
+            unsafe fn add(self, other: Self) -> Self {
+                // SAFETY: the caller guarantees SSE4.1.
+                Self(unsafe { $add(self.0, other.0) })
+            }
+            #[inline(always)]
+            unsafe fn sub(self, other: Self) -> Self {
+                // SAFETY: the caller guarantees SSE4.1.
+                Self(unsafe { $sub(self.0, other.0) })
+            }
+            #[inline(always)]
+            unsafe fn max(self, other: Self) -> Self {
+                // SAFETY: the caller guarantees SSE4.1.
+                Self(unsafe { $max(self.0, other.0) })
+            }
+            #[inline(always)]
+            unsafe fn gt(self, other: Self) -> __m128i {
+                // SAFETY: the caller guarantees SSE4.1.
+                unsafe { $gt(self.0, other.0) }
+            }
+            #[inline(always)]
+            unsafe fn select(mask: __m128i, if_true: Self, if_false: Self) -> Self {
+                // SAFETY: the caller guarantees SSE4.1.
+                Self(unsafe { _mm_blendv_epi8(if_false.0, if_true.0, mask) })
+            }
+        }
+    };
+}
+
+sse_vector!(
+    Narrow,
+    i16,
+    _mm_set1_epi16,
+    _mm_adds_epi16,
+    _mm_subs_epi16,
+    _mm_max_epi16,
+    _mm_cmpgt_epi16
+);
+sse_vector!(
+    Wide,
+    i32,
+    _mm_set1_epi32,
+    _mm_add_epi32,
+    _mm_sub_epi32,
+    _mm_max_epi32,
+    _mm_cmpgt_epi32
+);
+
+super::entry_points!(Sse41, "sse4.1", Narrow, Wide);

@@ -1,0 +1,231 @@
+//! Every kernel this CPU can run equals the scalar engine (water's definition), on the full
+//! `Alignment` (score, ranges, operations, statistics) and on `score_many`'s start cells.
+
+use proptest::prelude::*;
+use wildtype_aligner::align::{Aligner, KernelKind};
+use wildtype_aligner::scoring::{GapPenalties, Matrix};
+
+/// TEM-1 beta-lactamase (P62593), the wild type of many resistance variants.
+const TEM1: &[u8] = b"MSIQHFRVALIPFFAAFCLPVFAHPETLVKVKDAEDQLGARVGYIELDLNSGKILESFRPEERFPMMSTFKVLLCGAVLSRIDAGQEQLGRRIHYSQNDLVEYSPVTEKHLTDGMTVRELCSAAITMSDNTAANLLLTTIGGPKELTAFLHNMGDHVTRLDRWEPELNEAIPNDERDTTMPVAMATTLRKLLTGELLTLASRQQLIDWMEADKVAGPLLRSALPAGWFIADKSGAGERGSRGIIAALGPDGKPSRIVVIYTTGSQATMDERNRQIAEIGASLIKHW";
+/// Human haemoglobin alpha and beta.
+const HBA: &[u8] = b"MVLSPADKTNVKAAWGKVGAHAGEYGAEALERMFLSFPTTKTYFPHFDLSHGSAQVKGHGKKVADALTNAVAHVDDMPNALSALSDLHAHKLRVDPVNFKLLSHCLLVTLAAHLPAEFTPAVHASLDKFLASVSTVLTSKYR";
+const HBB: &[u8] = b"MVHLTPEEKSAVTALWGKVNVDEVGGEALGRLLVVYPWTQRFFESFGDLSTPDAVMGNPKVKAHGKKVLGAFSDGLAHLDNLKGTFATLSELHCDKLHVDPENFRLLGNVLVCVLAHHFGKEFTPPVQAAYQKVVAGVANALAHKYH";
+const AMINO: &[u8] = b"ACDEFGHIKLMNPQRSTVWYXBZUO*acdefw";
+
+fn kernels() -> Vec<KernelKind> {
+    KernelKind::available()
+        .into_iter()
+        .filter(|kind| *kind != KernelKind::Scalar)
+        .collect()
+}
+
+fn aligner(kind: KernelKind, matrix: &Matrix, gaps: GapPenalties) -> Aligner {
+    Aligner::builder()
+        .matrix(matrix.clone())
+        .gaps(gaps)
+        .kernel(kind)
+        .build()
+        .unwrap()
+}
+
+/// Checks every kernel against the scalar engine for `a` against each target.
+fn check(
+    matrix: &Matrix,
+    gaps: GapPenalties,
+    a: &[u8],
+    targets: &[Vec<u8>],
+) -> Result<(), TestCaseError> {
+    let scalar = aligner(KernelKind::Scalar, matrix, gaps);
+    let views: Vec<&[u8]> = targets.iter().map(Vec::as_slice).collect();
+    let expected: Vec<_> = views.iter().map(|b| scalar.align(a, b).ok()).collect();
+    let expected_scores: Vec<_> = scalar
+        .score_many(a, &views)
+        .into_iter()
+        .map(Result::ok)
+        .collect();
+    for kind in kernels() {
+        let fast = aligner(kind, matrix, gaps);
+        prop_assert!(fast.kernel() == kind || fast.kernel() == KernelKind::Scalar);
+        for (b, want) in views.iter().zip(&expected) {
+            prop_assert_eq!(
+                &fast.align(a, b).ok(),
+                want,
+                "{} single a={:?} b={:?}",
+                kind,
+                String::from_utf8_lossy(a),
+                String::from_utf8_lossy(b)
+            );
+        }
+        let many: Vec<_> = fast
+            .align_many(a, &views)
+            .into_iter()
+            .map(Result::ok)
+            .collect();
+        prop_assert_eq!(&many, &expected, "{} align_many", kind);
+        let scores: Vec<_> = fast
+            .score_many(a, &views)
+            .into_iter()
+            .map(Result::ok)
+            .collect();
+        prop_assert_eq!(&scores, &expected_scores, "{} score_many", kind);
+    }
+    Ok(())
+}
+
+/// A mutated copy: substitutions, insertions and deletions at `rate` per residue.
+fn mutate(seed: &[u8], edits: &[(u8, u8)], alphabet: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(seed.len() + 8);
+    for (k, &residue) in seed.iter().enumerate() {
+        let (kind, pick) = edits[k % edits.len()];
+        let new = alphabet[usize::from(pick) % alphabet.len()];
+        match kind % 20 {
+            0 => out.push(new),
+            1 => {}
+            2 => {
+                out.push(residue);
+                out.extend(std::iter::repeat_n(new, 1 + usize::from(pick % 4)));
+            }
+            _ => out.push(residue),
+        }
+    }
+    if out.is_empty() {
+        out.push(seed[0]);
+    }
+    out
+}
+
+fn gaps_strategy() -> impl Strategy<Value = GapPenalties> {
+    prop_oneof![
+        // Half units (fixed point).
+        (0u32..=50, 0u32..=8)
+            .prop_map(|(o, e)| GapPenalties::new(o as f32 / 2.0, e as f32 / 2.0).unwrap()),
+        // Dyadic units down to 2^-6 (fixed point with smaller units).
+        (0u32..=1600, 0u32..=256).prop_map(|(o, e)| GapPenalties::new(
+            o as f32 / 64.0,
+            e as f32 / 64.0
+        )
+        .unwrap()),
+        // Anything (mostly scalar fallback).
+        (0.0f32..25.0, 0.0f32..4.0).prop_map(|(o, e)| GapPenalties::new(o, e).unwrap()),
+    ]
+}
+
+fn seq(alphabet: &'static [u8], len: std::ops::Range<usize>) -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(prop::sample::select(alphabet), len)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn mutated_real_proteins(
+        gaps in gaps_strategy(),
+        edits in prop::collection::vec((0u8..60, any::<u8>()), 1..64),
+        start in 0usize..200,
+        len in 1usize..300,
+        count in 1usize..40,
+    ) {
+        let seeds = [TEM1, HBA, HBB];
+        let a = &TEM1[start.min(TEM1.len() - 1)..(start + len).min(TEM1.len())];
+        let targets: Vec<Vec<u8>> = (0..count)
+            .map(|k| {
+                let shifted: Vec<(u8, u8)> = edits.iter().map(|&(x, y)| (x.wrapping_add((k as u8).wrapping_mul(7)), y.wrapping_add(k as u8))).collect();
+                mutate(seeds[k % 3], &shifted, AMINO)
+            })
+            .collect();
+        check(&Matrix::blosum62(), gaps, a, &targets)?;
+    }
+
+    #[test]
+    fn tie_forcing_alphabet(
+        gaps in gaps_strategy(),
+        a in seq(b"WPCA", 1..40),
+        targets in prop::collection::vec(seq(b"WPCA", 1..40), 1..40),
+    ) {
+        check(&Matrix::blosum62(), gaps, &a, &targets)?;
+    }
+
+    #[test]
+    fn random_proteins(
+        gaps in gaps_strategy(),
+        a in seq(AMINO, 1..120),
+        targets in prop::collection::vec(seq(AMINO, 1..200), 1..24),
+    ) {
+        check(&Matrix::blosum62(), gaps, &a, &targets)?;
+    }
+
+    #[test]
+    fn dna(
+        gaps in gaps_strategy(),
+        a in seq(b"ACGTNRYacgt", 1..150),
+        targets in prop::collection::vec(seq(b"ACGTNRYacgt", 1..150), 1..24),
+    ) {
+        check(&Matrix::dnafull(), gaps, &a, &targets)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(6))]
+
+    #[test]
+    fn long_sequences(
+        gaps in gaps_strategy(),
+        edits in prop::collection::vec((0u8..60, any::<u8>()), 1..64),
+        len in 1usize..2000,
+    ) {
+        let base: Vec<u8> = TEM1.iter().cycle().take(len).copied().collect();
+        let target = mutate(&base, &edits, AMINO);
+        check(&Matrix::blosum62(), gaps, &base, &[target, base.clone()])?;
+    }
+}
+
+#[test]
+fn sixteen_bit_overflow_is_rerun_wide() {
+    // 5000 W/W matches: 5000 * 22 half-units, far past i16::MAX.
+    let a = vec![b'W'; 5000];
+    let mut b = a.clone();
+    b[2500] = b'P';
+    for kind in kernels() {
+        assert_eq!(
+            aligner(kind, &Matrix::blosum62(), GapPenalties::default()).kernel(),
+            kind
+        );
+    }
+    check(
+        &Matrix::blosum62(),
+        GapPenalties::default(),
+        &a,
+        &[a.clone(), b, a[..1500].to_vec()],
+    )
+    .unwrap();
+}
+
+#[test]
+fn water_quirk_cases() {
+    let cases: &[(&[u8], &[u8], f32)] = &[
+        (b"WPWYGPC", b"WGAYC", 10.0),
+        (b"WGWGCAW", b"WAAYCPCA", 10.0),
+        (b"WYAGC", b"WGCAHCW", 10.0),
+        (b"PPPPE", b"WWWWF", 10.0),
+        (b"WP", b"CW", 20.0),
+        (b"W", b"WWW", 10.0),
+        (b"DWDDDDWD", b"KKKKWKWK", 10.0),
+        (b"WKAAAKW", b"WKAAKW", 10.0),
+        (b"WWWWWPPPWWWWW", b"WWWWWCCCWWWWW", 1.0),
+    ];
+    for &(a, b, open) in cases {
+        let gaps = GapPenalties::new(open, 0.5).unwrap();
+        check(&Matrix::blosum62(), gaps, a, &[b.to_vec(), a.to_vec()]).unwrap();
+    }
+}
+
+#[test]
+fn kernel_is_reported() {
+    let aligner = Aligner::builder().build().unwrap();
+    assert!(KernelKind::available().contains(&aligner.kernel()));
+    let inexact = Aligner::builder()
+        .gaps(GapPenalties::new(10.3, 0.1).unwrap())
+        .build()
+        .unwrap();
+    assert_eq!(inexact.kernel(), KernelKind::Scalar);
+}
