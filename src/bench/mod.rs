@@ -250,9 +250,13 @@ pub fn render_table(report: &Report) -> String {
         let peak = row
             .peak_kib
             .map_or("-".to_owned(), |k| format!("{:.0}", k as f64 / 1024.0));
-        let speedup = row
-            .pipeline_speedup
-            .map_or("-".to_owned(), |s| format!("{s:.1}x"));
+        let speedup = row.pipeline_speedup.map_or("-".to_owned(), |s| {
+            if s < 1.0 {
+                format!("{s:.2}x")
+            } else {
+                format!("{s:.1}x")
+            }
+        });
         out.push_str(&format!(
             "{:>7}  {:<32} {:>15} {:>11} {:>8.3}  {:<22} {:>9}  {:>9}\n",
             row.size,

@@ -77,20 +77,25 @@ pub struct RunSummary {
     pub wall_seconds: f64,
 }
 
-/// The name of the alignment kernel `aligner` uses, for the manifest. Only the scalar engine
-/// exists today; this is the one place to ask the aligner once it can choose.
+/// The name of the alignment kernel `aligner` uses, for the manifest (`scalar`, `avx512`, ...;
+/// see [`crate::align::KernelKind`]).
+///
+/// The pipeline aligns one pair at a time with the target as water's `-asequence`, so a SIMD
+/// kernel runs one lane of its batch here; the many-targets-in-lanes batch API
+/// ([`Aligner::align_many`]) fixes `-asequence` and cannot be used without changing which
+/// sequence water sees as `a`.
 ///
 /// # Examples
 ///
 /// ```
-/// use wildtype_aligner::align::Aligner;
+/// use wildtype_aligner::align::{Aligner, KernelKind};
 /// use wildtype_aligner::wildtype::kernel_name;
 ///
-/// assert_eq!(kernel_name(&Aligner::builder().build().unwrap()), "scalar");
+/// let scalar = Aligner::builder().kernel(KernelKind::Scalar).build().unwrap();
+/// assert_eq!(kernel_name(&scalar), "scalar");
 /// ```
 pub fn kernel_name(aligner: &Aligner) -> &'static str {
-    let _ = aligner;
-    "scalar"
+    aligner.kernel().name()
 }
 
 /// One target as read.
