@@ -28,6 +28,7 @@
 #![warn(missing_docs)]
 
 pub mod align;
+pub mod bench;
 pub mod cli;
 pub mod error;
 pub mod fasta;

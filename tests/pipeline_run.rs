@@ -213,7 +213,11 @@ fn outputs_do_not_depend_on_threads_or_shards() {
     let manifest: serde_json::Value =
         serde_json::from_str(&read(dir.join("shard2/manifest.json"))).unwrap();
     assert_eq!(manifest["parameters"]["shard"]["index"], 2);
-    assert_eq!(manifest["kernel"], "scalar");
+    let kernel = wildtype_aligner::align::Aligner::builder()
+        .build()
+        .unwrap()
+        .kernel();
+    assert_eq!(manifest["kernel"], kernel.name());
     assert_eq!(
         manifest["counts"]["per_status"]["no_reference"],
         serde_json::Value::Null

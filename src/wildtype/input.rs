@@ -17,7 +17,6 @@ use crate::{Error, Result};
 #[derive(Debug, Clone)]
 pub(crate) struct FastaRecord {
     pub header: String,
-    pub raw: Vec<u8>,
     pub residues: Vec<u8>,
     pub line: usize,
 }
@@ -61,9 +60,11 @@ pub(crate) fn read_input(role: &str, path: &Path) -> Result<(Vec<u8>, InputFile)
     Ok((bytes, file))
 }
 
-/// Reads FASTA (plain or gzip) records. An empty file, or text before the first header, is an
-/// error naming the file and line.
-pub(crate) fn read_fasta(role: &str, path: &Path) -> Result<(Vec<FastaRecord>, InputFile)> {
+/// Reads a FASTA file (plain or gzip) into its decompressed text, checking that it holds at
+/// least one record and no text before the first header (errors name the file and line).
+/// [`fasta_records`] then walks the records lazily, so a run holds one copy of the text rather
+/// than every record at once.
+pub(crate) fn read_fasta_text(role: &str, path: &Path) -> Result<(Vec<u8>, InputFile)> {
     let (bytes, file) = read_input(role, path)?;
     let text = if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut decoded = Vec::new();
@@ -74,19 +75,14 @@ pub(crate) fn read_fasta(role: &str, path: &Path) -> Result<(Vec<FastaRecord>, I
     } else {
         bytes
     };
-    let mut records: Vec<FastaRecord> = Vec::new();
+    let mut has_record = false;
     for (index, line) in text.split(|&b| b == b'\n').enumerate() {
+        if line.starts_with(b">") {
+            has_record = true;
+            break;
+        }
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if let Some(header) = line.strip_prefix(b">") {
-            records.push(FastaRecord {
-                header: String::from_utf8_lossy(header).trim().to_owned(),
-                raw: Vec::new(),
-                residues: Vec::new(),
-                line: index + 1,
-            });
-        } else if let Some(record) = records.last_mut() {
-            record.raw.extend_from_slice(line);
-        } else if !line.iter().all(u8::is_ascii_whitespace) {
+        if !line.iter().all(u8::is_ascii_whitespace) {
             return Err(Error::Format {
                 path: path.to_owned(),
                 line: index + 1,
@@ -94,16 +90,101 @@ pub(crate) fn read_fasta(role: &str, path: &Path) -> Result<(Vec<FastaRecord>, I
             });
         }
     }
-    if records.is_empty() {
+    if !has_record {
         return Err(Error::Format {
             path: path.to_owned(),
             line: 1,
             message: "no FASTA records (empty file, or no '>' header)".into(),
         });
     }
-    for record in &mut records {
-        record.residues = strip_residues(&record.raw);
+    Ok((text, file))
+}
+
+/// One record of a FASTA text, borrowed: the header line (without `>` and line break), the
+/// lines after it up to the next header, and the 1-based line of the header.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RawRecord<'a> {
+    header: &'a [u8],
+    body: &'a [u8],
+    pub line: usize,
+}
+
+impl RawRecord<'_> {
+    /// The header as the pipeline keeps it (lossy UTF-8, trimmed).
+    pub(crate) fn header(&self) -> String {
+        String::from_utf8_lossy(self.header).trim().to_owned()
     }
+
+    /// The residues as water keeps them.
+    pub(crate) fn residues(&self) -> Vec<u8> {
+        let mut raw = Vec::with_capacity(self.body.len());
+        for line in self.body.split(|&b| b == b'\n') {
+            raw.extend_from_slice(line.strip_suffix(b"\r").unwrap_or(line));
+        }
+        strip_residues(&raw)
+    }
+
+    /// The owned record.
+    pub(crate) fn to_record(self) -> FastaRecord {
+        FastaRecord {
+            header: self.header(),
+            residues: self.residues(),
+            line: self.line,
+        }
+    }
+}
+
+/// The records of a text [`read_fasta_text`] accepted, in file order (text before the first
+/// header, blank lines only there, is skipped).
+pub(crate) fn fasta_records(text: &[u8]) -> impl Iterator<Item = RawRecord<'_>> {
+    let mut rest = text;
+    // Line number of the first line of `rest`.
+    let mut line = 1;
+    // Move to the first header.
+    loop {
+        if rest.is_empty() || rest[0] == b'>' {
+            break;
+        }
+        match memchr::memchr(b'\n', rest) {
+            Some(end) => {
+                rest = &rest[end + 1..];
+                line += 1;
+            }
+            None => rest = &[],
+        }
+    }
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let header_end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let header = &rest[1..header_end];
+        let header = header.strip_suffix(b"\r").unwrap_or(header);
+        let after = (header_end + 1).min(rest.len());
+        let body_all = &rest[after..];
+        let body_len = memchr::memmem::find(body_all, b"\n>").map_or(body_all.len(), |i| i + 1);
+        let body_len = if body_all.starts_with(b">") {
+            0
+        } else {
+            body_len
+        };
+        let body = &body_all[..body_len];
+        let record = RawRecord {
+            header,
+            body: body.strip_suffix(b"\n").unwrap_or(body),
+            line,
+        };
+        line += 1 + memchr::memchr_iter(b'\n', body).count();
+        rest = &body_all[body_len..];
+        Some(record)
+    })
+}
+
+/// Reads FASTA (plain or gzip) records. An empty file, or text before the first header, is an
+/// error naming the file and line.
+pub(crate) fn read_fasta(role: &str, path: &Path) -> Result<(Vec<FastaRecord>, InputFile)> {
+    let (text, file) = read_fasta_text(role, path)?;
+    let records = fasta_records(&text).map(RawRecord::to_record).collect();
     Ok((records, file))
 }
 

@@ -13,9 +13,11 @@ use crate::align::Aligner;
 use crate::{Error, Result};
 
 use super::input::{InputFile, Reference};
-use super::pipeline::{RunSummary, TargetResult, count_by};
-use super::records::{ALIGNMENT_COLUMNS, MUTATION_COLUMNS, Status};
-use super::{Catalogue, GeneRule, PipelineConfig, ReferenceSet, Shard, TierThresholds};
+use super::pipeline::{RunSummary, TargetResult};
+use super::records::{
+    ALIGNMENT_COLUMNS, AlignmentRecord, MUTATION_COLUMNS, MutationRecord, Status,
+};
+use super::{Catalogue, GeneRule, PipelineConfig, ReferenceSet, Shard, Tier, TierThresholds};
 
 /// The name of a per-pair water report: `{accession}_{gene}.water`, with characters outside
 /// `[A-Za-z0-9._-]` replaced by `_`.
@@ -62,6 +64,109 @@ pub(crate) struct StagedOutputs {
     dir: PathBuf,
     /// (temporary, final) paths, in staging order.
     staged: Vec<(PathBuf, PathBuf)>,
+    /// The streamed tables while they are open.
+    tables: Option<Tables>,
+}
+
+/// The four tables being streamed (alignments.tsv, mutations.tsv, alignments.jsonl,
+/// mutations.jsonl, in that order) and the water report directory.
+struct Tables {
+    files: [(String, std::io::BufWriter<std::fs::File>); 4],
+    water_dir: Option<PathBuf>,
+    /// How often each water report name was used (later repeats are numbered).
+    water_names: HashMap<String, usize>,
+}
+
+impl Tables {
+    fn write(&mut self, index: usize, bytes: &[u8]) -> Result<()> {
+        let (name, writer) = &mut self.files[index];
+        writer.write_all(bytes).map_err(|source| Error::Io {
+            path: PathBuf::from(name.as_str()),
+            source,
+        })
+    }
+}
+
+/// A target's rows, rendered on the worker thread that processed it.
+#[derive(Debug, Default)]
+pub(crate) struct Rendered {
+    pub alignments_tsv: Vec<u8>,
+    pub mutations_tsv: Vec<u8>,
+    pub alignments_jsonl: Vec<u8>,
+    pub mutations_jsonl: Vec<u8>,
+}
+
+impl Rendered {
+    /// The lines of one target's record and mutation calls.
+    pub(crate) fn new(record: &AlignmentRecord, mutations: &[MutationRecord]) -> Result<Self> {
+        let mut rendered = Self::default();
+        tsv_line(&mut rendered.alignments_tsv, record.tsv_fields());
+        json_line(&mut rendered.alignments_jsonl, record)?;
+        for mutation in mutations {
+            tsv_line(&mut rendered.mutations_tsv, mutation.tsv_fields());
+            json_line(&mut rendered.mutations_jsonl, mutation)?;
+        }
+        Ok(rendered)
+    }
+}
+
+/// What the manifest and `catalogue_unobserved.tsv` need from the targets, accumulated a
+/// chunk at a time so that no run holds every target's result.
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    pub targets: usize,
+    pub aligned: usize,
+    pub per_tier: BTreeMap<Tier, usize>,
+    pub per_status: BTreeMap<String, usize>,
+    pub mutations: usize,
+    pub known_mutations: usize,
+    pub failures: Vec<OwnedFailure>,
+    /// Catalogue rows some target carries.
+    pub observed: HashSet<usize>,
+    /// Aligned targets per gene (lower case).
+    pub aligned_per_gene: BTreeMap<String, usize>,
+}
+
+/// A target that was not aligned, for the manifest.
+#[derive(Debug)]
+pub(crate) struct OwnedFailure {
+    accession: String,
+    file: String,
+    line: usize,
+    status: &'static str,
+    reason: String,
+}
+
+impl Tally {
+    pub(crate) fn add(&mut self, result: &TargetResult) {
+        let record = &result.record;
+        self.targets += 1;
+        *self.per_tier.entry(record.tier).or_insert(0) += 1;
+        *self
+            .per_status
+            .entry(record.status.as_str().to_owned())
+            .or_insert(0) += 1;
+        self.mutations += result.mutations;
+        self.known_mutations += record.known_mutations;
+        self.observed.extend(result.catalogue_rows.iter().copied());
+        if record.status == Status::Ok {
+            self.aligned += 1;
+            if let Some(gene) = &record.gene {
+                *self
+                    .aligned_per_gene
+                    .entry(gene.to_ascii_lowercase())
+                    .or_insert(0) += 1;
+            }
+        } else {
+            self.failures.push(OwnedFailure {
+                accession: record.accession.clone(),
+                file: record.file.clone(),
+                line: record.line,
+                status: record.status.as_str(),
+                reason: record.detail.clone(),
+            });
+        }
+    }
 }
 
 impl StagedOutputs {
@@ -70,6 +175,7 @@ impl StagedOutputs {
         Ok(Self {
             dir: dir.to_owned(),
             staged: Vec::new(),
+            tables: None,
         })
     }
 
@@ -90,18 +196,6 @@ impl StagedOutputs {
             .map_err(|source| Error::io(&target, source))
     }
 
-    fn write_dir(&mut self, name: &str, files: &[(String, &[u8])]) -> Result<()> {
-        let temporary = self.temporary(name);
-        let target = self.dir.join(name);
-        self.staged.push((temporary.clone(), target.clone()));
-        std::fs::create_dir_all(&temporary).map_err(|source| Error::io(&target, source))?;
-        for (file_name, bytes) in files {
-            std::fs::write(temporary.join(file_name), bytes)
-                .map_err(|source| Error::io(target.join(file_name), source))?;
-        }
-        Ok(())
-    }
-
     /// The final names staged so far.
     pub(crate) fn names(&self) -> Vec<String> {
         self.staged
@@ -110,46 +204,91 @@ impl StagedOutputs {
             .collect()
     }
 
-    /// Stages the four tables and, when asked, the per-pair water reports.
-    pub(crate) fn write_tables(&mut self, results: &[TargetResult], water: bool) -> Result<()> {
-        let mut alignments_tsv = Vec::new();
-        let mut mutations_tsv = Vec::new();
-        let mut alignments_jsonl = Vec::new();
-        let mut mutations_jsonl = Vec::new();
-        tsv_line(&mut alignments_tsv, ALIGNMENT_COLUMNS);
-        tsv_line(&mut mutations_tsv, MUTATION_COLUMNS);
+    /// Opens the four tables (and, when asked, the directory of per-pair water reports) under
+    /// temporary names and writes their header lines; [`StagedOutputs::append`] then adds
+    /// targets' rows in input order, a chunk at a time.
+    pub(crate) fn open_tables(&mut self, water: bool) -> Result<()> {
+        let mut open = |name: &str| -> Result<(String, std::io::BufWriter<std::fs::File>)> {
+            let temporary = self.temporary(name);
+            let target = self.dir.join(name);
+            self.staged.push((temporary.clone(), target.clone()));
+            let file =
+                std::fs::File::create(&temporary).map_err(|source| Error::io(&target, source))?;
+            Ok((
+                name.to_owned(),
+                std::io::BufWriter::with_capacity(1 << 20, file),
+            ))
+        };
+        let files = [
+            open("alignments.tsv")?,
+            open("mutations.tsv")?,
+            open("alignments.jsonl")?,
+            open("mutations.jsonl")?,
+        ];
+        let water_dir = if water {
+            let temporary = self.temporary("alignments");
+            let target = self.dir.join("alignments");
+            self.staged.push((temporary.clone(), target.clone()));
+            std::fs::create_dir_all(&temporary).map_err(|source| Error::io(&target, source))?;
+            Some(temporary)
+        } else {
+            None
+        };
+        let mut tables = Tables {
+            files,
+            water_dir,
+            water_names: HashMap::new(),
+        };
+        let mut header = Vec::new();
+        tsv_line(&mut header, ALIGNMENT_COLUMNS);
+        tables.write(0, &header)?;
+        header.clear();
+        tsv_line(&mut header, MUTATION_COLUMNS);
+        tables.write(1, &header)?;
+        self.tables = Some(tables);
+        Ok(())
+    }
+
+    /// Appends targets' rows (and water reports) in the order given.
+    pub(crate) fn append(&mut self, results: &[TargetResult]) -> Result<()> {
+        let Some(tables) = self.tables.as_mut() else {
+            return Err(Error::Setting(
+                "tables written before they were opened".into(),
+            ));
+        };
         for result in results {
-            tsv_line(&mut alignments_tsv, result.record.tsv_fields());
-            json_line(&mut alignments_jsonl, &result.record)?;
-            for mutation in &result.mutations {
-                tsv_line(&mut mutations_tsv, mutation.tsv_fields());
-                json_line(&mut mutations_jsonl, mutation)?;
+            let rendered = &result.rendered;
+            tables.write(0, &rendered.alignments_tsv)?;
+            tables.write(1, &rendered.mutations_tsv)?;
+            tables.write(2, &rendered.alignments_jsonl)?;
+            tables.write(3, &rendered.mutations_jsonl)?;
+            if let (Some(dir), Some(text)) = (&tables.water_dir, &result.water) {
+                let record = &result.record;
+                let base = water_file_name(&record.accession, record.gene.as_deref().unwrap_or(""));
+                // The same accession and gene twice: number the later ones.
+                let seen = tables.water_names.entry(base.clone()).or_insert(0);
+                *seen += 1;
+                let name = match *seen {
+                    1 => base,
+                    n => format!("{}.{n}.water", base.trim_end_matches(".water")),
+                };
+                std::fs::write(dir.join(&name), text)
+                    .map_err(|source| Error::io(self.dir.join("alignments").join(&name), source))?;
             }
         }
-        self.write_file("alignments.tsv", &alignments_tsv)?;
-        self.write_file("mutations.tsv", &mutations_tsv)?;
-        self.write_file("alignments.jsonl", &alignments_jsonl)?;
-        self.write_file("mutations.jsonl", &mutations_jsonl)?;
-        if water {
-            let mut used: HashMap<String, usize> = HashMap::new();
-            let files: Vec<(String, &[u8])> = results
-                .iter()
-                .filter_map(|result| {
-                    let text = result.water.as_deref()?;
-                    let record = &result.record;
-                    let base =
-                        water_file_name(&record.accession, record.gene.as_deref().unwrap_or(""));
-                    // The same accession and gene twice: number the later ones.
-                    let seen = used.entry(base.clone()).or_insert(0);
-                    *seen += 1;
-                    let name = match *seen {
-                        1 => base,
-                        n => format!("{}.{n}.water", base.trim_end_matches(".water")),
-                    };
-                    Some((name, text))
-                })
-                .collect();
-            self.write_dir("alignments", &files)?;
+        Ok(())
+    }
+
+    /// Flushes and syncs the tables opened by [`StagedOutputs::open_tables`].
+    pub(crate) fn close_tables(&mut self) -> Result<()> {
+        if let Some(tables) = self.tables.take() {
+            for (name, writer) in tables.files {
+                let path = self.dir.join(&name);
+                let file = writer
+                    .into_inner()
+                    .map_err(|e| Error::io(&path, e.into_error()))?;
+                file.sync_all().map_err(|source| Error::io(&path, source))?;
+            }
         }
         Ok(())
     }
@@ -174,6 +313,8 @@ impl StagedOutputs {
 
 impl Drop for StagedOutputs {
     fn drop(&mut self) {
+        // Close the files before removing them.
+        self.tables = None;
         // Not committed: leave nothing that looks like output.
         for (temporary, _) in &self.staged {
             if temporary.is_dir() {
@@ -190,18 +331,10 @@ impl Drop for StagedOutputs {
 pub(crate) fn unobserved(
     catalogue: &Catalogue,
     references: &ReferenceSet,
-    results: &[TargetResult],
+    tally: &Tally,
 ) -> String {
-    let observed: HashSet<usize> = results
-        .iter()
-        .flat_map(|r| r.mutations.iter().filter_map(|m| m.catalogue_index))
-        .collect();
-    let aligned = count_by(
-        results
-            .iter()
-            .filter(|r| r.record.status == Status::Ok)
-            .filter_map(|r| r.record.gene.as_ref().map(|g| g.to_ascii_lowercase())),
-    );
+    let observed = &tally.observed;
+    let aligned = &tally.aligned_per_gene;
     let resolved = catalogue.resolve(|gene| references.get(gene).map(|r| &r.residues[..]));
     let mut out = Vec::new();
     tsv_line(
@@ -282,6 +415,18 @@ struct Failure<'a> {
     reason: &'a str,
 }
 
+impl<'a> From<&'a OwnedFailure> for Failure<'a> {
+    fn from(failure: &'a OwnedFailure) -> Self {
+        Failure {
+            accession: &failure.accession,
+            file: &failure.file,
+            line: failure.line,
+            status: failure.status,
+            reason: &failure.reason,
+        }
+    }
+}
+
 /// `manifest.json`.
 #[derive(Serialize)]
 pub(crate) struct Manifest<'a> {
@@ -309,7 +454,7 @@ impl<'a> Manifest<'a> {
         inputs: Vec<InputFile>,
         references: &'a ReferenceSet,
         used: &HashSet<usize>,
-        results: &'a [TargetResult],
+        tally: &'a Tally,
         targets_read: usize,
         filtered_out: usize,
         shard_range: Range<usize>,
@@ -356,21 +501,11 @@ impl<'a> Manifest<'a> {
                     .iter()
                     .map(|(tier, count)| (tier.to_string(), *count))
                     .collect(),
-                per_status: count_by(results.iter().map(|r| r.record.status.as_str().to_owned())),
+                per_status: tally.per_status.clone(),
                 mutations: summary.mutations,
-                known_mutations: results.iter().map(|r| r.record.known_mutations).sum(),
+                known_mutations: tally.known_mutations,
             },
-            failures: results
-                .iter()
-                .filter(|r| r.record.status != Status::Ok)
-                .map(|r| Failure {
-                    accession: &r.record.accession,
-                    file: &r.record.file,
-                    line: r.record.line,
-                    status: r.record.status.as_str(),
-                    reason: &r.record.detail,
-                })
-                .collect(),
+            failures: tally.failures.iter().map(Failure::from).collect(),
             outputs,
             started_unix,
             wall_time_seconds: summary.wall_seconds,

@@ -1,7 +1,7 @@
 //! The run: read inputs, align every target against its gene's reference in parallel, grade,
 //! call mutations, write the outputs.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -15,8 +15,10 @@ use crate::seq::{NameCounter, Sequence};
 use crate::{Error, Result};
 
 use super::catalogue::ResolvedCatalogue;
-use super::input::{InputFile, Reference, expand_target_paths, read_fasta, read_gene_list};
-use super::output::{self, Manifest, StagedOutputs};
+use super::input::{
+    InputFile, Reference, expand_target_paths, fasta_records, read_fasta_text, read_gene_list,
+};
+use super::output::{self, Manifest, Rendered, StagedOutputs, Tally};
 use super::records::{AlignmentRecord, MutationRecord, Status};
 use super::{
     Catalogue, GeneMap, PipelineConfig, Quality, ReferenceSet, TargetHeader, Tier, call_mutations,
@@ -75,20 +77,25 @@ pub struct RunSummary {
     pub wall_seconds: f64,
 }
 
-/// The name of the alignment kernel `aligner` uses, for the manifest. Only the scalar engine
-/// exists today; this is the one place to ask the aligner once it can choose.
+/// The name of the alignment kernel `aligner` uses, for the manifest (`scalar`, `avx512`, ...;
+/// see [`crate::align::KernelKind`]).
+///
+/// The pipeline aligns one pair at a time with the target as water's `-asequence`, so a SIMD
+/// kernel runs one lane of its batch here; the many-targets-in-lanes batch API
+/// ([`Aligner::align_many`]) fixes `-asequence` and cannot be used without changing which
+/// sequence water sees as `a`.
 ///
 /// # Examples
 ///
 /// ```
-/// use wildtype_aligner::align::Aligner;
+/// use wildtype_aligner::align::{Aligner, KernelKind};
 /// use wildtype_aligner::wildtype::kernel_name;
 ///
-/// assert_eq!(kernel_name(&Aligner::builder().build().unwrap()), "scalar");
+/// let scalar = Aligner::builder().kernel(KernelKind::Scalar).build().unwrap();
+/// assert_eq!(kernel_name(&scalar), "scalar");
 /// ```
 pub fn kernel_name(aligner: &Aligner) -> &'static str {
-    let _ = aligner;
-    "scalar"
+    aligner.kernel().name()
 }
 
 /// One target as read.
@@ -114,11 +121,35 @@ struct Context<'a> {
     rundate: String,
 }
 
-/// The result of one target.
+/// Targets processed at a time: rows are written and results dropped after each chunk, so a
+/// run's memory does not grow with the number of targets.
+pub(crate) const CHUNK_TARGETS: usize = 4096;
+
+/// The result of one target, its rows already rendered.
 pub(crate) struct TargetResult {
     pub record: AlignmentRecord,
-    pub mutations: Vec<MutationRecord>,
+    /// Mutation calls.
+    pub mutations: usize,
+    /// Catalogue rows the calls matched.
+    pub catalogue_rows: Vec<usize>,
     pub water: Option<Vec<u8>>,
+    pub rendered: Rendered,
+}
+
+impl TargetResult {
+    fn new(
+        record: AlignmentRecord,
+        mutations: &[MutationRecord],
+        water: Option<Vec<u8>>,
+    ) -> Result<Self> {
+        Ok(Self {
+            rendered: Rendered::new(&record, mutations)?,
+            mutations: mutations.len(),
+            catalogue_rows: mutations.iter().filter_map(|m| m.catalogue_index).collect(),
+            record,
+            water,
+        })
+    }
 }
 
 /// Runs the pipeline. Outputs are written under temporary names and renamed into place only
@@ -190,43 +221,106 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
         None => None,
     };
 
-    let mut targets = Vec::new();
+    // Pass 1: read and check every target file, count the targets the gene filter keeps.
+    // The texts stay (one copy of the input); targets are built from them a chunk at a time.
+    let mut texts: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    let mut read_targets = 0;
+    let mut kept_targets = 0;
+    let keep = |target: &Target| match &gene_filter {
+        Some(filter) => target
+            .gene
+            .as_ref()
+            .is_none_or(|gene| filter.contains(&gene.to_ascii_lowercase())),
+        None => true,
+    };
     for path in expand_target_paths(&config.proteins, &config.references)? {
-        let (records, file) = read_fasta("targets", &path)?;
+        let (text, file) = read_fasta_text("targets", &path)?;
         inputs.push(file);
-        for record in records {
-            targets.push(target_from_record(config, gene_map.as_ref(), &path, record));
+        for raw in fasta_records(&text) {
+            read_targets += 1;
+            if gene_filter.is_none()
+                || keep(&target_from_header(
+                    config,
+                    gene_map.as_ref(),
+                    &path,
+                    raw.header(),
+                    raw.line,
+                    Vec::new(),
+                ))
+            {
+                kept_targets += 1;
+            }
         }
+        texts.push((path, text));
     }
-    let read_targets = targets.len();
-    if let Some(filter) = &gene_filter {
-        targets.retain(|t| {
-            t.gene
-                .as_ref()
-                .is_none_or(|gene| filter.contains(&gene.to_ascii_lowercase()))
-        });
-    }
-    let filtered_out = read_targets - targets.len();
+    let filtered_out = read_targets - kept_targets;
     let shard_range = config
         .shard
-        .map_or(0..targets.len(), |s| s.range(targets.len()));
-    let targets = &targets[shard_range.clone()];
+        .map_or(0..kept_targets, |s| s.range(kept_targets));
 
     let (gaps, _) = GapPenalties::clamped(config.gap_open, config.gap_extend);
     let aligner = Aligner::builder().gaps(gaps).build()?;
-    let used: HashSet<usize> = targets
-        .iter()
-        .filter_map(|t| references.index_of(t.gene.as_deref()?))
-        .collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads.unwrap_or(0))
         .build()
         .map_err(|e| Error::Setting(format!("cannot start worker threads: {e}")))?;
     let threads = pool.current_num_threads();
 
-    progress.start(targets.len());
+    // The shard's targets in input order, built lazily.
+    let mut shard_targets = texts
+        .iter()
+        .flat_map(|(path, text)| fasta_records(text).map(move |raw| (path, raw)))
+        .map(|(path, raw)| {
+            let residues = raw.residues();
+            target_from_header(
+                config,
+                gene_map.as_ref(),
+                path,
+                raw.header(),
+                raw.line,
+                residues,
+            )
+        })
+        .filter(|target| keep(target))
+        .skip(shard_range.start)
+        .take(shard_range.len());
+
+    // The references any target of the shard uses (their self-scores and manifest entries).
+    let mut used: HashSet<usize> = HashSet::new();
+    {
+        let mut position = 0;
+        for (path, text) in &texts {
+            for raw in fasta_records(text) {
+                let target = target_from_header(
+                    config,
+                    gene_map.as_ref(),
+                    path,
+                    raw.header(),
+                    raw.line,
+                    Vec::new(),
+                );
+                if !keep(&target) {
+                    continue;
+                }
+                if shard_range.contains(&position)
+                    && let Some(index) = target
+                        .gene
+                        .as_deref()
+                        .and_then(|gene| references.index_of(gene))
+                {
+                    used.insert(index);
+                }
+                position += 1;
+            }
+        }
+    }
+
+    progress.start(shard_range.len());
     let done = AtomicUsize::new(0);
-    let results: Vec<TargetResult> = pool.install(|| -> Result<Vec<TargetResult>> {
+    let mut staged = StagedOutputs::new(&config.output_dir)?;
+    staged.open_tables(config.write_alignments)?;
+    let mut tally = Tally::default();
+    pool.install(|| -> Result<()> {
         let self_scores = references
             .references()
             .par_iter()
@@ -248,45 +342,44 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
             catalogue: catalogue.as_ref().zip(resolved),
             rundate: rundate_now(),
         };
-        Ok(targets
-            .par_iter()
-            .map(|target| {
-                let result = process(&context, target);
-                progress.advance(done.fetch_add(1, Ordering::Relaxed) + 1);
-                result
-            })
-            .collect())
+        loop {
+            let chunk: Vec<Target> = shard_targets.by_ref().take(CHUNK_TARGETS).collect();
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            let results = chunk
+                .par_iter()
+                .map(|target| {
+                    let result = process(&context, target);
+                    progress.advance(done.fetch_add(1, Ordering::Relaxed) + 1);
+                    result
+                })
+                .collect::<Result<Vec<TargetResult>>>()?;
+            for result in &results {
+                tally.add(result);
+            }
+            staged.append(&results)?;
+        }
     })?;
     progress.finish();
-
-    let mut staged = StagedOutputs::new(&config.output_dir)?;
-    staged.write_tables(&results, config.write_alignments)?;
+    staged.close_tables()?;
     let unobserved = catalogue
         .as_ref()
-        .map(|catalogue| output::unobserved(catalogue, &references, &results));
+        .map(|catalogue| output::unobserved(catalogue, &references, &tally));
     if let Some(rows) = &unobserved {
         staged.write_file("catalogue_unobserved.tsv", rows.as_bytes())?;
     }
 
     let summary = RunSummary {
         output_dir: config.output_dir.clone(),
-        targets: results.len(),
-        aligned: results
-            .iter()
-            .filter(|r| r.record.status == Status::Ok)
-            .count(),
-        problems: results
-            .iter()
-            .filter(|r| r.record.status != Status::Ok)
-            .count(),
+        targets: tally.targets,
+        aligned: tally.aligned,
+        problems: tally.targets - tally.aligned,
         per_tier: Tier::ALL
             .iter()
-            .map(|&tier| {
-                let count = results.iter().filter(|r| r.record.tier == tier).count();
-                (tier, count)
-            })
+            .map(|&tier| (tier, tally.per_tier.get(&tier).copied().unwrap_or(0)))
             .collect(),
-        mutations: results.iter().map(|r| r.mutations.len()).sum(),
+        mutations: tally.mutations,
         wall_seconds: started.elapsed().as_secs_f64(),
     };
     let manifest = Manifest::build(
@@ -297,7 +390,7 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
         inputs,
         &references,
         &used,
-        &results,
+        &tally,
         read_targets,
         filtered_out,
         shard_range,
@@ -312,19 +405,20 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
 
 /// Reads a target's accession and gene: the gene map first, then the standard header, then the
 /// gene rule. A header none of them explains keeps the problem for its status row.
-fn target_from_record(
+fn target_from_header(
     config: &PipelineConfig,
     gene_map: Option<&GeneMap>,
     path: &std::path::Path,
-    record: super::input::FastaRecord,
+    header: String,
+    line: usize,
+    residues: Vec<u8>,
 ) -> Target {
-    let first_word = record
-        .header
+    let first_word = header
         .split_ascii_whitespace()
         .next()
         .unwrap_or("")
         .to_owned();
-    let parsed = TargetHeader::parse(&record.header);
+    let parsed = TargetHeader::parse(&header);
     // A malformed standard header still names its accession in the first field.
     let accession = match &parsed {
         Ok(header) => header.accession.clone(),
@@ -335,7 +429,7 @@ fn target_from_record(
         (_, Some(gene)) => (Some(gene), None),
         (Ok(header), None) => (Some(header.gene.clone()), None),
         (Err(why), None) => match config.gene_rule.as_ref() {
-            Some(rule) => match rule.apply(&record.header) {
+            Some(rule) => match rule.apply(&header) {
                 Some(gene) => (Some(gene), None),
                 None => (
                     None,
@@ -354,30 +448,26 @@ fn target_from_record(
     };
     Target {
         file: path.to_owned(),
-        line: record.line,
+        line,
         accession: if accession.is_empty() {
-            format!("{}:{}", path.display(), record.line)
+            format!("{}:{}", path.display(), line)
         } else {
             accession
         },
         location: parsed.ok(),
-        header: record.header,
+        header,
         gene,
         problem,
-        residues: record.residues,
+        residues,
     }
 }
 
-fn process(context: &Context<'_>, target: &Target) -> TargetResult {
+fn process(context: &Context<'_>, target: &Target) -> Result<TargetResult> {
     let mut record = AlignmentRecord::unaligned(target);
     let not_aligned = |mut record: AlignmentRecord, status: Status, detail: String| {
         record.status = status;
         record.detail = detail;
-        TargetResult {
-            record,
-            mutations: Vec::new(),
-            water: None,
-        }
+        TargetResult::new(record, &[], None)
     };
     if let Some(problem) = &target.problem {
         return not_aligned(record, Status::BadHeader, problem.clone());
@@ -435,11 +525,7 @@ fn process(context: &Context<'_>, target: &Target) -> TargetResult {
         .config
         .write_alignments
         .then(|| water_report(context, target, reference, &alignment));
-    TargetResult {
-        record,
-        mutations,
-        water,
-    }
+    TargetResult::new(record, &mutations, water)
 }
 
 /// water's srspair report of one pair, as `water -asequence <target> -bsequence <reference>`
@@ -493,13 +579,4 @@ fn water_report(
     let _ = writer.write_alignment(&report);
     let _ = writer.finish();
     writer.into_inner()
-}
-
-/// Counts of a run's records by a key, in key order (for the manifest).
-pub(crate) fn count_by<K: Ord>(items: impl Iterator<Item = K>) -> BTreeMap<K, usize> {
-    let mut counts = BTreeMap::new();
-    for key in items {
-        *counts.entry(key).or_insert(0) += 1;
-    }
-    counts
 }
