@@ -123,15 +123,6 @@ impl RawRecord<'_> {
         }
         strip_residues(&raw)
     }
-
-    /// The owned record.
-    pub(crate) fn to_record(self) -> FastaRecord {
-        FastaRecord {
-            header: self.header(),
-            residues: self.residues(),
-            line: self.line,
-        }
-    }
 }
 
 /// The records of a text [`read_fasta_text`] accepted, in file order (text before the first
@@ -180,11 +171,27 @@ pub(crate) fn fasta_records(text: &[u8]) -> impl Iterator<Item = RawRecord<'_>> 
     })
 }
 
-/// Reads FASTA (plain or gzip) records. An empty file, or text before the first header, is an
-/// error naming the file and line.
+/// Reads FASTA (plain or gzip) records through the crate's [`crate::fasta::Reader`]. An empty
+/// file, or text before the first header, is an error naming the file and line.
 pub(crate) fn read_fasta(role: &str, path: &Path) -> Result<(Vec<FastaRecord>, InputFile)> {
-    let (text, file) = read_fasta_text(role, path)?;
-    let records = fasta_records(&text).map(RawRecord::to_record).collect();
+    let (bytes, file) = read_input(role, path)?;
+    let mut reader = crate::fasta::Reader::from_reader(path, std::io::Cursor::new(bytes))?;
+    let mut records = Vec::new();
+    while let Some(record) = reader.next_record() {
+        let record = record?;
+        records.push(FastaRecord {
+            header: record.header().trim().to_owned(),
+            residues: strip_residues(&record.seq()),
+            line: record.line(),
+        });
+    }
+    if records.is_empty() {
+        return Err(Error::Format {
+            path: path.to_owned(),
+            line: 1,
+            message: "no FASTA records (empty file, or no '>' header)".into(),
+        });
+    }
     Ok((records, file))
 }
 
