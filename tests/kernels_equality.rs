@@ -278,3 +278,21 @@ fn kernel_is_reported() {
         .unwrap();
     assert_eq!(inexact.kernel(), KernelKind::Scalar);
 }
+
+#[test]
+fn transposed_rows_past_a_lane_never_count() {
+    // Homopolymers: rows past a short lane's a are scored with code 0, so for the residue that
+    // has code 0 they keep matching b; they must not reach that lane's score or start cell.
+    let cases: [(Matrix, &[u8]); 2] = [
+        (Matrix::blosum62(), b"ARNDCQEGHILKMFPSTWYVX"),
+        (Matrix::dnafull(), b"ACGTN"),
+    ];
+    for (matrix, letters) in &cases {
+        for &letter in *letters {
+            let b = vec![letter; 60];
+            let mut queries: Vec<Vec<u8>> = (1..=40).map(|k| vec![letter; k]).collect();
+            queries.push(vec![letter; 90]);
+            check(matrix, GapPenalties::default(), &b, &queries).unwrap();
+        }
+    }
+}
