@@ -28,7 +28,8 @@ fn aligner(kind: KernelKind, matrix: &Matrix, gaps: GapPenalties) -> Aligner {
         .unwrap()
 }
 
-/// Checks every kernel against the scalar engine for `a` against each target.
+/// Checks every kernel against the scalar engine for `a` against each target, and
+/// transposed: each target as water's a against `a` as the shared b.
 fn check(
     matrix: &Matrix,
     gaps: GapPenalties,
@@ -43,6 +44,13 @@ fn check(
         .into_iter()
         .map(Result::ok)
         .collect();
+    let expected_to: Vec<_> = views.iter().map(|t| scalar.align(t, a).ok()).collect();
+    let scalar_to: Vec<_> = scalar
+        .align_many_to(&views, a)
+        .into_iter()
+        .map(Result::ok)
+        .collect();
+    prop_assert_eq!(&scalar_to, &expected_to, "scalar align_many_to");
     for kind in kernels() {
         let fast = aligner(kind, matrix, gaps);
         prop_assert!(fast.kernel() == kind || fast.kernel() == KernelKind::Scalar);
@@ -68,6 +76,21 @@ fn check(
             .map(Result::ok)
             .collect();
         prop_assert_eq!(&scores, &expected_scores, "{} score_many", kind);
+        let many_to: Vec<_> = fast
+            .align_many_to(&views, a)
+            .into_iter()
+            .map(Result::ok)
+            .collect();
+        for ((t, got), want) in views.iter().zip(&many_to).zip(&expected_to) {
+            prop_assert_eq!(
+                got,
+                want,
+                "{} align_many_to a={:?} b={:?}",
+                kind,
+                String::from_utf8_lossy(t),
+                String::from_utf8_lossy(a)
+            );
+        }
     }
     Ok(())
 }
@@ -165,6 +188,32 @@ proptest! {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Transposed batches with lanes of very different lengths (1..600) against one b.
+    #[test]
+    fn transposed_mixed_lengths(
+        gaps in gaps_strategy(),
+        edits in prop::collection::vec((0u8..60, any::<u8>()), 1..64),
+        lens in prop::collection::vec(1usize..600, 1..70),
+        b_len in 1usize..600,
+    ) {
+        let base: Vec<u8> = TEM1.iter().chain(HBA).chain(HBB).cycle().take(600).copied().collect();
+        let b = mutate(&base[..b_len], &edits, AMINO);
+        let queries: Vec<Vec<u8>> = lens
+            .iter()
+            .enumerate()
+            .map(|(k, &len)| {
+                let start = (k * 37) % (600 - len + 1);
+                let shifted: Vec<(u8, u8)> = edits.iter().map(|&(x, y)| (x.wrapping_add(k as u8), y)).collect();
+                mutate(&base[start..start + len], &shifted, AMINO)
+            })
+            .collect();
+        check(&Matrix::blosum62(), gaps, &b, &queries)?;
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig::with_cases(6))]
 
     #[test]
@@ -228,4 +277,22 @@ fn kernel_is_reported() {
         .build()
         .unwrap();
     assert_eq!(inexact.kernel(), KernelKind::Scalar);
+}
+
+#[test]
+fn transposed_rows_past_a_lane_never_count() {
+    // Homopolymers: rows past a short lane's a are scored with code 0, so for the residue that
+    // has code 0 they keep matching b; they must not reach that lane's score or start cell.
+    let cases: [(Matrix, &[u8]); 2] = [
+        (Matrix::blosum62(), b"ARNDCQEGHILKMFPSTWYVX"),
+        (Matrix::dnafull(), b"ACGTN"),
+    ];
+    for (matrix, letters) in &cases {
+        for &letter in *letters {
+            let b = vec![letter; 60];
+            let mut queries: Vec<Vec<u8>> = (1..=40).map(|k| vec![letter; k]).collect();
+            queries.push(vec![letter; 90]);
+            check(matrix, GapPenalties::default(), &b, &queries).unwrap();
+        }
+    }
 }

@@ -1,4 +1,5 @@
-//! Many alignments at once: one query against many targets, or many pairs, on rayon's threads.
+//! Many alignments at once: one a against many b's, many a's against one b, or many pairs, on
+//! rayon's threads.
 //!
 //! Targets are sorted by length and cut into groups of a few kernel batches; each group runs on
 //! one thread with that thread's reused buffers. Every result depends only on its own inputs, so
@@ -76,7 +77,30 @@ impl Aligner {
     /// assert_eq!(results[2].as_ref().unwrap(), &aligner.align(b"MKTAYIAKQR", targets[2]).unwrap());
     /// ```
     pub fn align_many(&self, a: &[u8], targets: &[&[u8]]) -> Vec<Result<Alignment>> {
-        self.many(a, targets, true)
+        self.many(a, targets, true, false)
+            .into_iter()
+            .map(|result| result.map(|(alignment, _)| alignment.expect("asked for alignments")))
+            .collect()
+    }
+
+    /// Aligns every sequence of `queries_a` (as water's a) against the one shared `b`, in
+    /// parallel: many a sequences against one b, e.g. targets against their reference. Results
+    /// are in the order of `queries_a`, each equal to [`Aligner::align`]`(a, b)` (a and b are
+    /// not swapped: water is not symmetric).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::Aligner;
+    ///
+    /// let aligner = Aligner::builder().build().unwrap();
+    /// let queries: Vec<&[u8]> = vec![b"MKTAYIAK", b"", b"MKTAYLAKQR"];
+    /// let results = aligner.align_many_to(&queries, b"MKTAYIAKQR");
+    /// assert!(results[1].is_err());
+    /// assert_eq!(results[2].as_ref().unwrap(), &aligner.align(queries[2], b"MKTAYIAKQR").unwrap());
+    /// ```
+    pub fn align_many_to(&self, queries_a: &[&[u8]], b: &[u8]) -> Vec<Result<Alignment>> {
+        self.many(b, queries_a, true, true)
             .into_iter()
             .map(|result| result.map(|(alignment, _)| alignment.expect("asked for alignments")))
             .collect()
@@ -85,7 +109,7 @@ impl Aligner {
     /// Scores `a` against every target without the walk (the fastest pass), in parallel;
     /// results in the order of `targets`.
     pub fn score_many(&self, a: &[u8], targets: &[&[u8]]) -> Vec<Result<LocalScore>> {
-        self.many(a, targets, false)
+        self.many(a, targets, false, false)
             .into_iter()
             .map(|result| result.map(|(_, score)| score))
             .collect()
@@ -112,16 +136,21 @@ impl Aligner {
             .collect()
     }
 
-    /// The shared body of [`Aligner::align_many`] and [`Aligner::score_many`].
-    fn many(&self, a: &[u8], targets: &[&[u8]], walk: bool) -> Vec<Many> {
-        let codes_a: Vec<u8> = a.iter().map(|&residue| self.matrix.code(residue)).collect();
+    /// The shared body of [`Aligner::align_many`], [`Aligner::score_many`] (`shared` is a,
+    /// `targets` are b's) and [`Aligner::align_many_to`] (`transposed`: `shared` is b,
+    /// `targets` are a's).
+    fn many(&self, shared: &[u8], targets: &[&[u8]], walk: bool, transposed: bool) -> Vec<Many> {
+        let codes_shared: Vec<u8> = shared
+            .iter()
+            .map(|&residue| self.matrix.code(residue))
+            .collect();
         let kernel_ok = |target: &[u8]| {
-            !a.is_empty()
+            !shared.is_empty()
                 && !target.is_empty()
                 && self
                     .fixed
                     .as_ref()
-                    .is_some_and(|fixed| fixed.fits(a.len(), target.len()))
+                    .is_some_and(|fixed| fixed.fits(shared.len(), target.len()))
         };
         // Targets the kernels take, longest last so that batches hold similar lengths.
         let mut order: Vec<usize> = (0..targets.len())
@@ -133,7 +162,7 @@ impl Aligner {
             .par_chunks(group)
             .flat_map_iter(|chunk| {
                 super::with_scratch(|scratch| {
-                    self.kernel_group(&codes_a, targets, chunk, walk, scratch)
+                    self.kernel_group(&codes_shared, targets, chunk, walk, transposed, scratch)
                 })
             })
             .collect();
@@ -145,7 +174,14 @@ impl Aligner {
         let scalar: Vec<(usize, Many)> = (0..targets.len())
             .into_par_iter()
             .filter(|&index| results[index].is_none())
-            .map(|index| (index, self.scalar_one(a, targets[index], walk)))
+            .map(|index| {
+                let result = if transposed {
+                    self.scalar_one(targets[index], shared, walk)
+                } else {
+                    self.scalar_one(shared, targets[index], walk)
+                };
+                (index, result)
+            })
             .collect();
         for (index, result) in scalar {
             results[index] = Some(result);
@@ -158,10 +194,11 @@ impl Aligner {
 
     fn kernel_group(
         &self,
-        codes_a: &[u8],
+        codes_shared: &[u8],
         targets: &[&[u8]],
         chunk: &[usize],
         walk: bool,
+        transposed: bool,
         scratch: &mut Scratch,
     ) -> Vec<(usize, Many)> {
         let fixed = self
@@ -182,20 +219,26 @@ impl Aligner {
             self.engine,
             fixed,
             self.penalties(),
-            codes_a,
+            codes_shared,
             &views,
             walk,
+            transposed,
             &mut scratch.kernel,
         );
         chunk
             .iter()
             .zip(outcomes)
             .zip(&coded)
-            .map(|((&index, outcome), codes_b)| {
+            .map(|((&index, outcome), codes_target)| {
                 let score = LocalScore {
                     score: outcome.score,
                     end_a: outcome.end_a,
                     end_b: outcome.end_b,
+                };
+                let (codes_a, codes_b) = if transposed {
+                    (codes_target.as_slice(), codes_shared)
+                } else {
+                    (codes_shared, codes_target.as_slice())
                 };
                 let alignment = outcome.traceback.map(|traceback| {
                     Alignment::from_traceback(&self.matrix, codes_a, codes_b, traceback)

@@ -264,6 +264,7 @@ impl Aligner {
                     &codes_a,
                     &targets,
                     true,
+                    false,
                     &mut scratch.kernel,
                 );
                 outcomes

@@ -80,10 +80,9 @@ pub struct RunSummary {
 /// The name of the alignment kernel `aligner` uses, for the manifest (`scalar`, `avx512`, ...;
 /// see [`crate::align::KernelKind`]).
 ///
-/// The pipeline aligns one pair at a time with the target as water's `-asequence`, so a SIMD
-/// kernel runs one lane of its batch here; the many-targets-in-lanes batch API
-/// ([`Aligner::align_many`]) fixes `-asequence` and cannot be used without changing which
-/// sequence water sees as `a`.
+/// The pipeline groups each chunk's targets by reference and aligns each group with
+/// [`Aligner::align_many_to`]: the targets stay water's `-asequence` (in the lanes of the SIMD
+/// kernel) against their reference as `-bsequence`, exactly as one pair at a time would.
 ///
 /// # Examples
 ///
@@ -347,10 +346,45 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
             if chunk.is_empty() {
                 return Ok(());
             }
+            // Each reference's targets in one transposed batch (targets as a, in the lanes).
+            let checked: Vec<Checked> = chunk
+                .iter()
+                .map(|target| reference_of(&context, target))
+                .collect();
+            let mut groups: std::collections::BTreeMap<usize, Vec<usize>> =
+                std::collections::BTreeMap::new();
+            for (position, check) in checked.iter().enumerate() {
+                if let Checked {
+                    reference: Some(index),
+                    problem: None,
+                } = check
+                {
+                    groups.entry(*index).or_default().push(position);
+                }
+            }
+            let aligned: Vec<(usize, Result<Alignment>)> = groups
+                .into_par_iter()
+                .flat_map_iter(|(index, positions)| {
+                    let queries: Vec<&[u8]> = positions
+                        .iter()
+                        .map(|&position| chunk[position].residues.as_slice())
+                        .collect();
+                    let reference = &context.references.references()[index].residues;
+                    let alignments = context.aligner.align_many_to(&queries, reference);
+                    positions.into_iter().zip(alignments)
+                })
+                .collect();
+            let mut alignments: Vec<Option<Result<Alignment>>> =
+                (0..chunk.len()).map(|_| None).collect();
+            for (position, alignment) in aligned {
+                alignments[position] = Some(alignment);
+            }
             let results = chunk
                 .par_iter()
-                .map(|target| {
-                    let result = process(&context, target);
+                .zip(checked)
+                .zip(alignments)
+                .map(|((target, check), alignment)| {
+                    let result = process(&context, target, check, alignment);
                     progress.advance(done.fetch_add(1, Ordering::Relaxed) + 1);
                     result
                 })
@@ -462,31 +496,64 @@ fn target_from_header(
     }
 }
 
-fn process(context: &Context<'_>, target: &Target) -> Result<TargetResult> {
+/// What is known of a target before its alignment: its reference, and why it is not aligned.
+struct Checked {
+    reference: Option<usize>,
+    problem: Option<(Status, String)>,
+}
+
+/// Finds the target's reference; the target is aligned exactly when there is no problem.
+fn reference_of(context: &Context<'_>, target: &Target) -> Checked {
+    let unaligned = |reference, status, detail| Checked {
+        reference,
+        problem: Some((status, detail)),
+    };
+    if let Some(problem) = &target.problem {
+        return unaligned(None, Status::BadHeader, problem.clone());
+    }
+    let gene = target.gene.as_deref().unwrap_or("");
+    let Some(index) = context.references.index_of(gene) else {
+        return unaligned(
+            None,
+            Status::NoReference,
+            format!("no reference for gene {gene}"),
+        );
+    };
+    if target.residues.is_empty() {
+        return unaligned(Some(index), Status::EmptySequence, "no residues".into());
+    }
+    Checked {
+        reference: Some(index),
+        problem: None,
+    }
+}
+
+/// Grades one target: `check` is [`reference_of`], `alignment` the target (as water's a)
+/// against its reference, present exactly when `check` has no problem.
+fn process(
+    context: &Context<'_>,
+    target: &Target,
+    check: Checked,
+    alignment: Option<Result<Alignment>>,
+) -> Result<TargetResult> {
     let mut record = AlignmentRecord::unaligned(target);
     let not_aligned = |mut record: AlignmentRecord, status: Status, detail: String| {
         record.status = status;
         record.detail = detail;
         TargetResult::new(record, &[], None)
     };
-    if let Some(problem) = &target.problem {
-        return not_aligned(record, Status::BadHeader, problem.clone());
+    let reference = check
+        .reference
+        .map(|index| (index, &context.references.references()[index]));
+    if let Some((_, reference)) = reference {
+        record.reference = Some(reference.id.clone());
+        record.reference_length = Some(reference.length);
     }
-    let gene = target.gene.as_deref().unwrap_or("");
-    let Some(index) = context.references.index_of(gene) else {
-        return not_aligned(
-            record,
-            Status::NoReference,
-            format!("no reference for gene {gene}"),
-        );
-    };
-    let reference = &context.references.references()[index];
-    record.reference = Some(reference.id.clone());
-    record.reference_length = Some(reference.length);
-    if target.residues.is_empty() {
-        return not_aligned(record, Status::EmptySequence, "no residues".into());
+    if let Some((status, detail)) = check.problem {
+        return not_aligned(record, status, detail);
     }
-    let alignment = match context.aligner.align(&target.residues, &reference.residues) {
+    let (index, reference) = reference.expect("a target without a problem has a reference");
+    let alignment = match alignment.expect("every target with a reference is aligned") {
         Ok(alignment) => alignment,
         Err(error) => return not_aligned(record, Status::AlignmentError, error.to_string()),
     };

@@ -1,4 +1,5 @@
-//! Runs one query against many targets through an [`Engine`]: length-sorted batches, 16-bit
+//! Runs one query against many targets (or, transposed, many a's against one b) through an
+//! [`Engine`]: length-sorted batches, 16-bit
 //! first, a 32-bit re-run of any lane that may have saturated, then (for alignments) a second
 //! fill of just the rectangle the walk can reach, and water's own walk over it.
 
@@ -32,10 +33,13 @@ pub(crate) struct Outcome {
     pub traceback: Option<Traceback>,
 }
 
-/// Aligns (or only scores, without `trace`) coded `query` against each coded target.
+/// Aligns (or only scores, without `trace`) coded `query` against each coded target: the query
+/// is water's a and the targets b's, or with `transposed` the query is the shared b and the
+/// targets are a's.
 ///
-/// Every target is non-empty and `fixed.fits(query.len(), target.len())` (the caller sends the
-/// rest to the scalar engine). Results are in the order of `targets`.
+/// Every target is non-empty and `fits` for the pair (the caller sends the rest to the scalar
+/// engine). Results are in the order of `targets`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn run(
     engine: Engine,
     fixed: &FixedPoint,
@@ -43,20 +47,37 @@ pub(crate) fn run(
     query: &[u8],
     targets: &[&[u8]],
     trace: bool,
+    transposed: bool,
     scratch: &mut KernelScratch,
 ) -> Vec<Outcome> {
+    // The rectangle of a batch: rows over a, columns over b.
+    let shape = |batch: &[&[u8]]| {
+        let longest = batch.iter().map(|target| target.len()).max().unwrap_or(0);
+        if transposed {
+            (longest, query.len())
+        } else {
+            (query.len(), longest)
+        }
+    };
+    let narrow_rows = if transposed {
+        targets.iter().map(|target| target.len()).max().unwrap_or(0)
+    } else {
+        query.len()
+    };
     let mut results: Vec<Option<Outcome>> = vec![None; targets.len()];
     let mut order: Vec<usize> = (0..targets.len()).collect();
     order.sort_by_key(|&index| targets[index].len());
     let mut wide = Vec::new();
-    if fixed.narrow_ok(query.len()) {
+    if fixed.narrow_ok(narrow_rows) {
         for chunk in order.chunks(engine.narrow_lanes()) {
             let batch: Vec<&[u8]> = chunk.iter().map(|&index| targets[index]).collect();
+            let (rows, cols) = shape(&batch);
             let job = Job {
                 query,
                 targets: &batch,
-                rows: query.len(),
-                cols: batch.iter().map(|target| target.len()).max().unwrap_or(0),
+                rows,
+                cols,
+                transposed,
             };
             scratch.scores.clear();
             scratch.scores.resize(batch.len(), LaneScore::default());
@@ -115,11 +136,13 @@ pub(crate) fn run(
 
     for chunk in wide.chunks(engine.wide_lanes()) {
         let batch: Vec<&[u8]> = chunk.iter().map(|&index| targets[index]).collect();
+        let (rows, cols) = shape(&batch);
         let job = Job {
             query,
             targets: &batch,
-            rows: query.len(),
-            cols: batch.iter().map(|target| target.len()).max().unwrap_or(0),
+            rows,
+            cols,
+            transposed,
         };
         scratch.scores.clear();
         scratch.scores.resize(batch.len(), LaneScore::default());

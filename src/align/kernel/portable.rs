@@ -82,10 +82,11 @@ pub(crate) fn fill_narrow(
     // SAFETY: the portable vector needs no CPU feature; the job contract is the caller's
     // (`kernel::Engine::fill_narrow` checks it).
     unsafe {
-        if trace {
-            generic::fill::<Narrow, true>(fixed, job, work, out)
-        } else {
-            generic::fill::<Narrow, false>(fixed, job, work, out)
+        match (trace, job.transposed) {
+            (true, true) => generic::fill::<Narrow, true, true>(fixed, job, work, out),
+            (true, false) => generic::fill::<Narrow, true, false>(fixed, job, work, out),
+            (false, true) => generic::fill::<Narrow, false, true>(fixed, job, work, out),
+            (false, false) => generic::fill::<Narrow, false, false>(fixed, job, work, out),
         }
     }
 }
@@ -100,10 +101,11 @@ pub(crate) fn fill_wide(
 ) {
     // SAFETY: as in `fill_narrow`.
     unsafe {
-        if trace {
-            generic::fill::<Wide, true>(fixed, job, work, out)
-        } else {
-            generic::fill::<Wide, false>(fixed, job, work, out)
+        match (trace, job.transposed) {
+            (true, true) => generic::fill::<Wide, true, true>(fixed, job, work, out),
+            (true, false) => generic::fill::<Wide, true, false>(fixed, job, work, out),
+            (false, true) => generic::fill::<Wide, false, true>(fixed, job, work, out),
+            (false, false) => generic::fill::<Wide, false, false>(fixed, job, work, out),
         }
     }
 }

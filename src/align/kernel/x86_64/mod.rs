@@ -72,10 +72,11 @@ macro_rules! entry_points {
         ) {
             // SAFETY: the vector's features are enabled in this function.
             unsafe {
-                if trace {
-                    generic::fill::<$narrow, true>(fixed, job, work, out)
-                } else {
-                    generic::fill::<$narrow, false>(fixed, job, work, out)
+                match (trace, job.transposed) {
+                    (true, true) => generic::fill::<$narrow, true, true>(fixed, job, work, out),
+                    (true, false) => generic::fill::<$narrow, true, false>(fixed, job, work, out),
+                    (false, true) => generic::fill::<$narrow, false, true>(fixed, job, work, out),
+                    (false, false) => generic::fill::<$narrow, false, false>(fixed, job, work, out),
                 }
             }
         }
@@ -93,10 +94,11 @@ macro_rules! entry_points {
         ) {
             // SAFETY: the vector's features are enabled in this function.
             unsafe {
-                if trace {
-                    generic::fill::<$wide, true>(fixed, job, work, out)
-                } else {
-                    generic::fill::<$wide, false>(fixed, job, work, out)
+                match (trace, job.transposed) {
+                    (true, true) => generic::fill::<$wide, true, true>(fixed, job, work, out),
+                    (true, false) => generic::fill::<$wide, true, false>(fixed, job, work, out),
+                    (false, true) => generic::fill::<$wide, false, true>(fixed, job, work, out),
+                    (false, false) => generic::fill::<$wide, false, false>(fixed, job, work, out),
                 }
             }
         }
