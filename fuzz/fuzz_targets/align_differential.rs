@@ -5,7 +5,7 @@
 //! Every alignment must be well formed (ranges inside the sequences, ops consuming exactly the
 //! ranges, statistics equal to a recount from the aligned rows); every kernel this CPU can
 //! run (`KernelKind::available()`), alone, with fresh buffers and through the batch API
-//! (`align_many`, `score_many`, `align_pairs`), must give exactly the scalar engine's result;
+//! (`align_many`, `align_many_to`, `score_many`, `align_pairs`), must give exactly the scalar engine's result;
 //! and the mutation caller must accept it.
 #![no_main]
 
@@ -133,6 +133,12 @@ fuzz_target!(|case: Case| {
         );
         for (expected, actual) in expected_many.iter().zip(fast.align_many(&a, &targets)) {
             assert_same(expected, &actual.unwrap(), &format!("{name} align_many"));
+        }
+        // The transposed batch: several a sequences against one shared b.
+        let queries: [&[u8]; 2] = [&a, &a[..a.len().div_ceil(2)]];
+        for (query, actual) in queries.iter().zip(fast.align_many_to(&queries, &b)) {
+            let expected = scalar.align(query, &b).unwrap();
+            assert_same(&expected, &actual.unwrap(), &format!("{name} align_many_to"));
         }
         for (expected, actual) in expected_scores.iter().zip(fast.score_many(&a, &targets)) {
             let actual = actual.unwrap();
