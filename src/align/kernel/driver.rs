@@ -1,15 +1,17 @@
 //! Runs one query against many targets (or, transposed, many a's against one b) through an
-//! [`Engine`]: length-sorted batches, 16-bit
-//! first, a 32-bit re-run of any lane that may have saturated, then (for alignments) a second
-//! fill of just the rectangle the walk can reach, and water's own walk over it.
+//! [`Engine`]: length-sorted batches, 16-bit first, a 32-bit re-run of any lane that may have
+//! saturated. For alignments the one fill also keeps the trace (the clamped H and the
+//! directions of every cell), and water's own walk reads it.
 
 use super::Engine;
 use super::fixed::FixedPoint;
 use super::generic::{Job, LaneScore, TraceCells, Work};
+use super::vector::Lane;
 use crate::align::water::{self, Penalties, Traceback};
 
-/// The largest H a 16-bit trace can pack as `4 * H + direction`.
-const NARROW_TRACE_MAX: i32 = (i16::MAX as i32 - 3) / 4;
+/// The most bytes one batch's trace may take; larger alignments go to the scalar engine, whose
+/// matrices hold one pair instead of a register's worth.
+const TRACE_BUDGET: usize = 256 << 20;
 
 /// Reusable buffers of the kernels.
 #[derive(Debug, Default, Clone)]
@@ -17,7 +19,7 @@ pub(crate) struct KernelScratch {
     narrow: Work<i16>,
     wide: Work<i32>,
     scores: Vec<LaneScore>,
-    trace_scores: Vec<LaneScore>,
+    scalar: Option<Box<water::Scratch>>,
 }
 
 /// What the kernels report for one target.
@@ -31,6 +33,83 @@ pub(crate) struct Outcome {
     pub end_b: usize,
     /// The walk, when an alignment was asked for.
     pub traceback: Option<Traceback>,
+}
+
+/// What every batch of one call shares.
+struct Call<'a> {
+    fixed: &'a FixedPoint,
+    penalties: Penalties,
+    query: &'a [u8],
+    targets: &'a [&'a [u8]],
+    trace: bool,
+    transposed: bool,
+}
+
+impl Call<'_> {
+    /// The rectangle of a batch: rows over a, columns over b.
+    fn shape(&self, batch: &[&[u8]]) -> (usize, usize) {
+        let longest = batch.iter().map(|target| target.len()).max().unwrap_or(0);
+        if self.transposed {
+            (longest, self.query.len())
+        } else {
+            (self.query.len(), longest)
+        }
+    }
+
+    /// Runs the targets `indices` in batches of `lanes` through `fill`, storing each usable
+    /// result; returns the indices left over (saturated 16-bit lanes, or traces over budget).
+    fn pass<L: Lane>(
+        &self,
+        indices: &[usize],
+        lanes: usize,
+        fill: impl Fn(bool, &Job<'_>, &mut Work<L>, &mut [LaneScore]),
+        work: &mut Work<L>,
+        scores: &mut Vec<LaneScore>,
+        results: &mut [Option<Outcome>],
+    ) -> Vec<usize> {
+        let mut left = Vec::new();
+        for chunk in indices.chunks(lanes) {
+            let batch: Vec<&[u8]> = chunk.iter().map(|&index| self.targets[index]).collect();
+            let (rows, cols) = self.shape(&batch);
+            if self.trace && rows * cols * lanes * size_of::<L>() > TRACE_BUDGET {
+                left.extend_from_slice(chunk);
+                continue;
+            }
+            let job = Job {
+                query: self.query,
+                targets: &batch,
+                rows,
+                cols,
+                transposed: self.transposed,
+            };
+            scores.clear();
+            scores.resize(batch.len(), LaneScore::default());
+            fill(self.trace, &job, work, scores);
+            for (lane, (&index, score)) in chunk.iter().zip(scores.iter()).enumerate() {
+                if score.overflow {
+                    left.push(index);
+                    continue;
+                }
+                let traceback = self.trace.then(|| {
+                    let cells = TraceCells::new(work, rows, lane, self.fixed.unit());
+                    water::walk(
+                        &cells,
+                        score.end_i,
+                        score.end_j,
+                        reported_score(self.fixed, score),
+                        self.penalties,
+                    )
+                });
+                results[index] = Some(Outcome {
+                    score: reported_score(self.fixed, score),
+                    end_a: score.end_i,
+                    end_b: score.end_j,
+                    traceback,
+                });
+            }
+        }
+        left
+    }
 }
 
 /// Aligns (or only scores, without `trace`) coded `query` against each coded target: the query
@@ -50,179 +129,69 @@ pub(crate) fn run(
     transposed: bool,
     scratch: &mut KernelScratch,
 ) -> Vec<Outcome> {
-    // The rectangle of a batch: rows over a, columns over b.
-    let shape = |batch: &[&[u8]]| {
-        let longest = batch.iter().map(|target| target.len()).max().unwrap_or(0);
-        if transposed {
-            (longest, query.len())
-        } else {
-            (query.len(), longest)
-        }
-    };
-    let narrow_rows = if transposed {
-        targets.iter().map(|target| target.len()).max().unwrap_or(0)
-    } else {
-        query.len()
+    let call = Call {
+        fixed,
+        penalties,
+        query,
+        targets,
+        trace,
+        transposed,
     };
     let mut results: Vec<Option<Outcome>> = vec![None; targets.len()];
     let mut order: Vec<usize> = (0..targets.len()).collect();
     order.sort_by_key(|&index| targets[index].len());
-    let mut wide = Vec::new();
-    if fixed.narrow_ok(narrow_rows) {
-        for chunk in order.chunks(engine.narrow_lanes()) {
-            let batch: Vec<&[u8]> = chunk.iter().map(|&index| targets[index]).collect();
-            let (rows, cols) = shape(&batch);
-            let job = Job {
-                query,
-                targets: &batch,
-                rows,
-                cols,
-                transposed,
-            };
-            scratch.scores.clear();
-            scratch.scores.resize(batch.len(), LaneScore::default());
-            engine.fill_narrow(false, fixed, &job, &mut scratch.narrow, &mut scratch.scores);
-            let usable: Vec<bool> = scratch
-                .scores
-                .iter()
-                .map(|score| !score.overflow && (!trace || score.max_h <= NARROW_TRACE_MAX))
-                .collect();
-            wide.extend(
-                chunk
-                    .iter()
-                    .zip(&usable)
-                    .filter(|(_, ok)| !**ok)
-                    .map(|(k, _)| *k),
-            );
-            if !trace {
-                for ((&index, score), _) in chunk.iter().zip(&scratch.scores).zip(&usable) {
-                    if !score.overflow {
-                        results[index] = Some(outcome(fixed, score, None));
-                    }
-                }
-                continue;
-            }
-            let Some((rows, cols)) = rectangle(&scratch.scores, &usable) else {
-                continue;
-            };
-            let trace_job = Job { rows, cols, ..job };
-            scratch.trace_scores.clear();
-            scratch
-                .trace_scores
-                .resize(batch.len(), LaneScore::default());
-            engine.fill_narrow(
-                true,
-                fixed,
-                &trace_job,
-                &mut scratch.narrow,
-                &mut scratch.trace_scores,
-            );
-            for (lane, (&index, score)) in chunk.iter().zip(&scratch.scores).enumerate() {
-                if usable[lane] {
-                    let cells = TraceCells {
-                        trace: &scratch.narrow.trace,
-                        rows,
-                        lanes: engine.narrow_lanes(),
-                        lane,
-                        unit: fixed.unit(),
-                    };
-                    results[index] = Some(walked(fixed, penalties, score, &cells));
-                }
-            }
-        }
+    let longest = targets.iter().map(|target| target.len()).max().unwrap_or(0);
+    // 16-bit lanes also number the rows and columns.
+    let narrow = fixed.narrow_ok(query.len().max(longest));
+    let wide = if narrow {
+        call.pass(
+            &order,
+            engine.narrow_lanes(),
+            |trace, job, work, out| engine.fill_narrow(trace, fixed, job, work, out),
+            &mut scratch.narrow,
+            &mut scratch.scores,
+            &mut results,
+        )
     } else {
-        wide = order;
-    }
-
-    for chunk in wide.chunks(engine.wide_lanes()) {
-        let batch: Vec<&[u8]> = chunk.iter().map(|&index| targets[index]).collect();
-        let (rows, cols) = shape(&batch);
-        let job = Job {
-            query,
-            targets: &batch,
-            rows,
-            cols,
-            transposed,
+        order
+    };
+    let left = call.pass(
+        &wide,
+        engine.wide_lanes(),
+        |trace, job, work, out| engine.fill_wide(trace, fixed, job, work, out),
+        &mut scratch.wide,
+        &mut scratch.scores,
+        &mut results,
+    );
+    // 32-bit lanes cannot saturate within `FixedPoint::fits`: only traces over budget are left.
+    for index in left {
+        debug_assert!(trace);
+        let (a, b) = if transposed {
+            (targets[index], query)
+        } else {
+            (query, targets[index])
         };
-        scratch.scores.clear();
-        scratch.scores.resize(batch.len(), LaneScore::default());
-        engine.fill_wide(false, fixed, &job, &mut scratch.wide, &mut scratch.scores);
-        // 32-bit lanes cannot saturate within `FixedPoint::fits`.
-        debug_assert!(scratch.scores.iter().all(|score| !score.overflow));
-        if !trace {
-            for (&index, score) in chunk.iter().zip(&scratch.scores) {
-                results[index] = Some(outcome(fixed, score, None));
-            }
-            continue;
-        }
-        let all = vec![true; batch.len()];
-        let Some((rows, cols)) = rectangle(&scratch.scores, &all) else {
-            continue;
-        };
-        let trace_job = Job { rows, cols, ..job };
-        scratch.trace_scores.clear();
-        scratch
-            .trace_scores
-            .resize(batch.len(), LaneScore::default());
-        engine.fill_wide(
-            true,
-            fixed,
-            &trace_job,
-            &mut scratch.wide,
-            &mut scratch.trace_scores,
+        let scalar = scratch.scalar.get_or_insert_with(Box::default);
+        let traceback = water::align_codes(
+            a,
+            b,
+            |x, y| fixed.to_f32(fixed.score(x, y)),
+            penalties,
+            scalar,
         );
-        for (lane, (&index, score)) in chunk.iter().zip(&scratch.scores).enumerate() {
-            let cells = TraceCells {
-                trace: &scratch.wide.trace,
-                rows,
-                lanes: engine.wide_lanes(),
-                lane,
-                unit: fixed.unit(),
-            };
-            results[index] = Some(walked(fixed, penalties, score, &cells));
-        }
+        results[index] = Some(Outcome {
+            score: traceback.score,
+            end_a: traceback.end_a,
+            end_b: traceback.end_b,
+            traceback: Some(traceback),
+        });
     }
     results
         .into_iter()
-        .map(|result| result.expect("every target is scored by the narrow or the wide pass"))
+        .map(|result| result.expect("every target is scored by one of the passes"))
         .collect()
-}
-
-/// The rows and columns the walks of the `usable` lanes can reach.
-fn rectangle(scores: &[LaneScore], usable: &[bool]) -> Option<(usize, usize)> {
-    scores
-        .iter()
-        .zip(usable)
-        .filter(|(_, ok)| **ok)
-        .map(|(score, _)| (score.end_i + 1, score.end_j + 1))
-        .reduce(|(rows, cols), (r, c)| (rows.max(r), cols.max(c)))
 }
 
 fn reported_score(fixed: &FixedPoint, score: &LaneScore) -> f32 {
     score.best.map_or(-f32::MAX, |best| fixed.to_f32(best))
-}
-
-fn outcome(fixed: &FixedPoint, score: &LaneScore, traceback: Option<Traceback>) -> Outcome {
-    Outcome {
-        score: reported_score(fixed, score),
-        end_a: score.end_i,
-        end_b: score.end_j,
-        traceback,
-    }
-}
-
-fn walked(
-    fixed: &FixedPoint,
-    penalties: Penalties,
-    score: &LaneScore,
-    cells: &impl water::Cells,
-) -> Outcome {
-    let traceback = water::walk(
-        cells,
-        score.end_i,
-        score.end_j,
-        reported_score(fixed, score),
-        penalties,
-    );
-    outcome(fixed, score, Some(traceback))
 }

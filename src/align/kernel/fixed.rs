@@ -89,13 +89,6 @@ impl FixedPoint {
         self.table[usize::from(code_a) * self.size + usize::from(code_b)]
     }
 
-    /// One row of the table (the scores of `code_a` against every code).
-    #[inline]
-    pub(crate) fn row(&self, code_a: u8) -> &[i32] {
-        let start = usize::from(code_a) * self.size;
-        &self.table[start..start + self.size]
-    }
-
     pub(crate) fn open(&self) -> i32 {
         self.open
     }
@@ -120,10 +113,11 @@ impl FixedPoint {
         high < EXACT_LIMIT && low < EXACT_LIMIT
     }
 
-    /// Whether the 16-bit kernels can run at all (their overflow check covers the rest).
-    pub(crate) fn narrow_ok(&self, la: usize) -> bool {
+    /// Whether the 16-bit kernels can run at all (their overflow check covers the rest) on
+    /// sequences up to `longest` residues (16-bit lanes also number the rows and columns).
+    pub(crate) fn narrow_ok(&self, longest: usize) -> bool {
         let spread = self.open + self.extend + self.max_score - self.min_score.min(0);
-        spread < NARROW_LIMIT && la < i16::MAX as usize - 1
+        spread < NARROW_LIMIT && longest < i16::MAX as usize - 1
     }
 }
 

@@ -6,14 +6,16 @@
 //! then runs the interior recurrence down the rows with one vector per cell row.
 //!
 //! Edge cells (row 0 and column 0) have no gap state in water and follow their own rule
-//! (quirk Q1 included); they are a vanishing share of the work, so they are computed lane by
-//! lane in scalar code, exactly as `water.rs` computes them.
+//! (quirk Q1 included). Column 0 is computed lane by lane in scalar code, once per job, exactly
+//! as `water.rs` computes it; the row-0 cell of every later column is computed for all lanes at
+//! once (water's three-way edge rule is `max(substitution, gap, 0)`, and the gap wins exactly
+//! when `gap > max(substitution - 1, 0)` in whole units).
 //!
 //! Per lane the fill reports water's score (the largest unclamped interior value) and the walk's
 //! start cell (the largest clamped H over all cells, smallest row then smallest column). For the
 //! start cell the interior loop keeps, per column, the largest value and the first row reaching
-//! it; after the column a scalar step folds that into the running choice, which reproduces
-//! "smallest i, then smallest j" without touching memory per cell.
+//! it; after the column a vector step folds that into each lane's running choice, which
+//! reproduces "smallest i, then smallest j" without touching memory per cell.
 //!
 //! With `TRANSPOSED`, the lanes hold many a's (the rows, of different lengths) against one
 //! shared b (the columns): the order of the fill, the edge rules and the recurrence stay the
@@ -21,8 +23,11 @@
 //! rows past a lane's a are computed but never enter its score or start cell, and every column
 //! is valid for every lane.
 //!
-//! With `TRACE`, the fill also stores `4 * H + direction` for every cell of the rectangle
-//! `rows x cols`, which is all the walk reads when it starts inside that rectangle.
+//! With `TRACE`, the fill also stores every cell of the rectangle `rows x cols` for the walk:
+//! the clamped H in the lane type, and per cell row two bit masks (the lanes whose column gap
+//! won, and the lanes whose row gap beat the diagonal), from which the direction follows in
+//! water's order. H keeps the lane type's whole range, so a 16-bit trace serves every lane that
+//! did not saturate.
 
 use super::fixed::FixedPoint;
 use super::vector::{LOOKUP_CODES, Lane, Vector};
@@ -65,38 +70,43 @@ pub(crate) struct Work<L> {
     h: Vec<L>,
     e: Vec<L>,
     profile: Vec<L>,
-    diag0: Vec<L>,
-    column_best: Vec<L>,
-    column_row: Vec<L>,
-    /// `4 * H + direction`, at `((j * rows) + i) * LANES + lane`.
+    /// The clamped H of every cell, at `((j * rows) + i) * LANES + lane` (with `TRACE`).
     pub(crate) trace: Vec<L>,
-    lanes: Vec<LaneState>,
-    /// Each lane's target code in the current column.
+    /// Per cell row `j * rows + i` (with `TRACE`): the column-gap mask in the low 32 bits, the
+    /// row-gap-beats-diagonal mask in the high 32 bits, lane `l` at bit `l * MASK_STRIDE`.
+    pub(crate) directions: Vec<u64>,
+    /// Scratch lanes: one vector's worth per use, see [`Slot`].
+    slots: Vec<L>,
+    /// Normally each lane's code of b per column, at `j * LANES + lane` (0 past its end);
+    /// transposed, each lane's code of a per row.
     codes: Vec<u8>,
     /// The matrix, one row of `LOOKUP_CODES` lanes per code of a (for [`Vector::lookup`]);
     /// transposed, one row per code of b.
     tables: Vec<L>,
-    /// Transposed: each lane's length of a (0 in unused lanes).
-    lengths: Vec<L>,
+    /// The lanes and mask stride of the last fill's vector (how to read `trace`).
+    pub(crate) lanes: usize,
+    pub(crate) stride: u32,
 }
+
+/// The vectors kept in [`Work::slots`] between the scalar and the vector parts of a fill.
+#[derive(Clone, Copy)]
+enum Slot {
+    /// Per lane: its length (transposed: of a, capped at the rows; normally: of b).
+    Length,
+    /// Row 0's H, then the running score and start cell.
+    RowZero,
+    Best,
+    MaxH,
+    EndI,
+    EndJ,
+}
+const SLOTS: usize = 6;
 
 /// Grows a buffer to `len` lanes without clearing what it holds.
-fn grow<L: Lane>(buffer: &mut Vec<L>, len: usize) {
+fn grow<T: Copy + Default>(buffer: &mut Vec<T>, len: usize) {
     if buffer.len() < len {
-        buffer.resize(len, L::default());
+        buffer.resize(len, T::default());
     }
-}
-
-#[derive(Debug, Default, Clone, Copy)]
-struct LaneState {
-    len: usize,
-    code: u8,
-    row0_h: i32,
-    row0_left: bool,
-    best: i32,
-    max_h: i32,
-    end_i: usize,
-    end_j: usize,
 }
 
 /// water's edge rule: a match wins if it beats both the gap and zero, a positive gap next.
@@ -111,11 +121,6 @@ fn edge_cell(substitution: i32, gap: i32, gap_direction: u8) -> (i32, u8) {
     }
 }
 
-#[inline(always)]
-fn pack<L: Lane>(h: i32, direction: u8) -> L {
-    L::from_i32(4 * h + i32::from(direction))
-}
-
 /// Fills one job, writing one [`LaneScore`] per lane into `out`.
 ///
 /// `TRANSPOSED` must equal `job.transposed`: lanes are b's against a shared a (false) or a's
@@ -125,14 +130,14 @@ fn pack<L: Lane>(h: i32, direction: u8) -> L {
 ///
 /// The CPU features `V` uses must be available. (The shape of the job is checked here, so
 /// memory safety depends on nothing else; for *correct* results with `V::Lane = i16` the caller
-/// checks [`FixedPoint::narrow_ok`] for the rows and, with `TRACE`, that every H of the
-/// rectangle is at most `(i16::MAX - 3) / 4`.)
+/// checks [`FixedPoint::narrow_ok`] for the rows.)
 ///
 /// # Panics
 ///
 /// If `job` has more sequences than lanes or than `out` has slots, an empty sequence in a lane,
 /// `rows` of 0 or past the query (normal), `cols` of 0 or past the query (transposed), a code
-/// outside the matrix, or `TRANSPOSED != job.transposed`.
+/// outside the matrix, a row or column count the lane type cannot number, or
+/// `TRANSPOSED != job.transposed`.
 #[inline(always)]
 // `j` is a column of every lane at once, not an index into one slice.
 #[allow(clippy::needless_range_loop)]
@@ -153,33 +158,23 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
     // The pointer arithmetic below relies on these; checking them once per job is free.
     assert!(job.transposed == TRANSPOSED);
     assert!(targets.len() <= lanes && out.len() >= targets.len());
-    assert!(rows >= 1 && targets.iter().all(|target| !target.is_empty()));
+    assert!(rows >= 1 && cols >= 1 && targets.iter().all(|target| !target.is_empty()));
     assert!(query.iter().all(|&code| usize::from(code) < size));
+    assert!(
+        targets
+            .iter()
+            .all(|target| target.iter().all(|&code| usize::from(code) < size))
+    );
+    // Rows, columns and lengths are numbered in lanes.
+    let numbered = |count: usize| count < <V::Lane as Lane>::MAX as usize;
+    assert!(numbered(rows) && numbered(cols));
+    assert!(targets.iter().all(|target| numbered(target.len())));
+    assert!(V::LANES as u32 * V::MASK_STRIDE <= 32);
     if TRANSPOSED {
-        assert!(cols >= 1 && size <= 256);
-        assert!(
-            targets
-                .iter()
-                .all(|target| target.iter().all(|&code| usize::from(code) < size))
-        );
+        assert!(size <= 256);
     }
     let zero = <V::Lane as Lane>::from_i32(0);
-    // Row `i` of a lane: the query's code, or (transposed) the lane's own code, 0 past its end.
-    let code_a = |lane: usize, i: usize| -> u8 {
-        if TRANSPOSED {
-            targets[lane].get(i).copied().unwrap_or(0)
-        } else {
-            query[i]
-        }
-    };
-    // Rows that belong to a lane's sequence (the rest, transposed, are never reported).
-    let lane_rows = |lane: usize| -> usize {
-        if TRANSPOSED {
-            targets[lane].len().min(rows)
-        } else {
-            rows
-        }
-    };
+    (work.lanes, work.stride) = (lanes, V::MASK_STRIDE);
 
     // Buffers only grow: every lane of a target is written before it is read, and stale values
     // in unused lanes only flow into those lanes. (Zeroing the trace cost 5% of the run.)
@@ -191,19 +186,22 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
     } else {
         work.profile.resize(size * lanes, zero);
     }
-    work.diag0.clear();
-    work.diag0.resize(lanes, zero);
-    work.column_best.clear();
-    work.column_best.resize(lanes, zero);
-    work.column_row.clear();
-    work.column_row.resize(lanes, zero);
     if TRACE {
         grow(&mut work.trace, rows * cols * lanes);
+        grow(&mut work.directions, rows * cols);
     }
-    work.lanes.clear();
-    work.lanes.resize(lanes, LaneState::default());
+    work.slots.clear();
+    work.slots.resize(SLOTS * lanes, zero);
+    // Codes of the lanes, 0 past each sequence's end (and in unused lanes): normally per
+    // column of b, transposed per row of a.
+    let coded = if TRANSPOSED { rows } else { cols };
     work.codes.clear();
-    work.codes.resize(lanes, 0);
+    work.codes.resize(coded * lanes, 0);
+    for (lane, target) in targets.iter().enumerate() {
+        for (k, &code) in target.iter().take(coded).enumerate() {
+            work.codes[k * lanes + lane] = code;
+        }
+    }
     if size <= LOOKUP_CODES {
         work.tables.clear();
         work.tables.resize(size * LOOKUP_CODES, zero);
@@ -219,48 +217,57 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
             }
         }
     }
-    if TRANSPOSED {
-        work.lengths.clear();
-        work.lengths.resize(lanes, zero);
-        for (slot, target) in work.lengths.iter_mut().zip(targets) {
-            *slot = Lane::from_i32(target.len().min(rows) as i32);
+    // Fills `lanes` profile lanes at `at` with each lane's score against `code` (normally a's
+    // code against the lanes' b's in `codes`; transposed, the lanes' a's against b's `code`).
+    let build_profile = |profile: &mut [V::Lane], tables: &[V::Lane], codes: &[u8], code: usize| {
+        if size <= LOOKUP_CODES {
+            // SAFETY: `tables` holds `LOOKUP_CODES` lanes per code and `code < size`, `codes`
+            // holds `lanes` codes below `size`, `profile` holds `lanes` lanes; CPU features:
+            // the caller.
+            unsafe {
+                V::lookup(tables.as_ptr().add(code * LOOKUP_CODES), codes.as_ptr())
+                    .store(profile.as_mut_ptr());
+            }
+        } else {
+            for (slot, &other) in profile[..lanes].iter_mut().zip(codes) {
+                let score = if TRANSPOSED {
+                    fixed.score(other, code as u8)
+                } else {
+                    fixed.score(code as u8, other)
+                };
+                *slot = Lane::from_i32(score);
+            }
         }
+    };
+    if TRANSPOSED {
         // The profile of the whole job: at `(code_b * rows + i) * lanes`, each lane's score of
         // its row `i` against `code_b`.
         for i in 0..rows {
-            for (lane, slot) in work.codes.iter_mut().enumerate() {
-                *slot = if lane < targets.len() {
-                    code_a(lane, i)
-                } else {
-                    0
-                };
-            }
             for code_b in 0..size {
                 let at = (code_b * rows + i) * lanes;
-                if size <= LOOKUP_CODES {
-                    // SAFETY: `tables` holds `LOOKUP_CODES` lanes per code, `codes` holds
-                    // `lanes` codes below `size`, `profile` holds `size * rows * lanes` lanes
-                    // and `code_b < size`, `i < rows`; CPU features: the caller.
-                    unsafe {
-                        V::lookup(
-                            work.tables.as_ptr().add(code_b * LOOKUP_CODES),
-                            work.codes.as_ptr(),
-                        )
-                        .store(work.profile.as_mut_ptr().add(at));
-                    }
-                } else {
-                    for (slot, &code) in work.profile[at..at + lanes].iter_mut().zip(&work.codes) {
-                        *slot = Lane::from_i32(fixed.score(code, code_b as u8));
-                    }
-                }
+                build_profile(
+                    &mut work.profile[at..at + lanes],
+                    &work.tables,
+                    &work.codes[i * lanes..(i + 1) * lanes],
+                    code_b,
+                );
             }
         }
     }
 
     // Column 0, lane by lane: single-state vertical gaps and quirk Q1 for the row gap.
+    let slot = |slot: Slot, lane: usize| slot as usize * lanes + lane;
+    if TRACE {
+        work.directions[..rows].fill(0);
+    }
     for (lane, target) in targets.iter().enumerate() {
         let code_b = if TRANSPOSED { query[0] } else { target[0] };
-        let valid = lane_rows(lane);
+        // Rows that belong to this lane's sequence (transposed, the rest is never reported).
+        let valid = if TRANSPOSED {
+            target.len().min(rows)
+        } else {
+            rows
+        };
         let (mut previous_h, mut previous_up) = (0, false);
         let (mut max_h, mut end_i) = (-1, 0);
         for i in 0..rows {
@@ -269,98 +276,71 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
             } else {
                 previous_h - if previous_up { extend } else { open }
             };
-            let (value, direction) = edge_cell(fixed.score(code_a(lane, i), code_b), gap, UP);
+            let code_a = if TRANSPOSED {
+                work.codes[i * lanes + lane]
+            } else {
+                query[i]
+            };
+            let (value, direction) = edge_cell(fixed.score(code_a, code_b), gap, UP);
             let row_gap = value - if i >= 1 && previous_up { extend } else { open };
             work.h[i * lanes + lane] = Lane::from_i32(value);
             work.e[i * lanes + lane] = Lane::from_i32(row_gap);
             if TRACE {
-                work.trace[i * lanes + lane] = pack(value, direction);
+                work.trace[i * lanes + lane] = Lane::from_i32(value);
+                if direction == UP {
+                    work.directions[i] |= 1 << (lane as u32 * V::MASK_STRIDE);
+                }
             }
             if value > max_h && i < valid {
                 (max_h, end_i) = (value, i);
             }
             (previous_h, previous_up) = (value, direction == UP);
         }
-        work.lanes[lane] = LaneState {
-            len: target.len(),
-            code: if TRANSPOSED { target[0] } else { 0 },
-            row0_h: work.h[lane].to_i32(),
-            row0_left: false,
-            best: <V::Lane as Lane>::MIN,
-            max_h,
-            end_i,
-            end_j: 0,
+        let length = if TRANSPOSED {
+            target.len().min(rows)
+        } else {
+            target.len()
         };
+        work.slots[slot(Slot::Length, lane)] = Lane::from_i32(length as i32);
+        work.slots[slot(Slot::RowZero, lane)] = work.h[lane];
+        work.slots[slot(Slot::Best, lane)] = Lane::from_i32(<V::Lane as Lane>::MIN);
+        work.slots[slot(Slot::MaxH, lane)] = Lane::from_i32(max_h);
+        work.slots[slot(Slot::EndI, lane)] = Lane::from_i32(end_i as i32);
     }
 
-    // SAFETY: the caller guarantees the CPU features of `V`.
-    let (open_v, extend_v, zero_v, one_v, left_v, up_v) = unsafe {
+    // SAFETY: CPU features: the caller; `slots` holds `SLOTS * lanes` lanes.
+    let (open_v, extend_v, zero_v, one_v, min_v) = unsafe {
         (
             V::splat(open),
             V::splat(extend),
             V::splat(0),
             V::splat(1),
-            V::splat(i32::from(LEFT)),
-            V::splat(i32::from(UP)),
+            V::splat(<V::Lane as Lane>::MIN),
         )
     };
-    let min_v = unsafe {
-        // SAFETY: as above.
-        V::splat(<V::Lane as Lane>::MIN)
+    let load_slot = |work: &Work<V::Lane>, which: Slot| {
+        // SAFETY: `slots` holds `SLOTS * lanes` lanes; CPU features: the caller.
+        unsafe { V::load(work.slots.as_ptr().add(which as usize * lanes)) }
     };
-    let lengths_v = if TRANSPOSED {
-        // SAFETY: `lengths` holds `lanes` lanes; CPU features: the caller.
-        unsafe { V::load(work.lengths.as_ptr()) }
-    } else {
-        zero_v
-    };
+    let lengths_v = load_slot(work, Slot::Length);
+    let mut row_zero = load_slot(work, Slot::RowZero);
+    let mut best = load_slot(work, Slot::Best);
+    let mut max_h = load_slot(work, Slot::MaxH);
+    let mut end_i = load_slot(work, Slot::EndI);
+    let mut end_j = zero_v;
+    // What the row-0 gap costs in the next column: `extend` after a LEFT cell, else `open`.
+    let mut row_zero_cost = open_v;
 
     for j in 1..cols {
-        // The column's profile (normal) and its row-0 cell, lane by lane. Normally
-        // `state.code` is the lane's b in this column; transposed, the lane's a at row 0.
+        // Normally the profile of this column: each code of a against every lane's b.
         if !TRANSPOSED {
-            for (lane, state) in work.lanes.iter_mut().enumerate() {
-                state.code = if j < state.len { targets[lane][j] } else { 0 };
-            }
-            for (slot, state) in work.codes.iter_mut().zip(&work.lanes) {
-                *slot = state.code;
-            }
-            if size <= LOOKUP_CODES {
-                for code_a in 0..size {
-                    // SAFETY: `tables` holds `LOOKUP_CODES` lanes per code, `codes` holds
-                    // `lanes` codes below `size`, `profile` has `lanes` lanes at
-                    // `code_a * lanes`; CPU features: the caller.
-                    unsafe {
-                        V::lookup(
-                            work.tables.as_ptr().add(code_a * LOOKUP_CODES),
-                            work.codes.as_ptr(),
-                        )
-                        .store(work.profile.as_mut_ptr().add(code_a * lanes));
-                    }
-                }
-            } else {
-                for code_a in 0..size {
-                    let scores = fixed.row(code_a as u8);
-                    let profile = &mut work.profile[code_a * lanes..(code_a + 1) * lanes];
-                    for (slot, &code) in profile.iter_mut().zip(&work.codes) {
-                        *slot = Lane::from_i32(scores[usize::from(code)]);
-                    }
-                }
-            }
-        }
-        for (lane, state) in work.lanes.iter_mut().enumerate() {
-            let gap = state.row0_h - if state.row0_left { extend } else { open };
-            let substitution = if TRANSPOSED {
-                fixed.score(state.code, query[j])
-            } else {
-                fixed.score(query[0], state.code)
-            };
-            let (value, direction) = edge_cell(substitution, gap, LEFT);
-            (state.row0_h, state.row0_left) = (value, direction == LEFT);
-            work.diag0[lane] = work.h[lane];
-            work.h[lane] = Lane::from_i32(value);
-            if TRACE {
-                work.trace[j * rows * lanes + lane] = pack(value, direction);
+            for code_a in 0..size {
+                build_profile(
+                    &mut work.profile[code_a * lanes..(code_a + 1) * lanes],
+                    &work.tables,
+                    &work.codes[j * lanes..(j + 1) * lanes],
+                    code_a,
+                );
             }
         }
 
@@ -377,19 +357,43 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
         } else {
             work.profile.as_ptr()
         };
-        let trace_column = if TRACE {
-            // SAFETY: `trace` holds `rows * cols * lanes` lanes and `j < cols`.
-            unsafe { work.trace.as_mut_ptr().add(j * rows * lanes) }
+        let (trace_column, directions) = if TRACE {
+            // SAFETY: `trace` holds `rows * cols * lanes` lanes, `directions` `rows * cols`,
+            // and `j < cols`.
+            unsafe {
+                (
+                    work.trace.as_mut_ptr().add(j * rows * lanes),
+                    work.directions.as_mut_ptr().add(j * rows),
+                )
+            }
         } else {
-            std::ptr::null_mut()
+            (std::ptr::null_mut(), std::ptr::null_mut())
         };
         // SAFETY: every pointer below stays inside its buffer: `h` and `e` hold `rows * lanes`
         // lanes and `i < rows`; `profile` holds `size * lanes` (normal: every code is below
         // `size`) or `rows * lanes` from this column's code on (transposed: `i < rows`);
-        // `trace_column` (with TRACE) has `rows * lanes` lanes left. CPU features: the caller.
+        // `trace_column` and `directions` (with TRACE) have `rows * lanes` lanes and `rows`
+        // entries left. CPU features: the caller.
         unsafe {
-            let mut diag = V::load(work.diag0.as_ptr());
-            let mut up = V::load(h);
+            // Row 0: water's edge rule for every lane at once.
+            let substitution = if TRANSPOSED {
+                V::load(profile)
+            } else {
+                V::load(profile.add(usize::from(query[0]) * lanes))
+            };
+            let gap = row_zero.sub(row_zero_cost);
+            let value = substitution.max(gap).max(zero_v);
+            let gap_wins = gap.gt(substitution.sub(one_v).max(zero_v));
+            row_zero_cost = V::select(gap_wins, extend_v, open_v);
+            row_zero = value;
+            let mut diag = V::load(h);
+            value.store(h);
+            if TRACE {
+                value.store(trace_column);
+                *directions = u64::from(V::bits(gap_wins)) << 32;
+            }
+
+            let mut up = value;
             let mut column_gap = up.sub(open_v).sub(extend_v);
             let mut column_best = min_v;
             let mut column_row = zero_v;
@@ -423,77 +427,102 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
                 clamped.store(h.add(at));
                 up = clamped;
                 if TRACE {
-                    let direction = V::select(
-                        column_gap.gt(best_two),
-                        up_v,
-                        V::select(row_gap.gt(diagonal), left_v, zero_v),
-                    );
-                    let twice = clamped.add(clamped);
-                    twice.add(twice).add(direction).store(trace_column.add(at));
+                    clamped.store(trace_column.add(at));
+                    let up_bits = u64::from(V::bits(column_gap.gt(best_two)));
+                    let left_bits = u64::from(V::bits(row_gap.gt(diagonal)));
+                    *directions.add(i) = up_bits | (left_bits << 32);
                 }
             }
-            column_best.store(work.column_best.as_mut_ptr());
-            column_row.store(work.column_row.as_mut_ptr());
-        }
 
-        // Fold the column into each live lane's score and start cell.
-        for (lane, state) in work.lanes[..targets.len()].iter_mut().enumerate() {
-            // Transposed, every column is one of the shared b.
-            if !TRANSPOSED && j >= state.len {
-                continue;
-            }
-            let column_best = work.column_best[lane].to_i32();
-            let interior_rows = if TRANSPOSED {
-                state.len.min(rows)
+            // Fold the column into each lane's score and start cell: the column's largest H
+            // is row 0's unless an interior cell beats it; it replaces the running choice if
+            // larger, or equal and on an earlier row ("+ 1" turns that tie into "larger").
+            let column = V::splat(j as i32);
+            let interior = column_best.max(zero_v);
+            let interior_wins = interior.gt(row_zero);
+            let column_max = interior.max(row_zero);
+            let first_row = V::select(interior_wins, column_row, zero_v);
+            let mut key = column_max.add(V::select(end_i.gt(first_row), one_v, zero_v));
+            if TRANSPOSED {
+                best = best.max(column_best);
             } else {
-                rows
-            };
-            if interior_rows > 1 {
-                state.best = state.best.max(column_best);
+                // Columns past a lane's b are not its cells.
+                let live = lengths_v.gt(column);
+                best = V::select(live, best.max(column_best), best);
+                key = V::select(live, key, min_v);
             }
-            let interior = column_best.max(0);
-            let (column_max, first_row) = if state.row0_h >= interior {
-                (state.row0_h, 0)
-            } else {
-                (interior, work.column_row[lane].to_i32() as usize)
-            };
-            if column_max > state.max_h || (column_max == state.max_h && first_row < state.end_i) {
-                (state.max_h, state.end_i, state.end_j) = (column_max, first_row, j);
-            }
+            let update = key.gt(max_h);
+            max_h = V::select(update, column_max, max_h);
+            end_i = V::select(update, first_row, end_i);
+            end_j = V::select(update, column, end_j);
         }
     }
 
+    // SAFETY: `slots` holds `SLOTS * lanes` lanes; CPU features: the caller.
+    unsafe {
+        let slots = work.slots.as_mut_ptr();
+        best.store(slots.add(Slot::Best as usize * lanes));
+        max_h.store(slots.add(Slot::MaxH as usize * lanes));
+        end_i.store(slots.add(Slot::EndI as usize * lanes));
+        end_j.store(slots.add(Slot::EndJ as usize * lanes));
+    }
     let limit = <V::Lane as Lane>::MAX - fixed.max_score().max(0);
-    for (slot, state) in out.iter_mut().zip(&work.lanes[..targets.len()]) {
-        let best = (state.best != <V::Lane as Lane>::MIN).then_some(state.best);
-        *slot = LaneScore {
+    for (lane, slot_out) in out.iter_mut().enumerate().take(targets.len()) {
+        let best = work.slots[slot(Slot::Best, lane)].to_i32();
+        let best = (best != <V::Lane as Lane>::MIN).then_some(best);
+        *slot_out = LaneScore {
             best,
-            end_i: state.end_i,
-            end_j: state.end_j,
-            max_h: state.max_h,
+            end_i: work.slots[slot(Slot::EndI, lane)].to_i32() as usize,
+            end_j: work.slots[slot(Slot::EndJ, lane)].to_i32() as usize,
+            max_h: work.slots[slot(Slot::MaxH, lane)].to_i32(),
             overflow: best.is_some_and(|best| best >= limit),
         };
     }
 }
 
-/// Reads the walk's cells from a trace: `4 * H + direction` per lane.
+/// Reads the walk's cells from a trace: the clamped H per lane and the direction bits.
 pub(crate) struct TraceCells<'a, L> {
-    pub trace: &'a [L],
-    pub rows: usize,
-    pub lanes: usize,
-    pub lane: usize,
-    pub unit: f32,
+    trace: &'a [L],
+    directions: &'a [u64],
+    rows: usize,
+    lanes: usize,
+    lane: usize,
+    /// Bits per lane in the direction masks ([`Vector::MASK_STRIDE`]).
+    stride: u32,
+    unit: f32,
+}
+
+impl<'a, L: Lane> TraceCells<'a, L> {
+    /// The cells of `lane` in the trace of the last fill of `work` (with `TRACE`, `rows` rows).
+    pub(crate) fn new(work: &'a Work<L>, rows: usize, lane: usize, unit: f32) -> Self {
+        Self {
+            trace: &work.trace,
+            directions: &work.directions,
+            rows,
+            lanes: work.lanes,
+            lane,
+            stride: work.stride,
+            unit,
+        }
+    }
 }
 
 impl<L: Lane> crate::align::water::Cells for TraceCells<'_, L> {
     #[inline]
     fn h(&self, i: usize, j: usize) -> f32 {
-        let packed = self.trace[(j * self.rows + i) * self.lanes + self.lane].to_i32();
-        (packed >> 2) as f32 * self.unit
+        self.trace[(j * self.rows + i) * self.lanes + self.lane].to_i32() as f32 * self.unit
     }
 
     #[inline]
     fn dir(&self, i: usize, j: usize) -> u8 {
-        (self.trace[(j * self.rows + i) * self.lanes + self.lane].to_i32() & 3) as u8
+        let masks = self.directions[j * self.rows + i];
+        let bit = self.lane as u32 * self.stride;
+        if masks >> bit & 1 == 1 {
+            UP
+        } else if masks >> (32 + bit) & 1 == 1 {
+            LEFT
+        } else {
+            DIAG
+        }
     }
 }

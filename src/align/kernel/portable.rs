@@ -59,6 +59,14 @@ macro_rules! portable_vector {
                     (mask[k] & if_true.0[k]) | (!mask[k] & if_false.0[k])
                 }))
             }
+
+            const MASK_STRIDE: u32 = 1;
+            #[inline(always)]
+            unsafe fn bits(mask: Self::Mask) -> u32 {
+                mask.iter()
+                    .enumerate()
+                    .fold(0, |bits, (k, &lane)| bits | (u32::from(lane != 0) << k))
+            }
         }
     };
 }

@@ -125,4 +125,14 @@ pub(crate) trait Vector: Copy {
         // SAFETY: `lanes` holds 64 >= LANES lanes.
         unsafe { Self::load(lanes.as_ptr()) }
     }
+
+    /// Bits per lane in [`Vector::bits`]; `LANES * MASK_STRIDE <= 32`.
+    const MASK_STRIDE: u32;
+    /// The mask as bits: lane `l` is set when bit `l * MASK_STRIDE` is (the other bits of a
+    /// lane, if any, repeat it).
+    ///
+    /// # Safety
+    ///
+    /// CPU features as for [`Vector::splat`].
+    unsafe fn bits(mask: Self::Mask) -> u32;
 }

@@ -64,6 +64,13 @@ macro_rules! avx2_vector {
                 // SAFETY: the caller guarantees AVX2.
                 Self(unsafe { _mm256_blendv_epi8(if_false.0, if_true.0, mask) })
             }
+
+            const MASK_STRIDE: u32 = std::mem::size_of::<$lane>() as u32;
+            #[inline(always)]
+            unsafe fn bits(mask: __m256i) -> u32 {
+                // SAFETY: the caller guarantees the CPU feature.
+                unsafe { _mm256_movemask_epi8(mask) as u32 }
+            }
         }
     };
 }

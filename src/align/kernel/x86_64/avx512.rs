@@ -71,6 +71,12 @@ macro_rules! avx512_vector {
                 // SAFETY: the caller's guarantees are `permute`'s.
                 unsafe { Self::permute(table, codes) }
             }
+
+            const MASK_STRIDE: u32 = 1;
+            #[inline(always)]
+            unsafe fn bits(mask: $mask) -> u32 {
+                u32::from(mask)
+            }
         }
     };
 }
