@@ -38,7 +38,6 @@ pub(crate) struct Outcome {
 /// What every batch of one call shares.
 struct Call<'a> {
     fixed: &'a FixedPoint,
-    penalties: Penalties,
     query: &'a [u8],
     targets: &'a [&'a [u8]],
     trace: bool,
@@ -91,13 +90,18 @@ impl Call<'_> {
                     continue;
                 }
                 let traceback = self.trace.then(|| {
-                    let cells = TraceCells::new(work, rows, lane, self.fixed.unit());
-                    water::walk(
-                        &cells,
-                        score.end_i,
-                        score.end_j,
+                    let (a, b) = if self.transposed {
+                        (self.targets[index], self.query)
+                    } else {
+                        (self.query, self.targets[index])
+                    };
+                    TraceCells::new(work, rows, lane).walk(
+                        self.fixed,
+                        a,
+                        b,
+                        (score.end_i, score.end_j),
+                        score.max_h,
                         reported_score(self.fixed, score),
-                        self.penalties,
                     )
                 });
                 results[index] = Some(Outcome {
@@ -131,7 +135,6 @@ pub(crate) fn run(
 ) -> Vec<Outcome> {
     let call = Call {
         fixed,
-        penalties,
         query,
         targets,
         trace,

@@ -31,7 +31,8 @@
 
 use super::fixed::FixedPoint;
 use super::vector::{LOOKUP_CODES, Lane, Vector};
-use crate::align::water::{DIAG, LEFT, UP};
+use crate::align::Op;
+use crate::align::water::{DIAG, LEFT, Traceback, UP};
 
 /// What the fill learns about one target.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -70,11 +71,13 @@ pub(crate) struct Work<L> {
     h: Vec<L>,
     e: Vec<L>,
     profile: Vec<L>,
-    /// The clamped H of every cell, at `((j * rows) + i) * LANES + lane` (with `TRACE`).
-    pub(crate) trace: Vec<L>,
+    /// The clamped H of every cell, at `trace_start + ((j * rows) + i) * LANES + lane` (with
+    /// `TRACE`); written with streaming stores, aligned to a vector.
+    trace: Vec<L>,
+    trace_start: usize,
     /// Per cell row `j * rows + i` (with `TRACE`): the column-gap mask in the low 32 bits, the
     /// row-gap-beats-diagonal mask in the high 32 bits, lane `l` at bit `l * MASK_STRIDE`.
-    pub(crate) directions: Vec<u64>,
+    directions: Vec<u64>,
     /// Scratch lanes: one vector's worth per use, see [`Slot`].
     slots: Vec<L>,
     /// Normally each lane's code of b per column, at `j * LANES + lane` (0 past its end);
@@ -84,8 +87,8 @@ pub(crate) struct Work<L> {
     /// transposed, one row per code of b.
     tables: Vec<L>,
     /// The lanes and mask stride of the last fill's vector (how to read `trace`).
-    pub(crate) lanes: usize,
-    pub(crate) stride: u32,
+    lanes: usize,
+    stride: u32,
 }
 
 /// The vectors kept in [`Work::slots`] between the scalar and the vector parts of a fill.
@@ -187,7 +190,10 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
         work.profile.resize(size * lanes, zero);
     }
     if TRACE {
-        grow(&mut work.trace, rows * cols * lanes);
+        // Room to start the trace on a vector boundary, for the streaming stores.
+        grow(&mut work.trace, rows * cols * lanes + lanes);
+        let misalignment = work.trace.as_ptr() as usize % (lanes * size_of::<V::Lane>());
+        work.trace_start = (lanes - misalignment / size_of::<V::Lane>()) % lanes;
         grow(&mut work.directions, rows * cols);
     }
     work.slots.clear();
@@ -286,7 +292,7 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
             work.h[i * lanes + lane] = Lane::from_i32(value);
             work.e[i * lanes + lane] = Lane::from_i32(row_gap);
             if TRACE {
-                work.trace[i * lanes + lane] = Lane::from_i32(value);
+                work.trace[work.trace_start + i * lanes + lane] = Lane::from_i32(value);
                 if direction == UP {
                     work.directions[i] |= 1 << (lane as u32 * V::MASK_STRIDE);
                 }
@@ -358,11 +364,13 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
             work.profile.as_ptr()
         };
         let (trace_column, directions) = if TRACE {
-            // SAFETY: `trace` holds `rows * cols * lanes` lanes, `directions` `rows * cols`,
-            // and `j < cols`.
+            // SAFETY: `trace` holds `rows * cols * lanes` lanes from `trace_start`,
+            // `directions` `rows * cols`, and `j < cols`.
             unsafe {
                 (
-                    work.trace.as_mut_ptr().add(j * rows * lanes),
+                    work.trace
+                        .as_mut_ptr()
+                        .add(work.trace_start + j * rows * lanes),
                     work.directions.as_mut_ptr().add(j * rows),
                 )
             }
@@ -373,7 +381,7 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
         // lanes and `i < rows`; `profile` holds `size * lanes` (normal: every code is below
         // `size`) or `rows * lanes` from this column's code on (transposed: `i < rows`);
         // `trace_column` and `directions` (with TRACE) have `rows * lanes` lanes and `rows`
-        // entries left. CPU features: the caller.
+        // entries left, `trace_column` aligned to a vector. CPU features: the caller.
         unsafe {
             // Row 0: water's edge rule for every lane at once.
             let substitution = if TRANSPOSED {
@@ -389,7 +397,7 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
             let mut diag = V::load(h);
             value.store(h);
             if TRACE {
-                value.store(trace_column);
+                value.stream(trace_column);
                 *directions = u64::from(V::bits(gap_wins)) << 32;
             }
 
@@ -427,7 +435,7 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
                 clamped.store(h.add(at));
                 up = clamped;
                 if TRACE {
-                    clamped.store(trace_column.add(at));
+                    clamped.stream(trace_column.add(at));
                     let up_bits = u64::from(V::bits(column_gap.gt(best_two)));
                     let left_bits = u64::from(V::bits(row_gap.gt(diagonal)));
                     *directions.add(i) = up_bits | (left_bits << 32);
@@ -460,6 +468,9 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
 
     // SAFETY: `slots` holds `SLOTS * lanes` lanes; CPU features: the caller.
     unsafe {
+        if TRACE {
+            V::fence();
+        }
         let slots = work.slots.as_mut_ptr();
         best.store(slots.add(Slot::Best as usize * lanes));
         max_h.store(slots.add(Slot::MaxH as usize * lanes));
@@ -480,7 +491,7 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
     }
 }
 
-/// Reads the walk's cells from a trace: the clamped H per lane and the direction bits.
+/// One lane's view of the trace of the last fill of a [`Work`] (filled with `TRACE`).
 pub(crate) struct TraceCells<'a, L> {
     trace: &'a [L],
     directions: &'a [u64],
@@ -489,32 +500,30 @@ pub(crate) struct TraceCells<'a, L> {
     lane: usize,
     /// Bits per lane in the direction masks ([`Vector::MASK_STRIDE`]).
     stride: u32,
-    unit: f32,
 }
 
 impl<'a, L: Lane> TraceCells<'a, L> {
-    /// The cells of `lane` in the trace of the last fill of `work` (with `TRACE`, `rows` rows).
-    pub(crate) fn new(work: &'a Work<L>, rows: usize, lane: usize, unit: f32) -> Self {
+    /// The cells of `lane` in the trace of the last fill of `work` (`rows` rows).
+    pub(crate) fn new(work: &'a Work<L>, rows: usize, lane: usize) -> Self {
         Self {
-            trace: &work.trace,
+            trace: &work.trace[work.trace_start..],
             directions: &work.directions,
             rows,
             lanes: work.lanes,
             lane,
             stride: work.stride,
-            unit,
         }
     }
-}
 
-impl<L: Lane> crate::align::water::Cells for TraceCells<'_, L> {
+    /// The clamped H of a cell, in units.
     #[inline]
-    fn h(&self, i: usize, j: usize) -> f32 {
-        self.trace[(j * self.rows + i) * self.lanes + self.lane].to_i32() as f32 * self.unit
+    fn h(&self, i: usize, j: usize) -> i32 {
+        self.trace[(j * self.rows + i) * self.lanes + self.lane].to_i32()
     }
 
+    /// The direction of a cell, in water's order: the column gap, the row gap, the diagonal.
     #[inline]
-    fn dir(&self, i: usize, j: usize) -> u8 {
+    fn direction(&self, i: usize, j: usize) -> u8 {
         let masks = self.directions[j * self.rows + i];
         let bit = self.lane as u32 * self.stride;
         if masks >> bit & 1 == 1 {
@@ -523,6 +532,82 @@ impl<L: Lane> crate::align::water::Cells for TraceCells<'_, L> {
             LEFT
         } else {
             DIAG
+        }
+    }
+
+    /// water's walk (`water::walk`) from the start cell `(end_i, end_j)` whose H is `max_h`,
+    /// in whole units, where it is exact: coded `a` and `b` are the lane's sequences and
+    /// `score` is passed through.
+    ///
+    /// The walk only continues from cells with a positive H, where H is the value the cell's
+    /// direction names; so after a diagonal step H is the last one less the substitution score,
+    /// and after a gap it is the `from` value the gap search found. The trace's H is read only
+    /// by the gap search, which keeps the walk out of memory the fill streamed past the cache.
+    pub(crate) fn walk(
+        &self,
+        fixed: &FixedPoint,
+        a: &[u8],
+        b: &[u8],
+        (end_i, end_j): (usize, usize),
+        max_h: i32,
+        score: f32,
+    ) -> Traceback {
+        let (open, extend) = (fixed.open(), fixed.extend());
+        let (mut i, mut j) = (end_i as isize, end_j as isize);
+        let mut h = max_h;
+        let mut ops = Vec::new();
+        while i >= 0 && j >= 0 {
+            let (row, column) = (i as usize, j as usize);
+            match self.direction(row, column) {
+                DIAG => {
+                    ops.push(Op::Match);
+                    h -= fixed.score(a[row], b[column]);
+                    i -= 1;
+                    j -= 1;
+                    if i >= 0 && j >= 0 && h <= 0 {
+                        break;
+                    }
+                }
+                direction => {
+                    // The shortest gap whose cost explains H (water's 0.01 is equality here).
+                    let along = if direction == LEFT { column } else { row };
+                    let mut k = 0;
+                    let (origin, from) = loop {
+                        let c = along - 1 - k;
+                        let from = if direction == LEFT {
+                            self.h(row, c)
+                        } else {
+                            self.h(c, column)
+                        };
+                        let origin = from - open - k as i32 * extend;
+                        if c == 0 || origin == h {
+                            break (origin, from);
+                        }
+                        k += 1;
+                    };
+                    if origin <= 0 {
+                        break;
+                    }
+                    h = from;
+                    let length = k + 1;
+                    if direction == LEFT {
+                        ops.extend(std::iter::repeat_n(Op::Deletion, length));
+                        j -= length as isize;
+                    } else {
+                        ops.extend(std::iter::repeat_n(Op::Insertion, length));
+                        i -= length as isize;
+                    }
+                }
+            }
+        }
+        ops.reverse();
+        Traceback {
+            score,
+            start_a: (i + 1) as usize,
+            start_b: (j + 1) as usize,
+            ops,
+            end_a: end_i,
+            end_b: end_j,
         }
     }
 }
