@@ -23,11 +23,12 @@
 //! rows past a lane's a are computed but never enter its score or start cell, and every column
 //! is valid for every lane.
 //!
-//! With `TRACE`, the fill also stores every cell of the rectangle `rows x cols` for the walk:
-//! the clamped H in the lane type, and per cell row two bit masks (the lanes whose column gap
-//! won, and the lanes whose row gap beat the diagonal), from which the direction follows in
-//! water's order. H keeps the lane type's whole range, so a 16-bit trace serves every lane that
-//! did not saturate.
+//! With `TRACE`, the fill also stores, per cell row of the rectangle `rows x cols`, four bit
+//! masks over the lanes: whose column gap won, whose row gap beat the diagonal (the direction,
+//! in water's order), and whose row gap and column gap were extended rather than opened here.
+//! With those and the H of row 0 and column 0 the walk needs no other H (see
+//! [`TraceCells::walk`]): half a byte per cell instead of two, so a batch's trace stays in the
+//! cache, and a 16-bit trace serves every lane that did not saturate.
 
 use super::fixed::FixedPoint;
 use super::vector::{LOOKUP_CODES, Lane, Vector};
@@ -71,13 +72,14 @@ pub(crate) struct Work<L> {
     h: Vec<L>,
     e: Vec<L>,
     profile: Vec<L>,
-    /// The clamped H of every cell, at `trace_start + ((j * rows) + i) * LANES + lane` (with
-    /// `TRACE`); written with streaming stores, aligned to a vector.
-    trace: Vec<L>,
-    trace_start: usize,
-    /// Per cell row `j * rows + i` (with `TRACE`): the column-gap mask in the low 32 bits, the
-    /// row-gap-beats-diagonal mask in the high 32 bits, lane `l` at bit `l * MASK_STRIDE`.
+    /// With `TRACE`, per cell row `j * rows + i`, two words: the column-gap-won mask in the
+    /// low 32 bits and the row-gap-beat-the-diagonal mask in the high 32 bits of the first; the
+    /// row-gap-extended and column-gap-extended masks in the second; lane `l` at bit
+    /// `l * MASK_STRIDE`.
     directions: Vec<u64>,
+    /// With `TRACE`, the H of column 0 at `i * LANES + lane`, then of row 0 at
+    /// `(rows + j) * LANES + lane`.
+    edges: Vec<L>,
     /// Scratch lanes: one vector's worth per use, see [`Slot`].
     slots: Vec<L>,
     /// Normally each lane's code of b per column, at `j * LANES + lane` (0 past its end);
@@ -86,7 +88,7 @@ pub(crate) struct Work<L> {
     /// The matrix, one row of `LOOKUP_CODES` lanes per code of a (for [`Vector::lookup`]);
     /// transposed, one row per code of b.
     tables: Vec<L>,
-    /// The lanes and mask stride of the last fill's vector (how to read `trace`).
+    /// The lanes and mask stride of the last fill's vector (how to read the trace).
     lanes: usize,
     stride: u32,
 }
@@ -190,11 +192,8 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
         work.profile.resize(size * lanes, zero);
     }
     if TRACE {
-        // Room to start the trace on a vector boundary, for the streaming stores.
-        grow(&mut work.trace, rows * cols * lanes + lanes);
-        let misalignment = work.trace.as_ptr() as usize % (lanes * size_of::<V::Lane>());
-        work.trace_start = (lanes - misalignment / size_of::<V::Lane>()) % lanes;
-        grow(&mut work.directions, rows * cols);
+        grow(&mut work.directions, 2 * rows * cols);
+        grow(&mut work.edges, (rows + cols) * lanes);
     }
     work.slots.clear();
     work.slots.resize(SLOTS * lanes, zero);
@@ -219,12 +218,14 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
                 } else {
                     fixed.score(code as u8, other as u8)
                 };
-                *slot = Lane::from_i32(score);
+                *slot = Lane::from_i32(score + open);
             }
         }
     }
     // Fills `lanes` profile lanes at `at` with each lane's score against `code` (normally a's
-    // code against the lanes' b's in `codes`; transposed, the lanes' a's against b's `code`).
+    // code against the lanes' b's in `codes`; transposed, the lanes' a's against b's `code`),
+    // plus `open`: the interior keeps `H - open` (see the loop), so that the one subtraction
+    // serves the diagonal and both gaps.
     let build_profile = |profile: &mut [V::Lane], tables: &[V::Lane], codes: &[u8], code: usize| {
         if size <= LOOKUP_CODES {
             // SAFETY: `tables` holds `LOOKUP_CODES` lanes per code and `code < size`, `codes`
@@ -241,7 +242,7 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
                 } else {
                     fixed.score(code as u8, other)
                 };
-                *slot = Lane::from_i32(score);
+                *slot = Lane::from_i32(score + open);
             }
         }
     };
@@ -264,7 +265,7 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
     // Column 0, lane by lane: single-state vertical gaps and quirk Q1 for the row gap.
     let slot = |slot: Slot, lane: usize| slot as usize * lanes + lane;
     if TRACE {
-        work.directions[..rows].fill(0);
+        work.directions[..2 * rows].fill(0);
     }
     for (lane, target) in targets.iter().enumerate() {
         let code_b = if TRANSPOSED { query[0] } else { target[0] };
@@ -289,12 +290,12 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
             };
             let (value, direction) = edge_cell(fixed.score(code_a, code_b), gap, UP);
             let row_gap = value - if i >= 1 && previous_up { extend } else { open };
-            work.h[i * lanes + lane] = Lane::from_i32(value);
+            work.h[i * lanes + lane] = Lane::from_i32(value - open);
             work.e[i * lanes + lane] = Lane::from_i32(row_gap);
             if TRACE {
-                work.trace[work.trace_start + i * lanes + lane] = Lane::from_i32(value);
+                work.edges[i * lanes + lane] = Lane::from_i32(value);
                 if direction == UP {
-                    work.directions[i] |= 1 << (lane as u32 * V::MASK_STRIDE);
+                    work.directions[2 * i] |= 1 << (lane as u32 * V::MASK_STRIDE);
                 }
             }
             if value > max_h && i < valid {
@@ -308,7 +309,7 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
             target.len()
         };
         work.slots[slot(Slot::Length, lane)] = Lane::from_i32(length as i32);
-        work.slots[slot(Slot::RowZero, lane)] = work.h[lane];
+        work.slots[slot(Slot::RowZero, lane)] = Lane::from_i32(work.h[lane].to_i32() + open);
         work.slots[slot(Slot::Best, lane)] = Lane::from_i32(<V::Lane as Lane>::MIN);
         work.slots[slot(Slot::MaxH, lane)] = Lane::from_i32(max_h);
         work.slots[slot(Slot::EndI, lane)] = Lane::from_i32(end_i as i32);
@@ -363,15 +364,13 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
         } else {
             work.profile.as_ptr()
         };
-        let (trace_column, directions) = if TRACE {
-            // SAFETY: `trace` holds `rows * cols * lanes` lanes from `trace_start`,
-            // `directions` `rows * cols`, and `j < cols`.
+        let (row_zero_h, directions) = if TRACE {
+            // SAFETY: `edges` holds `(rows + cols) * lanes` lanes, `directions` `2 * rows *
+            // cols` words, and `j < cols`.
             unsafe {
                 (
-                    work.trace
-                        .as_mut_ptr()
-                        .add(work.trace_start + j * rows * lanes),
-                    work.directions.as_mut_ptr().add(j * rows),
+                    work.edges.as_mut_ptr().add((rows + j) * lanes),
+                    work.directions.as_mut_ptr().add(2 * j * rows),
                 )
             }
         } else {
@@ -380,29 +379,33 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
         // SAFETY: every pointer below stays inside its buffer: `h` and `e` hold `rows * lanes`
         // lanes and `i < rows`; `profile` holds `size * lanes` (normal: every code is below
         // `size`) or `rows * lanes` from this column's code on (transposed: `i < rows`);
-        // `trace_column` and `directions` (with TRACE) have `rows * lanes` lanes and `rows`
-        // entries left, `trace_column` aligned to a vector. CPU features: the caller.
+        // `row_zero_h` and `directions` (with TRACE) have `lanes` lanes and `2 * rows` words
+        // left. CPU features: the caller.
         unsafe {
             // Row 0: water's edge rule for every lane at once.
             let substitution = if TRANSPOSED {
                 V::load(profile)
             } else {
                 V::load(profile.add(usize::from(query[0]) * lanes))
-            };
+            }
+            .sub(open_v);
             let gap = row_zero.sub(row_zero_cost);
             let value = substitution.max(gap).max(zero_v);
             let gap_wins = gap.gt(substitution.sub(one_v).max(zero_v));
             row_zero_cost = V::select(gap_wins, extend_v, open_v);
             row_zero = value;
+            // `h` holds `H - open` (the first diagonal, and the row gap's opening, of the next
+            // column); the profile holds `score + open`.
             let mut diag = V::load(h);
-            value.store(h);
+            let mut up = value.sub(open_v);
+            up.store(h);
             if TRACE {
-                value.stream(trace_column);
+                value.store(row_zero_h);
                 *directions = u64::from(V::bits(gap_wins)) << 32;
+                *directions.add(1) = 0;
             }
 
-            let mut up = value;
-            let mut column_gap = up.sub(open_v).sub(extend_v);
+            let mut column_gap = up.sub(extend_v);
             let mut column_best = min_v;
             let mut column_row = zero_v;
             let mut row = zero_v;
@@ -417,9 +420,16 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
                 let diagonal = diag.add(score);
                 let left = V::load(h.add(at));
                 diag = left;
-                let row_gap = V::load(e.add(at)).sub(extend_v).max(left.sub(open_v));
+                let row_extended = V::load(e.add(at)).sub(extend_v);
+                let row_gap = row_extended.max(left);
                 row_gap.store(e.add(at));
-                column_gap = column_gap.sub(extend_v).max(up.sub(open_v));
+                let column_extended = column_gap.sub(extend_v);
+                if TRACE {
+                    let extended = u64::from(V::bits(row_extended.gt(left)))
+                        | u64::from(V::bits(column_extended.gt(up))) << 32;
+                    *directions.add(2 * i + 1) = extended;
+                }
+                column_gap = column_extended.max(up);
                 let best_two = diagonal.max(row_gap);
                 let value = best_two.max(column_gap);
                 // Transposed, rows past a lane's a never reach its score or start cell.
@@ -432,13 +442,12 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
                 column_best = column_best.max(tracked);
                 column_row = V::select(better, row, column_row);
                 let clamped = value.max(zero_v);
-                clamped.store(h.add(at));
-                up = clamped;
+                up = clamped.sub(open_v);
+                up.store(h.add(at));
                 if TRACE {
-                    clamped.stream(trace_column.add(at));
                     let up_bits = u64::from(V::bits(column_gap.gt(best_two)));
                     let left_bits = u64::from(V::bits(row_gap.gt(diagonal)));
-                    *directions.add(i) = up_bits | (left_bits << 32);
+                    *directions.add(2 * i) = up_bits | (left_bits << 32);
                 }
             }
 
@@ -447,9 +456,8 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
             // larger, or equal and on an earlier row ("+ 1" turns that tie into "larger").
             let column = V::splat(j as i32);
             let interior = column_best.max(zero_v);
-            let interior_wins = interior.gt(row_zero);
             let column_max = interior.max(row_zero);
-            let first_row = V::select(interior_wins, column_row, zero_v);
+            let first_row = V::select(interior.gt(row_zero), column_row, zero_v);
             let mut key = column_max.add(V::select(end_i.gt(first_row), one_v, zero_v));
             if TRANSPOSED {
                 best = best.max(column_best);
@@ -468,9 +476,6 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
 
     // SAFETY: `slots` holds `SLOTS * lanes` lanes; CPU features: the caller.
     unsafe {
-        if TRACE {
-            V::fence();
-        }
         let slots = work.slots.as_mut_ptr();
         best.store(slots.add(Slot::Best as usize * lanes));
         max_h.store(slots.add(Slot::MaxH as usize * lanes));
@@ -481,11 +486,14 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
     for (lane, slot_out) in out.iter_mut().enumerate().take(targets.len()) {
         let best = work.slots[slot(Slot::Best, lane)].to_i32();
         let best = (best != <V::Lane as Lane>::MIN).then_some(best);
+        let max_h = work.slots[slot(Slot::MaxH, lane)].to_i32();
+        let end_i = work.slots[slot(Slot::EndI, lane)].to_i32() as usize;
+        let end_j = work.slots[slot(Slot::EndJ, lane)].to_i32() as usize;
         *slot_out = LaneScore {
             best,
-            end_i: work.slots[slot(Slot::EndI, lane)].to_i32() as usize,
-            end_j: work.slots[slot(Slot::EndJ, lane)].to_i32() as usize,
-            max_h: work.slots[slot(Slot::MaxH, lane)].to_i32(),
+            end_i,
+            end_j,
+            max_h,
             overflow: best.is_some_and(|best| best >= limit),
         };
     }
@@ -493,12 +501,12 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
 
 /// One lane's view of the trace of the last fill of a [`Work`] (filled with `TRACE`).
 pub(crate) struct TraceCells<'a, L> {
-    trace: &'a [L],
     directions: &'a [u64],
+    edges: &'a [L],
     rows: usize,
     lanes: usize,
     lane: usize,
-    /// Bits per lane in the direction masks ([`Vector::MASK_STRIDE`]).
+    /// Bits per lane in the masks ([`Vector::MASK_STRIDE`]).
     stride: u32,
 }
 
@@ -506,8 +514,8 @@ impl<'a, L: Lane> TraceCells<'a, L> {
     /// The cells of `lane` in the trace of the last fill of `work` (`rows` rows).
     pub(crate) fn new(work: &'a Work<L>, rows: usize, lane: usize) -> Self {
         Self {
-            trace: &work.trace[work.trace_start..],
             directions: &work.directions,
+            edges: &work.edges,
             rows,
             lanes: work.lanes,
             lane,
@@ -515,34 +523,46 @@ impl<'a, L: Lane> TraceCells<'a, L> {
         }
     }
 
-    /// The clamped H of a cell, in units.
+    /// One of the four masks of a cell: `word` 0 or 1, `high` for its upper half.
     #[inline]
-    fn h(&self, i: usize, j: usize) -> i32 {
-        self.trace[(j * self.rows + i) * self.lanes + self.lane].to_i32()
+    fn flag(&self, i: usize, j: usize, word: usize, high: bool) -> bool {
+        let masks = self.directions[2 * (j * self.rows + i) + word];
+        let bit = self.lane as u32 * self.stride + if high { 32 } else { 0 };
+        masks >> bit & 1 == 1
     }
 
     /// The direction of a cell, in water's order: the column gap, the row gap, the diagonal.
     #[inline]
     fn direction(&self, i: usize, j: usize) -> u8 {
-        let masks = self.directions[j * self.rows + i];
-        let bit = self.lane as u32 * self.stride;
-        if masks >> bit & 1 == 1 {
+        if self.flag(i, j, 0, false) {
             UP
-        } else if masks >> (32 + bit) & 1 == 1 {
+        } else if self.flag(i, j, 0, true) {
             LEFT
         } else {
             DIAG
         }
     }
 
+    /// The H of a cell of column 0 (`j == 0`) or row 0 (`i == 0`), in units.
+    #[inline]
+    fn edge(&self, i: usize, j: usize) -> i32 {
+        let at = if j == 0 { i } else { self.rows + j };
+        self.edges[at * self.lanes + self.lane].to_i32()
+    }
+
     /// water's walk (`water::walk`) from the start cell `(end_i, end_j)` whose H is `max_h`,
     /// in whole units, where it is exact: coded `a` and `b` are the lane's sequences and
     /// `score` is passed through.
     ///
-    /// The walk only continues from cells with a positive H, where H is the value the cell's
-    /// direction names; so after a diagonal step H is the last one less the substitution score,
-    /// and after a gap it is the `from` value the gap search found. The trace's H is read only
-    /// by the gap search, which keeps the walk out of memory the fill streamed past the cache.
+    /// The walk continues only from cells with a positive H, which is the value the cell's
+    /// direction names: after a diagonal step H is the last one less the substitution score,
+    /// and after a gap it is the `from` value the gap search found. That search wants the
+    /// shortest gap of length `k + 1` whose `from - open - k * extend` equals H. Inside the
+    /// matrix the row gap obeys `E(i, j) = max(E(i, j-1) - extend, H(i, j-1) - open)`, so
+    /// while the cells passed were extended (not opened) the first length that fits is the
+    /// first cell where the gap was opened, and `from` follows from H; the same holds for
+    /// column gaps. Along row 0 and column 0 (no gap state) and where the search reaches the
+    /// edge, it reads the edge H as water does.
     pub(crate) fn walk(
         &self,
         fixed: &FixedPoint,
@@ -569,19 +589,33 @@ impl<'a, L: Lane> TraceCells<'a, L> {
                     }
                 }
                 direction => {
-                    // The shortest gap whose cost explains H (water's 0.01 is equality here).
-                    let along = if direction == LEFT { column } else { row };
+                    let horizontal = direction == LEFT;
+                    let along = if horizontal { column } else { row };
+                    // A gap along row 0 or column 0 (no gap state there).
+                    let on_edge = if horizontal { row == 0 } else { column == 0 };
                     let mut k = 0;
                     let (origin, from) = loop {
                         let c = along - 1 - k;
-                        let from = if direction == LEFT {
-                            self.h(row, c)
+                        let cost = open + k as i32 * extend;
+                        if on_edge || c == 0 {
+                            let from = if horizontal {
+                                self.edge(row, c)
+                            } else {
+                                self.edge(c, column)
+                            };
+                            if c == 0 || from - cost == h {
+                                break (from - cost, from);
+                            }
                         } else {
-                            self.h(c, column)
-                        };
-                        let origin = from - open - k as i32 * extend;
-                        if c == 0 || origin == h {
-                            break (origin, from);
+                            // The gap cell `k` steps back: extended, or opened from `from`.
+                            let extended = if horizontal {
+                                self.flag(row, column - k, 1, false)
+                            } else {
+                                self.flag(row - k, column, 1, true)
+                            };
+                            if !extended {
+                                break (h, h + cost);
+                            }
                         }
                         k += 1;
                     };
@@ -590,7 +624,7 @@ impl<'a, L: Lane> TraceCells<'a, L> {
                     }
                     h = from;
                     let length = k + 1;
-                    if direction == LEFT {
+                    if horizontal {
                         ops.extend(std::iter::repeat_n(Op::Deletion, length));
                         j -= length as isize;
                     } else {

@@ -126,28 +126,6 @@ pub(crate) trait Vector: Copy {
         unsafe { Self::load(lanes.as_ptr()) }
     }
 
-    /// Stores `LANES` lanes without keeping them in the cache (for traces written once and
-    /// read sparsely); the default is [`Vector::store`]. [`Vector::fence`] orders these stores
-    /// before later ones.
-    ///
-    /// # Safety
-    ///
-    /// `ptr` must be valid for writing `LANES` lanes and aligned to `LANES` lanes; CPU features
-    /// as for [`Vector::splat`].
-    #[inline(always)]
-    unsafe fn stream(self, ptr: *mut Self::Lane) {
-        // SAFETY: the caller's guarantees are `store`'s.
-        unsafe { self.store(ptr) }
-    }
-
-    /// Orders the [`Vector::stream`] stores before every later store.
-    ///
-    /// # Safety
-    ///
-    /// CPU features as for [`Vector::splat`].
-    #[inline(always)]
-    unsafe fn fence() {}
-
     /// Bits per lane in [`Vector::bits`]; `LANES * MASK_STRIDE <= 32`.
     const MASK_STRIDE: u32;
     /// The mask as bits: lane `l` is set when bit `l * MASK_STRIDE` is (the other bits of a

@@ -72,16 +72,6 @@ macro_rules! avx512_vector {
                 unsafe { Self::permute(table, codes) }
             }
 
-            #[inline(always)]
-            unsafe fn stream(self, ptr: *mut $lane) {
-                // SAFETY: the caller guarantees an aligned, writable vector and the feature.
-                unsafe { _mm512_stream_si512(ptr.cast(), self.0) }
-            }
-            #[inline(always)]
-            unsafe fn fence() {
-                // SAFETY: SSE is part of x86_64.
-                unsafe { _mm_sfence() }
-            }
             const MASK_STRIDE: u32 = 1;
             #[inline(always)]
             unsafe fn bits(mask: $mask) -> u32 {

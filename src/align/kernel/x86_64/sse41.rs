@@ -65,16 +65,6 @@ macro_rules! sse_vector {
                 Self(unsafe { _mm_blendv_epi8(if_false.0, if_true.0, mask) })
             }
 
-            #[inline(always)]
-            unsafe fn stream(self, ptr: *mut $lane) {
-                // SAFETY: the caller guarantees an aligned, writable vector and the feature.
-                unsafe { _mm_stream_si128(ptr.cast(), self.0) }
-            }
-            #[inline(always)]
-            unsafe fn fence() {
-                // SAFETY: SSE is part of x86_64.
-                unsafe { _mm_sfence() }
-            }
             const MASK_STRIDE: u32 = std::mem::size_of::<$lane>() as u32;
             #[inline(always)]
             unsafe fn bits(mask: __m128i) -> u32 {
