@@ -72,10 +72,9 @@ pub(crate) struct Work<L> {
     h: Vec<L>,
     e: Vec<L>,
     profile: Vec<L>,
-    /// With `TRACE`, per cell row `j * rows + i`, two words: the column-gap-won mask in the
-    /// low 32 bits and the row-gap-beat-the-diagonal mask in the high 32 bits of the first; the
-    /// row-gap-extended and column-gap-extended masks in the second; lane `l` at bit
-    /// `l * MASK_STRIDE`.
+    /// With `TRACE`, per cell row `j * rows + i`, two words of [`Vector::bits2`]: the
+    /// column-gap-won and the row-gap-beat-the-diagonal masks, then the row-gap-extended and
+    /// column-gap-extended masks.
     directions: Vec<u64>,
     /// With `TRACE`, the H of column 0 at `i * LANES + lane`, then of row 0 at
     /// `(rows + j) * LANES + lane`.
@@ -88,24 +87,24 @@ pub(crate) struct Work<L> {
     /// The matrix, one row of `LOOKUP_CODES` lanes per code of a (for [`Vector::lookup`]);
     /// transposed, one row per code of b.
     tables: Vec<L>,
-    /// The lanes and mask stride of the last fill's vector (how to read the trace).
+    /// The lanes and [`Vector::flag_bit`] of the last fill's vector (how to read the trace):
+    /// lane `l`'s first flag at `flag_bits[2 * l]`, its second at `flag_bits[2 * l + 1]`.
     lanes: usize,
-    stride: u32,
+    flag_bits: Vec<u8>,
 }
 
-/// The vectors kept in [`Work::slots`] between the scalar and the vector parts of a fill.
+/// The vectors kept in [`Work::slots`] between the vector and the scalar parts of a fill.
 #[derive(Clone, Copy)]
 enum Slot {
     /// Per lane: its length (transposed: of a, capped at the rows; normally: of b).
     Length,
-    /// Row 0's H, then the running score and start cell.
-    RowZero,
+    /// The score and the start cell.
     Best,
     MaxH,
     EndI,
     EndJ,
 }
-const SLOTS: usize = 6;
+const SLOTS: usize = 5;
 
 /// Grows a buffer to `len` lanes without clearing what it holds.
 fn grow<T: Copy + Default>(buffer: &mut Vec<T>, len: usize) {
@@ -114,15 +113,43 @@ fn grow<T: Copy + Default>(buffer: &mut Vec<T>, len: usize) {
     }
 }
 
-/// water's edge rule: a match wins if it beats both the gap and zero, a positive gap next.
+/// Fills the `V::LANES` lanes of `profile` with each lane's score against `code`, plus `open`
+/// (normally a's `code` against the lanes' b's in `codes`; transposed, the lanes' a's in
+/// `codes` against b's `code`). The interior keeps `H - open` (see [`fill`]), so that one
+/// subtraction serves the diagonal and both gaps.
+///
+/// # Safety
+///
+/// The CPU features `V` uses must be available; `codes` holds `V::LANES` codes below the
+/// matrix size and `code` is below it too; `tables` is [`Work::tables`] when the matrix has at
+/// most [`LOOKUP_CODES`] codes.
 #[inline(always)]
-fn edge_cell(substitution: i32, gap: i32, gap_direction: u8) -> (i32, u8) {
-    if substitution > gap && substitution > 0 {
-        (substitution, DIAG)
-    } else if gap > 0 {
-        (gap, gap_direction)
+unsafe fn build_profile<V: Vector, const TRANSPOSED: bool>(
+    fixed: &FixedPoint,
+    profile: &mut [V::Lane],
+    tables: &[V::Lane],
+    codes: &[u8],
+    code: usize,
+) {
+    if fixed.size() <= LOOKUP_CODES {
+        assert!(profile.len() >= V::LANES && codes.len() >= V::LANES);
+        assert!(tables.len() >= (code + 1) * LOOKUP_CODES);
+        // SAFETY: `tables` holds `LOOKUP_CODES` lanes at `code`, `codes` holds `LANES` codes
+        // below the matrix size (at most `LOOKUP_CODES`), `profile` holds `LANES` lanes (all
+        // checked above or by the caller); CPU features: the caller.
+        unsafe {
+            V::lookup(tables.as_ptr().add(code * LOOKUP_CODES), codes.as_ptr())
+                .store(profile.as_mut_ptr());
+        }
     } else {
-        (0, DIAG)
+        for (slot, &other) in profile[..V::LANES].iter_mut().zip(codes) {
+            let score = if TRANSPOSED {
+                fixed.score(other, code as u8)
+            } else {
+                fixed.score(code as u8, other)
+            };
+            *slot = Lane::from_i32(score + fixed.open());
+        }
     }
 }
 
@@ -174,12 +201,14 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
     let numbered = |count: usize| count < <V::Lane as Lane>::MAX as usize;
     assert!(numbered(rows) && numbered(cols));
     assert!(targets.iter().all(|target| numbered(target.len())));
-    assert!(V::LANES as u32 * V::MASK_STRIDE <= 32);
     if TRANSPOSED {
         assert!(size <= 256);
     }
     let zero = <V::Lane as Lane>::from_i32(0);
-    (work.lanes, work.stride) = (lanes, V::MASK_STRIDE);
+    work.lanes = lanes;
+    work.flag_bits.clear();
+    work.flag_bits
+        .extend((0..2 * lanes).map(|flag| V::flag_bit(flag / 2, flag % 2 == 1) as u8));
 
     // Buffers only grow: every lane of a target is written before it is read, and stale values
     // in unused lanes only flow into those lanes. (Zeroing the trace cost 5% of the run.)
@@ -222,132 +251,150 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
             }
         }
     }
-    // Fills `lanes` profile lanes at `at` with each lane's score against `code` (normally a's
-    // code against the lanes' b's in `codes`; transposed, the lanes' a's against b's `code`),
-    // plus `open`: the interior keeps `H - open` (see the loop), so that the one subtraction
-    // serves the diagonal and both gaps.
-    let build_profile = |profile: &mut [V::Lane], tables: &[V::Lane], codes: &[u8], code: usize| {
-        if size <= LOOKUP_CODES {
-            // SAFETY: `tables` holds `LOOKUP_CODES` lanes per code and `code < size`, `codes`
-            // holds `lanes` codes below `size`, `profile` holds `lanes` lanes; CPU features:
-            // the caller.
-            unsafe {
-                V::lookup(tables.as_ptr().add(code * LOOKUP_CODES), codes.as_ptr())
-                    .store(profile.as_mut_ptr());
-            }
-        } else {
-            for (slot, &other) in profile[..lanes].iter_mut().zip(codes) {
-                let score = if TRANSPOSED {
-                    fixed.score(other, code as u8)
-                } else {
-                    fixed.score(code as u8, other)
-                };
-                *slot = Lane::from_i32(score + open);
-            }
-        }
-    };
     if TRANSPOSED {
         // The profile of the whole job: at `(code_b * rows + i) * lanes`, each lane's score of
         // its row `i` against `code_b`.
         for i in 0..rows {
             for code_b in 0..size {
                 let at = (code_b * rows + i) * lanes;
-                build_profile(
-                    &mut work.profile[at..at + lanes],
-                    &work.tables,
-                    &work.codes[i * lanes..(i + 1) * lanes],
-                    code_b,
-                );
-            }
-        }
-    }
-
-    // Column 0, lane by lane: single-state vertical gaps and quirk Q1 for the row gap.
-    let slot = |slot: Slot, lane: usize| slot as usize * lanes + lane;
-    if TRACE {
-        work.directions[..2 * rows].fill(0);
-    }
-    for (lane, target) in targets.iter().enumerate() {
-        let code_b = if TRANSPOSED { query[0] } else { target[0] };
-        // Rows that belong to this lane's sequence (transposed, the rest is never reported).
-        let valid = if TRANSPOSED {
-            target.len().min(rows)
-        } else {
-            rows
-        };
-        let (mut previous_h, mut previous_up) = (0, false);
-        let (mut max_h, mut end_i) = (-1, 0);
-        for i in 0..rows {
-            let gap = if i == 0 {
-                0
-            } else {
-                previous_h - if previous_up { extend } else { open }
-            };
-            let code_a = if TRANSPOSED {
-                work.codes[i * lanes + lane]
-            } else {
-                query[i]
-            };
-            let (value, direction) = edge_cell(fixed.score(code_a, code_b), gap, UP);
-            let row_gap = value - if i >= 1 && previous_up { extend } else { open };
-            work.h[i * lanes + lane] = Lane::from_i32(value - open);
-            work.e[i * lanes + lane] = Lane::from_i32(row_gap);
-            if TRACE {
-                work.edges[i * lanes + lane] = Lane::from_i32(value);
-                if direction == UP {
-                    work.directions[2 * i] |= 1 << (lane as u32 * V::MASK_STRIDE);
+                // SAFETY: CPU features: the caller.
+                unsafe {
+                    build_profile::<V, TRANSPOSED>(
+                        fixed,
+                        &mut work.profile[at..at + lanes],
+                        &work.tables,
+                        &work.codes[i * lanes..(i + 1) * lanes],
+                        code_b,
+                    );
                 }
             }
-            if value > max_h && i < valid {
-                (max_h, end_i) = (value, i);
-            }
-            (previous_h, previous_up) = (value, direction == UP);
         }
-        let length = if TRANSPOSED {
-            target.len().min(rows)
-        } else {
-            target.len()
-        };
-        work.slots[slot(Slot::Length, lane)] = Lane::from_i32(length as i32);
-        work.slots[slot(Slot::RowZero, lane)] = Lane::from_i32(work.h[lane].to_i32() + open);
-        work.slots[slot(Slot::Best, lane)] = Lane::from_i32(<V::Lane as Lane>::MIN);
-        work.slots[slot(Slot::MaxH, lane)] = Lane::from_i32(max_h);
-        work.slots[slot(Slot::EndI, lane)] = Lane::from_i32(end_i as i32);
     }
 
-    // SAFETY: CPU features: the caller; `slots` holds `SLOTS * lanes` lanes.
-    let (open_v, extend_v, zero_v, one_v, min_v) = unsafe {
+    // SAFETY: CPU features: the caller.
+    let (open_v, extend_v, zero_v, one_v, min_v, minus_one_v) = unsafe {
         (
             V::splat(open),
             V::splat(extend),
             V::splat(0),
             V::splat(1),
             V::splat(<V::Lane as Lane>::MIN),
+            V::splat(-1),
         )
     };
-    let load_slot = |work: &Work<V::Lane>, which: Slot| {
-        // SAFETY: `slots` holds `SLOTS * lanes` lanes; CPU features: the caller.
-        unsafe { V::load(work.slots.as_ptr().add(which as usize * lanes)) }
-    };
-    let lengths_v = load_slot(work, Slot::Length);
-    let mut row_zero = load_slot(work, Slot::RowZero);
-    let mut best = load_slot(work, Slot::Best);
-    let mut max_h = load_slot(work, Slot::MaxH);
-    let mut end_i = load_slot(work, Slot::EndI);
+    let mut lengths = [0i32; 64];
+    for (slot, target) in lengths.iter_mut().zip(targets) {
+        // Transposed, rows past a lane's a are never reported.
+        *slot = if TRANSPOSED {
+            target.len().min(rows)
+        } else {
+            target.len()
+        } as i32;
+    }
+    let length_slots = Slot::Length as usize * lanes..;
+    for (slot, &length) in work.slots[length_slots].iter_mut().zip(&lengths[..lanes]) {
+        *slot = Lane::from_i32(length);
+    }
+    // SAFETY: `slots` holds `SLOTS * lanes` lanes; CPU features: the caller.
+    let lengths_v = unsafe { V::load(work.slots.as_ptr().add(Slot::Length as usize * lanes)) };
+    if !TRANSPOSED {
+        // Column 0's profile.
+        for code_a in 0..size {
+            // SAFETY: CPU features: the caller.
+            unsafe {
+                build_profile::<V, false>(
+                    fixed,
+                    &mut work.profile[code_a * lanes..(code_a + 1) * lanes],
+                    &work.tables,
+                    &work.codes[..lanes],
+                    code_a,
+                );
+            }
+        }
+    }
+
+    // Column 0: single-state vertical gaps (the edge rule, with UP), and quirk Q1: below an
+    // UP cell the row gap starts from `extend`.
+    let mut max_h = minus_one_v;
+    let mut end_i = zero_v;
+    let mut row_zero = zero_v;
+    {
+        let (mut previous, mut cost) = (zero_v, open_v);
+        for i in 0..rows {
+            // SAFETY: `profile` holds `size * lanes` lanes (normal; `query[i] < size`) or
+            // `size * rows * lanes` (transposed; `query[0] < size`, `i < rows`); `h` and `e`
+            // hold `rows * lanes` lanes, `edges` (with TRACE) `(rows + cols) * lanes`, and
+            // `directions` `2 * rows * cols` words. CPU features: the caller.
+            unsafe {
+                let substitution = if TRANSPOSED {
+                    V::load(
+                        work.profile
+                            .as_ptr()
+                            .add((usize::from(query[0]) * rows + i) * lanes),
+                    )
+                } else {
+                    V::load(work.profile.as_ptr().add(usize::from(query[i]) * lanes))
+                }
+                .sub(open_v);
+                let gap = if i == 0 { zero_v } else { previous.sub(cost) };
+                let value = substitution.max(gap).max(zero_v);
+                let gap_wins = gap.gt(substitution.sub(one_v).max(zero_v));
+                value.sub(cost).store(work.e.as_mut_ptr().add(i * lanes));
+                value.sub(open_v).store(work.h.as_mut_ptr().add(i * lanes));
+                if TRACE {
+                    value.store(work.edges.as_mut_ptr().add(i * lanes));
+                    *work.directions.as_mut_ptr().add(2 * i) =
+                        V::bits2(gap_wins, zero_v.gt(zero_v));
+                    *work.directions.as_mut_ptr().add(2 * i + 1) = 0;
+                }
+                // The first row reaching the largest H, among the lane's rows.
+                let tracked = if TRANSPOSED {
+                    V::select(lengths_v.gt(V::splat(i as i32)), value, min_v)
+                } else {
+                    value
+                };
+                let better = tracked.gt(max_h);
+                max_h = V::select(better, value, max_h);
+                end_i = V::select_counter(better, V::splat(i as i32), i as i32, end_i);
+                if i == 0 {
+                    row_zero = value;
+                }
+                cost = V::select(gap_wins, extend_v, open_v);
+                previous = value;
+            }
+        }
+    }
+    let mut best = min_v;
     let mut end_j = zero_v;
     // What the row-0 gap costs in the next column: `extend` after a LEFT cell, else `open`.
     let mut row_zero_cost = open_v;
+    // Transposed, the rows every lane's a reaches need no masking (batches are sorted by
+    // length, so that is nearly all of them).
+    let unmasked_rows = if TRANSPOSED {
+        targets
+            .iter()
+            .map(|target| target.len())
+            .min()
+            .unwrap_or(0)
+            .clamp(1, rows)
+    } else {
+        rows
+    };
 
     for j in 1..cols {
         // Normally the profile of this column: each code of a against every lane's b.
         if !TRANSPOSED {
             for code_a in 0..size {
-                build_profile(
-                    &mut work.profile[code_a * lanes..(code_a + 1) * lanes],
-                    &work.tables,
-                    &work.codes[j * lanes..(j + 1) * lanes],
-                    code_a,
-                );
+                // SAFETY: CPU features: the caller.
+                unsafe {
+                    build_profile::<V, false>(
+                        fixed,
+                        &mut work.profile[code_a * lanes..(code_a + 1) * lanes],
+                        &work.tables,
+                        &work.codes[j * lanes..(j + 1) * lanes],
+                        code_a,
+                    );
+                }
             }
         }
 
@@ -401,7 +448,7 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
             up.store(h);
             if TRACE {
                 value.store(row_zero_h);
-                *directions = u64::from(V::bits(gap_wins)) << 32;
+                *directions = V::bits2(zero_v.gt(zero_v), gap_wins);
                 *directions.add(1) = 0;
             }
 
@@ -409,46 +456,54 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
             let mut column_best = min_v;
             let mut column_row = zero_v;
             let mut row = zero_v;
-            for i in 1..rows {
-                row = row.add(one_v);
-                let at = i * lanes;
-                let score = if TRANSPOSED {
-                    V::load(profile.add(at))
-                } else {
-                    V::load(profile.add(usize::from(*query.get_unchecked(i)) * lanes))
-                };
-                let diagonal = diag.add(score);
-                let left = V::load(h.add(at));
-                diag = left;
-                let row_extended = V::load(e.add(at)).sub(extend_v);
-                let row_gap = row_extended.max(left);
-                row_gap.store(e.add(at));
-                let column_extended = column_gap.sub(extend_v);
-                if TRACE {
-                    let extended = u64::from(V::bits(row_extended.gt(left)))
-                        | u64::from(V::bits(column_extended.gt(up))) << 32;
-                    *directions.add(2 * i + 1) = extended;
-                }
-                column_gap = column_extended.max(up);
-                let best_two = diagonal.max(row_gap);
-                let value = best_two.max(column_gap);
-                // Transposed, rows past a lane's a never reach its score or start cell.
-                let tracked = if TRANSPOSED {
-                    V::select(lengths_v.gt(row), value, min_v)
-                } else {
-                    value
-                };
-                let better = tracked.gt(column_best);
-                column_best = column_best.max(tracked);
-                column_row = V::select(better, row, column_row);
-                let clamped = value.max(zero_v);
-                up = clamped.sub(open_v);
-                up.store(h.add(at));
-                if TRACE {
-                    let up_bits = u64::from(V::bits(column_gap.gt(best_two)));
-                    let left_bits = u64::from(V::bits(row_gap.gt(diagonal)));
-                    *directions.add(2 * i) = up_bits | (left_bits << 32);
-                }
+            // One interior cell row; `$masked`: rows past some lane's a (transposed) are kept
+            // out of its score and start cell.
+            macro_rules! interior_row {
+                ($i:expr, $masked:expr) => {{
+                    let i = $i;
+                    row = row.add(one_v);
+                    let at = i * lanes;
+                    let score = if TRANSPOSED {
+                        V::load(profile.add(at))
+                    } else {
+                        V::load(profile.add(usize::from(*query.get_unchecked(i)) * lanes))
+                    };
+                    let diagonal = diag.add(score);
+                    let left = V::load(h.add(at));
+                    diag = left;
+                    let row_extended = V::load(e.add(at)).sub(extend_v);
+                    let row_gap = row_extended.max(left);
+                    row_gap.store(e.add(at));
+                    let column_extended = column_gap.sub(extend_v);
+                    if TRACE {
+                        *directions.add(2 * i + 1) =
+                            V::bits2(row_extended.gt(left), column_extended.gt(up));
+                    }
+                    column_gap = column_extended.max(up);
+                    let best_two = diagonal.max(row_gap);
+                    let value = best_two.max(column_gap);
+                    let tracked = if $masked {
+                        V::select(lengths_v.gt(row), value, min_v)
+                    } else {
+                        value
+                    };
+                    let better = tracked.gt(column_best);
+                    column_best = column_best.max(tracked);
+                    column_row = V::select_counter(better, row, i as i32, column_row);
+                    let clamped = value.max(zero_v);
+                    up = clamped.sub(open_v);
+                    up.store(h.add(at));
+                    if TRACE {
+                        *directions.add(2 * i) =
+                            V::bits2(column_gap.gt(best_two), row_gap.gt(diagonal));
+                    }
+                }};
+            }
+            for i in 1..unmasked_rows {
+                interior_row!(i, false);
+            }
+            for i in unmasked_rows..rows {
+                interior_row!(i, TRANSPOSED);
             }
 
             // Fold the column into each lane's score and start cell: the column's largest H
@@ -483,6 +538,7 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
         end_j.store(slots.add(Slot::EndJ as usize * lanes));
     }
     let limit = <V::Lane as Lane>::MAX - fixed.max_score().max(0);
+    let slot = |slot: Slot, lane: usize| slot as usize * lanes + lane;
     for (lane, slot_out) in out.iter_mut().enumerate().take(targets.len()) {
         let best = work.slots[slot(Slot::Best, lane)].to_i32();
         let best = (best != <V::Lane as Lane>::MIN).then_some(best);
@@ -506,8 +562,8 @@ pub(crate) struct TraceCells<'a, L> {
     rows: usize,
     lanes: usize,
     lane: usize,
-    /// Bits per lane in the masks ([`Vector::MASK_STRIDE`]).
-    stride: u32,
+    /// This lane's two flag bits in a word.
+    flag_bits: [u8; 2],
 }
 
 impl<'a, L: Lane> TraceCells<'a, L> {
@@ -519,15 +575,15 @@ impl<'a, L: Lane> TraceCells<'a, L> {
             rows,
             lanes: work.lanes,
             lane,
-            stride: work.stride,
+            flag_bits: [work.flag_bits[2 * lane], work.flag_bits[2 * lane + 1]],
         }
     }
 
-    /// One of the four masks of a cell: `word` 0 or 1, `high` for its upper half.
+    /// One of the four flags of a cell: `word` 0 or 1, `high` for its second mask.
     #[inline]
     fn flag(&self, i: usize, j: usize, word: usize, high: bool) -> bool {
         let masks = self.directions[2 * (j * self.rows + i) + word];
-        let bit = self.lane as u32 * self.stride + if high { 32 } else { 0 };
+        let bit = self.flag_bits[usize::from(high)];
         masks >> bit & 1 == 1
     }
 

@@ -60,12 +60,17 @@ macro_rules! portable_vector {
                 }))
             }
 
-            const MASK_STRIDE: u32 = 1;
             #[inline(always)]
-            unsafe fn bits(mask: Self::Mask) -> u32 {
-                mask.iter()
-                    .enumerate()
-                    .fold(0, |bits, (k, &lane)| bits | (u32::from(lane != 0) << k))
+            unsafe fn bits2(first: Self::Mask, second: Self::Mask) -> u64 {
+                let bits = |mask: Self::Mask| {
+                    mask.iter()
+                        .enumerate()
+                        .fold(0u64, |bits, (k, &lane)| bits | (u64::from(lane != 0) << k))
+                };
+                bits(first) | bits(second) << 32
+            }
+            fn flag_bit(lane: usize, second: bool) -> u32 {
+                lane as u32 + if second { 32 } else { 0 }
             }
         }
     };

@@ -126,13 +126,27 @@ pub(crate) trait Vector: Copy {
         unsafe { Self::load(lanes.as_ptr()) }
     }
 
-    /// Bits per lane in [`Vector::bits`]; `LANES * MASK_STRIDE <= 32`.
-    const MASK_STRIDE: u32;
-    /// The mask as bits: lane `l` is set when bit `l * MASK_STRIDE` is (the other bits of a
-    /// lane, if any, repeat it).
+    /// `counter` (which holds `value` in every lane) where `mask` is set, `if_false`
+    /// elsewhere. ISAs with a masked broadcast do it from `value` in one instruction, and the
+    /// vector counter is then optimised away.
     ///
     /// # Safety
     ///
     /// CPU features as for [`Vector::splat`].
-    unsafe fn bits(mask: Self::Mask) -> u32;
+    #[inline(always)]
+    unsafe fn select_counter(mask: Self::Mask, counter: Self, value: i32, if_false: Self) -> Self {
+        let _ = value;
+        // SAFETY: the caller guarantees the CPU features.
+        unsafe { Self::select(mask, counter, if_false) }
+    }
+
+    /// Two masks as the bits of one word; lane `l`'s flag of `first` is bit
+    /// `flag_bit(l, false)`, of `second` bit `flag_bit(l, true)`.
+    ///
+    /// # Safety
+    ///
+    /// CPU features as for [`Vector::splat`].
+    unsafe fn bits2(first: Self::Mask, second: Self::Mask) -> u64;
+    /// Where [`Vector::bits2`] puts a lane's flag (below 64).
+    fn flag_bit(lane: usize, second: bool) -> u32;
 }

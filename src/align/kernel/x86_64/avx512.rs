@@ -20,7 +20,7 @@ pub(crate) struct Wide(__m512i);
 
 macro_rules! avx512_vector {
     ($name:ident, $lane:ty, $mask:ty, $set1:ident, $add:ident, $sub:ident, $max:ident,
-     $gt:ident, $blend:ident) => {
+     $gt:ident, $blend:ident, $mask_set1:ident) => {
         impl Vector for $name {
             type Lane = $lane;
             type Mask = $mask;
@@ -72,10 +72,17 @@ macro_rules! avx512_vector {
                 unsafe { Self::permute(table, codes) }
             }
 
-            const MASK_STRIDE: u32 = 1;
             #[inline(always)]
-            unsafe fn bits(mask: $mask) -> u32 {
-                u32::from(mask)
+            unsafe fn select_counter(mask: $mask, _: Self, value: i32, if_false: Self) -> Self {
+                // SAFETY: the caller guarantees AVX-512BW.
+                Self(unsafe { $mask_set1(if_false.0, mask, value as $lane) })
+            }
+            #[inline(always)]
+            unsafe fn bits2(first: $mask, second: $mask) -> u64 {
+                u64::from(first) | u64::from(second) << 32
+            }
+            fn flag_bit(lane: usize, second: bool) -> u32 {
+                lane as u32 + if second { 32 } else { 0 }
             }
         }
     };
@@ -90,7 +97,8 @@ avx512_vector!(
     _mm512_subs_epi16,
     _mm512_max_epi16,
     _mm512_cmpgt_epi16_mask,
-    _mm512_mask_blend_epi16
+    _mm512_mask_blend_epi16,
+    _mm512_mask_set1_epi16
 );
 avx512_vector!(
     Wide,
@@ -101,7 +109,8 @@ avx512_vector!(
     _mm512_sub_epi32,
     _mm512_max_epi32,
     _mm512_cmpgt_epi32_mask,
-    _mm512_mask_blend_epi32
+    _mm512_mask_blend_epi32,
+    _mm512_mask_set1_epi32
 );
 
 impl Narrow {

@@ -18,7 +18,8 @@ pub(crate) struct Narrow(__m128i);
 pub(crate) struct Wide(__m128i);
 
 macro_rules! sse_vector {
-    ($name:ident, $lane:ty, $set1:ident, $add:ident, $sub:ident, $max:ident, $gt:ident) => {
+    ($name:ident, $lane:ty, $set1:ident, $add:ident, $sub:ident, $max:ident, $gt:ident,
+     $packs:ident) => {
         impl Vector for $name {
             type Lane = $lane;
             type Mask = __m128i;
@@ -65,11 +66,19 @@ macro_rules! sse_vector {
                 Self(unsafe { _mm_blendv_epi8(if_false.0, if_true.0, mask) })
             }
 
-            const MASK_STRIDE: u32 = std::mem::size_of::<$lane>() as u32;
             #[inline(always)]
-            unsafe fn bits(mask: __m128i) -> u32 {
+            unsafe fn bits2(first: __m128i, second: __m128i) -> u64 {
                 // SAFETY: the caller guarantees the CPU feature.
-                unsafe { _mm_movemask_epi8(mask) as u32 }
+                unsafe { u64::from(_mm_movemask_epi8($packs(first, second)) as u32) }
+            }
+            /// `packs` narrows each 128-bit block's lanes of `first`, then of `second`, into
+            /// one block; `movemask` takes a bit per byte.
+            fn flag_bit(lane: usize, second: bool) -> u32 {
+                let block_lanes = 16 / std::mem::size_of::<$lane>();
+                let element = lane / block_lanes * 2 * block_lanes
+                    + usize::from(second) * block_lanes
+                    + lane % block_lanes;
+                (element * std::mem::size_of::<$lane>() / 2) as u32
             }
         }
     };
@@ -82,7 +91,8 @@ sse_vector!(
     _mm_adds_epi16,
     _mm_subs_epi16,
     _mm_max_epi16,
-    _mm_cmpgt_epi16
+    _mm_cmpgt_epi16,
+    _mm_packs_epi16
 );
 sse_vector!(
     Wide,
@@ -91,7 +101,8 @@ sse_vector!(
     _mm_add_epi32,
     _mm_sub_epi32,
     _mm_max_epi32,
-    _mm_cmpgt_epi32
+    _mm_cmpgt_epi32,
+    _mm_packs_epi32
 );
 
 super::entry_points!(Sse41, "sse4.1", Narrow, Wide);
