@@ -291,6 +291,17 @@ fn main() {
          warm-up then best of 3",
         TEM1.len()
     );
+    // Other work on the machine skews every row: say how busy it was.
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        println!(
+            "load average {} (1/5/15 min) on {} logical cores at start",
+            load.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" "),
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        );
+    }
     #[cfg(not(feature = "parasail"))]
     println!(
         "parasail rows: not built; run with `--features parasail` (needs cmake and \
