@@ -1,8 +1,9 @@
 //! Criterion benchmarks: every kernel this CPU has, score-only and full water-identical
 //! alignment, on close homologs (TEM-1 variants against TEM-1) and unrelated pairs, at two
 //! query lengths. Throughput is in cells (elements/s = cells/s; divide by 1e9 for GCUPS).
-//! The scalar engine runs in the same groups as the peer; `examples/bench_kernels.rs` adds
-//! EMBOSS water and prints ratios.
+//! The scalar engine runs in the same groups, and with `--features parasail` so does parasail
+//! (score only, and traceback with its CIGAR); `examples/bench_kernels.rs` adds EMBOSS water
+//! and prints the ratios against the targets.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use wildtype_aligner::align::{Aligner, KernelKind};
@@ -82,37 +83,15 @@ fn kernels(c: &mut Criterion) {
     }
 }
 
-/// parasail (striped, 16-bit, local) as a peer: EBLOSUM62 doubled with open 20 / extend 1 is
-/// water's 10/0.5 in integers. Its score is Gotoh's, not water's (no edge quirks); the point is
-/// speed on the same pairs.
+/// parasail as a peer in the same groups ([`wildtype_aligner::bench::peers::Parasail`]:
+/// striped 16-bit local, the query's profile built once, saturated results re-run at 32 bits;
+/// the traceback variant also produces the CIGAR). Its score is Gotoh's, not water's (no edge
+/// quirks); the point is speed on the same pairs.
 #[cfg(feature = "parasail")]
 mod peer {
     use criterion::measurement::WallTime;
     use criterion::{BenchmarkGroup, BenchmarkId, Throughput};
-    use parasail_rs::prelude::{Aligner, Matrix, Profile, SolutionWidth};
-
-    fn doubled_blosum62() -> Matrix {
-        let text = include_str!("../data/matrices/EBLOSUM62");
-        let mut out = String::new();
-        for line in text.lines().filter(|line| !line.starts_with('#')) {
-            let mut fields = line.split_whitespace();
-            let first = fields.next().unwrap_or("");
-            if first.parse::<i32>().is_err() && line.starts_with(' ') {
-                out.push_str(line);
-            } else {
-                out.push_str(first);
-                for value in fields {
-                    out.push_str(&format!(" {}", value.parse::<i32>().unwrap() * 2));
-                }
-            }
-            out.push('\n');
-        }
-        let path = std::env::temp_dir().join(format!("wta-eblosum62x2-{}", std::process::id()));
-        std::fs::write(&path, out).unwrap();
-        let matrix = Matrix::from_file(path.to_str().unwrap()).unwrap();
-        let _ = std::fs::remove_file(&path);
-        matrix
-    }
+    use wildtype_aligner::bench::peers::Parasail;
 
     pub fn parasail(
         group: &mut BenchmarkGroup<'_, WallTime>,
@@ -120,48 +99,27 @@ mod peer {
         query: &[u8],
         targets: &[&[u8]],
     ) {
-        let matrix = doubled_blosum62();
+        let peer = Parasail::new(query).unwrap();
         let cells: usize = targets.iter().map(|t| t.len() * query.len()).sum();
         group.throughput(Throughput::Elements(cells as u64));
         if pass == "score" {
-            let profile = Profile::builder(query, &matrix)
-                .solution_width(SolutionWidth::Bit16)
-                .build()
-                .unwrap();
-            let aligner = Aligner::new()
-                .local()
-                .striped()
-                .solution_width(16)
-                .gap_open(20)
-                .gap_extend(1)
-                .profile(profile)
-                .build();
             group.bench_function(BenchmarkId::from_parameter("parasail-striped16"), |bench| {
                 bench.iter(|| {
                     targets
                         .iter()
-                        .map(|t| aligner.align(None, t).unwrap().get_score())
+                        .map(|t| peer.score(t).unwrap().0)
                         .sum::<i32>()
                 })
             });
         } else {
-            let aligner = Aligner::new()
-                .local()
-                .striped()
-                .use_trace()
-                .solution_width(16)
-                .gap_open(20)
-                .gap_extend(1)
-                .matrix(matrix)
-                .build();
             group.bench_function(
-                BenchmarkId::from_parameter("parasail-striped16-trace"),
+                BenchmarkId::from_parameter("parasail-striped16-trace-cigar"),
                 |bench| {
                     bench.iter(|| {
                         targets
                             .iter()
-                            .map(|t| aligner.align(Some(query), t).unwrap().get_score())
-                            .sum::<i32>()
+                            .map(|t| peer.trace(t).unwrap().0.len())
+                            .sum::<usize>()
                     })
                 },
             );

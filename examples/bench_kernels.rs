@@ -1,12 +1,24 @@
 //! Prints GCUPS per kernel (one thread) for score-only and full alignments, on close homologs
-//! (mutated TEM-1 variants against TEM-1) and unrelated pairs, with the scalar engine and, when
-//! installed, EMBOSS `water` measured in the same run.
+//! (mutated TEM-1 variants against TEM-1) and unrelated pairs, with the scalar engine and the
+//! peers measured in the same run on the same targets:
 //!
-//! `cargo run --release --example bench_kernels [targets]`
+//! - parasail (feature `parasail`): striped 16-bit local, the query's profile built once,
+//!   score only (`sw_striped_profile_16`) and with traceback to a CIGAR
+//!   (`sw_trace_striped_profile_16`), saturated results re-run at 32 bits as parasail does;
+//! - EMBOSS `water` as a whole process against this crate's `water` example binary, same
+//!   a.fa / b.fa, same arguments, both on one thread, outputs compared after the run header.
+//!
+//! It ends with a "targets" block: each ratio of this run against its target, met or MISSED.
+//!
+//! `cargo build --release --example water && cargo run --release [--features parasail]
+//! --example bench_kernels [targets]`
 
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use wildtype_aligner::align::{Aligner, KernelKind};
+use wildtype_aligner::bench::peers::comparable;
 
 const TEM1: &[u8] = b"MSIQHFRVALIPFFAAFCLPVFAHPETLVKVKDAEDQLGARVGYIELDLNSGKILESFRPEERFPMMSTFKVLLCGAVLSRIDAGQEQLGRRIHYSQNDLVEYSPVTEKHLTDGMTVRELCSAAITMSDNTAANLLLTTIGGPKELTAFLHNMGDHVTRLDRWEPELNEAIPNDERDTTMPVAMATTLRKLLTGELLTLASRQQLIDWMEADKVAGPLLRSALPAGWFIADKSGAGERGSRGIIAALGPDGKPSRIVVIYTTGSQATMDERNRQIAEIGASLIKHW";
 const AMINO: &[u8] = b"ACDEFGHIKLMNPQRSTVWY";
@@ -48,6 +60,7 @@ fn unrelated(rng: &mut Rng) -> Vec<u8> {
         .collect()
 }
 
+/// A warm-up run, then the best of 3.
 fn time(mut run: impl FnMut()) -> Duration {
     run();
     let mut best = Duration::MAX;
@@ -59,41 +72,198 @@ fn time(mut run: impl FnMut()) -> Duration {
     best
 }
 
-fn water_time(a: &[u8], targets: &[Vec<u8>]) -> Option<Duration> {
-    let water = std::path::Path::new("/usr/bin/water");
-    if !water.exists() {
-        return None;
+fn gcups(cells: f64, elapsed: Duration) -> f64 {
+    cells / elapsed.as_secs_f64() / 1e9
+}
+
+/// Both waters as whole processes on the same files: wall times (warm-up, best of 3) and
+/// whether the reports are identical after the run header.
+struct Processes {
+    ours: Duration,
+    emboss: Duration,
+    /// `None`: identical; otherwise the first difference.
+    difference: Option<String>,
+}
+
+/// The arguments both waters get (default srspair output).
+const WATER_ARGS: [&str; 11] = [
+    "-asequence",
+    "a.fa",
+    "-bsequence",
+    "b.fa",
+    "-gapopen",
+    "10",
+    "-gapextend",
+    "0.5",
+    "-outfile",
+    "out.water",
+    "-auto",
+];
+
+/// This crate's `water` example, built next to this executable.
+fn our_water() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("no current executable: {e}"))?;
+    let ours = exe.with_file_name(format!("water{}", std::env::consts::EXE_SUFFIX));
+    if ours.is_file() {
+        Ok(ours)
+    } else {
+        Err(format!(
+            "{} is missing: build it with `cargo build --release --example water` (same \
+             --features and CARGO_TARGET_DIR as this bench)",
+            ours.display()
+        ))
     }
-    let dir = std::env::temp_dir().join(format!("wta-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).ok()?;
-    std::fs::write(dir.join("a.fa"), [b">a\n", a, b"\n"].concat()).ok()?;
-    let mut b = Vec::new();
-    for (k, target) in targets.iter().enumerate() {
-        b.extend_from_slice(format!(">b{k}\n").as_bytes());
-        b.extend_from_slice(target);
-        b.push(b'\n');
-    }
-    std::fs::write(dir.join("b.fa"), b).ok()?;
+}
+
+/// Runs `program` with [`WATER_ARGS`] in `dir` (one thread), returning its report and time.
+fn run_water(program: &Path, dir: &Path) -> Result<(String, Duration), String> {
+    let out = dir.join("out.water");
+    let _ = std::fs::remove_file(&out);
     let start = Instant::now();
-    let status = std::process::Command::new(water)
-        .args([
-            "-asequence",
-            "a.fa",
-            "-bsequence",
-            "b.fa",
-            "-gapopen",
-            "10",
-            "-gapextend",
-            "0.5",
-        ])
-        .args(["-aformat", "score", "-outfile", "out.water", "-auto"])
-        .current_dir(&dir)
-        .stderr(std::process::Stdio::null())
-        .status()
-        .ok()?;
+    let output = Command::new(program)
+        .args(WATER_ARGS)
+        .current_dir(dir)
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
     let elapsed = start.elapsed();
+    if !output.status.success() {
+        return Err(format!(
+            "{} failed: {}",
+            program.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    let report = std::fs::read_to_string(&out)
+        .map_err(|e| format!("{} wrote no report: {e}", program.display()))?;
+    Ok((report, elapsed))
+}
+
+/// A warm-up run, then the best of 3; the last report.
+fn time_water(program: &Path, dir: &Path) -> Result<(String, Duration), String> {
+    let (mut report, _) = run_water(program, dir)?;
+    let mut best = Duration::MAX;
+    for _ in 0..3 {
+        let (text, elapsed) = run_water(program, dir)?;
+        report = text;
+        best = best.min(elapsed);
+    }
+    Ok((report, best))
+}
+
+fn processes(a: &[u8], targets: &[Vec<u8>]) -> Result<Processes, String> {
+    let emboss = Path::new("/usr/bin/water");
+    if !emboss.is_file() {
+        return Err("/usr/bin/water is not installed (apt-get install emboss)".into());
+    }
+    let ours = our_water()?;
+    let dir = std::env::temp_dir().join(format!("wta-bench-kernels-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let result = (|| {
+        std::fs::write(dir.join("a.fa"), [b">a\n", a, b"\n"].concat())
+            .map_err(|e| e.to_string())?;
+        let mut b = Vec::new();
+        for (k, target) in targets.iter().enumerate() {
+            b.extend_from_slice(format!(">b{k}\n").as_bytes());
+            b.extend_from_slice(target);
+            b.push(b'\n');
+        }
+        std::fs::write(dir.join("b.fa"), b).map_err(|e| e.to_string())?;
+        let (emboss_report, emboss_time) = time_water(emboss, &dir)?;
+        let (our_report, our_time) = time_water(&ours, &dir)?;
+        let (theirs, mine) = (comparable(&emboss_report), comparable(&our_report));
+        let difference = (theirs != mine).then(|| {
+            let line = theirs
+                .lines()
+                .zip(mine.lines())
+                .position(|(x, y)| x != y)
+                .unwrap_or_else(|| theirs.lines().count().min(mine.lines().count()));
+            format!(
+                "first at line {}: EMBOSS {:?}, ours {:?}",
+                line + 1,
+                theirs.lines().nth(line).unwrap_or("<end>"),
+                mine.lines().nth(line).unwrap_or("<end>")
+            )
+        });
+        Ok(Processes {
+            ours: our_time,
+            emboss: emboss_time,
+            difference,
+        })
+    })();
     let _ = std::fs::remove_dir_all(&dir);
-    status.success().then_some(elapsed)
+    result
+}
+
+/// parasail's score-only and traceback passes over `targets`, on this thread: GCUPS of each
+/// how many targets saturated 16 bits (re-run at 32), and on how many parasail's score is
+/// water's (within 1).
+#[cfg(feature = "parasail")]
+fn parasail(query: &[u8], targets: &[&[u8]], cells: f64) -> ((f64, f64), usize, usize) {
+    let peer = wildtype_aligner::bench::peers::Parasail::new(query).expect("parasail set-up");
+    let score = time(|| {
+        for target in targets {
+            std::hint::black_box(peer.score(target).expect("parasail score"));
+        }
+    });
+    let trace = time(|| {
+        for target in targets {
+            std::hint::black_box(peer.trace(target).expect("parasail traceback"));
+        }
+    });
+    let saturated = targets
+        .iter()
+        .filter(|t| {
+            peer.score(t).expect("parasail score").1 || peer.trace(t).expect("parasail trace").1
+        })
+        .count();
+    // Not timed: parasail solves the same problem (its doubled Gotoh score, halved, is water's
+    // up to water's edge quirks).
+    let ours = Aligner::builder()
+        .build()
+        .unwrap()
+        .score_many(query, targets);
+    let agree = targets
+        .iter()
+        .zip(ours)
+        .filter(|(t, ours)| {
+            let theirs = peer.score(t).expect("parasail score").0 as f32 / 2.0;
+            ours.as_ref()
+                .is_ok_and(|o| (o.score() - theirs).abs() <= 1.0)
+        })
+        .count();
+    ((gcups(cells, score), gcups(cells, trace)), saturated, agree)
+}
+
+/// One measured ratio against its target.
+struct Target {
+    set: &'static str,
+    what: String,
+    ratio: Option<f64>,
+    target: f64,
+    note: String,
+}
+
+fn row(set: &str, engine: &str, score: Option<f64>, align: Option<f64>, scalar: (f64, f64)) {
+    let number = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.3}"));
+    let ratio = |v: Option<f64>, base: f64| {
+        v.map_or("-".to_owned(), |v| {
+            if v / base < 10.0 {
+                format!("{:.2}x", v / base)
+            } else {
+                format!("{:.1}x", v / base)
+            }
+        })
+    };
+    println!(
+        "{:<10} {:<22} {:>12} {:>12} {:>9} {:>9}",
+        set,
+        engine,
+        number(score),
+        number(align),
+        ratio(score, scalar.0),
+        ratio(align, scalar.1)
+    );
 }
 
 fn main() {
@@ -117,17 +287,39 @@ fn main() {
         ),
     ];
     println!(
-        "query TEM-1 ({} aa), {count} targets per set, one thread, EBLOSUM62 10/0.5",
+        "query TEM-1 ({} aa), {count} targets per set, one thread, EBLOSUM62 10/0.5; \
+         warm-up then best of 3",
         TEM1.len()
     );
+    // Other work on the machine skews every row: say how busy it was.
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        println!(
+            "load average {} (1/5/15 min) on {} logical cores at start",
+            load.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" "),
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        );
+    }
+    #[cfg(not(feature = "parasail"))]
     println!(
-        "{:<10} {:<9} {:>12} {:>12} {:>10} {:>10}",
-        "set", "kernel", "score GCUPS", "align GCUPS", "score/sc", "align/sc"
+        "parasail rows: not built; run with `--features parasail` (needs cmake and \
+         libclang-dev) to measure parasail in this run"
     );
-    for (name, targets) in &sets {
-        let views: Vec<&[u8]> = targets.iter().map(Vec::as_slice).collect();
+    println!(
+        "{:<10} {:<22} {:>12} {:>12} {:>9} {:>9}",
+        "set", "engine", "score GCUPS", "align GCUPS", "score/sc", "align/sc"
+    );
+    let mut targets: Vec<Target> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    for (name, set) in &sets {
+        let views: Vec<&[u8]> = set.iter().map(Vec::as_slice).collect();
         let cells: f64 = views.iter().map(|t| (t.len() * TEM1.len()) as f64).sum();
-        let mut scalar = (0.0, 0.0);
+        let mut scalar = (f64::NAN, f64::NAN);
+        // The fastest kernel of each pass: (GCUPS, kernel).
+        let mut best_score = (0.0, String::new());
+        let mut best_align = (0.0, String::new());
         for kind in KernelKind::available() {
             let aligner = Aligner::builder().kernel(kind).build().unwrap();
             // The scalar engine is slow: time it on a slice and scale.
@@ -143,43 +335,131 @@ fn main() {
             let align = time(|| {
                 pool.install(|| std::hint::black_box(aligner.align_many(TEM1, subset)));
             });
-            let gcups = (
-                sub_cells / score.as_secs_f64() / 1e9,
-                sub_cells / align.as_secs_f64() / 1e9,
-            );
+            let measured = (gcups(sub_cells, score), gcups(sub_cells, align));
             if kind == KernelKind::Scalar {
-                scalar = gcups;
+                scalar = measured;
             }
-            println!(
-                "{:<10} {:<9} {:>12.3} {:>12.3} {:>9.1}x {:>9.1}x",
+            if measured.0 > best_score.0 {
+                best_score = (measured.0, kind.to_string());
+            }
+            if measured.1 > best_align.0 {
+                best_align = (measured.1, kind.to_string());
+            }
+            row(
                 name,
-                kind.to_string(),
-                gcups.0,
-                gcups.1,
-                gcups.0 / scalar.0,
-                gcups.1 / scalar.1
+                &kind.to_string(),
+                Some(measured.0),
+                Some(measured.1),
+                scalar,
             );
         }
-        let water_targets = &targets[..targets.len().min(64)];
-        let water_cells: f64 = water_targets
-            .iter()
-            .map(|t| (t.len() * TEM1.len()) as f64)
-            .sum();
-        match water_time(TEM1, water_targets) {
-            Some(elapsed) => {
-                let gcups = water_cells / elapsed.as_secs_f64() / 1e9;
-                println!(
-                    "{:<10} {:<9} {:>12} {:>12.3} {:>10} {:>9.2}x",
-                    name,
-                    "water",
-                    "-",
-                    gcups,
-                    "-",
-                    gcups / scalar.1
-                );
+
+        #[cfg(feature = "parasail")]
+        let peer: Option<(f64, f64)> = {
+            let ((score, trace), saturated, agree) = parasail(TEM1, &views, cells);
+            notes.push(format!(
+                "{name}: parasail's score (halved) is water's within 1 on {agree}/{} targets",
+                views.len()
+            ));
+            row(name, "parasail striped16", Some(score), None, scalar);
+            row(name, "parasail trace16+cigar", None, Some(trace), scalar);
+            if saturated > 0 {
+                notes.push(format!(
+                    "{name}: parasail saturated 16 bits on {saturated} targets (re-run at 32 bits, timed)"
+                ));
             }
-            None => println!("{name:<10} water     (not installed)"),
+            Some((score, trace))
+        };
+        #[cfg(not(feature = "parasail"))]
+        let peer: Option<(f64, f64)> = None;
+        let not_built = || "parasail not built (--features parasail)".to_owned();
+        targets.push(Target {
+            set: name,
+            what: format!("score {} / parasail striped16", best_score.1),
+            ratio: peer.map(|(score, _)| best_score.0 / score),
+            target: 3.0,
+            note: if peer.is_some() {
+                String::new()
+            } else {
+                not_built()
+            },
+        });
+        targets.push(Target {
+            set: name,
+            what: format!("align {} / parasail trace16+cigar", best_align.1),
+            ratio: peer.map(|(_, trace)| best_align.0 / trace),
+            target: 10.0,
+            note: if peer.is_some() {
+                String::new()
+            } else {
+                not_built()
+            },
+        });
+
+        match processes(TEM1, set) {
+            Ok(run) => {
+                row(
+                    name,
+                    "water example (proc)",
+                    None,
+                    Some(gcups(cells, run.ours)),
+                    scalar,
+                );
+                row(
+                    name,
+                    "EMBOSS water (proc)",
+                    None,
+                    Some(gcups(cells, run.emboss)),
+                    scalar,
+                );
+                notes.push(format!(
+                    "{name}: processes over {} targets: EMBOSS water {:.3} s, water example {:.3} s; \
+                     reports {}",
+                    set.len(),
+                    run.emboss.as_secs_f64(),
+                    run.ours.as_secs_f64(),
+                    match &run.difference {
+                        None => "identical after the run header".to_owned(),
+                        Some(d) => format!("DIFFER ({d})"),
+                    }
+                ));
+                targets.push(Target {
+                    set: name,
+                    what: "water example / EMBOSS water, processes".into(),
+                    ratio: Some(run.emboss.as_secs_f64() / run.ours.as_secs_f64()),
+                    target: 50.0,
+                    note: match run.difference {
+                        None => "outputs identical".into(),
+                        Some(_) => "outputs DIFFER".into(),
+                    },
+                });
+            }
+            Err(why) => {
+                println!("{name:<10} water processes not measured: {why}");
+                targets.push(Target {
+                    set: name,
+                    what: "water example / EMBOSS water, processes".into(),
+                    ratio: None,
+                    target: 50.0,
+                    note: why,
+                });
+            }
         }
-        let _ = cells;
+    }
+    for note in &notes {
+        println!("{note}");
+    }
+    println!();
+    println!("targets (this run; ours = the fastest kernel of each pass)");
+    for t in &targets {
+        let (ratio, verdict) = match t.ratio {
+            Some(r) if t.note != "outputs DIFFER" && r >= t.target => (format!("{r:.1}x"), "met"),
+            Some(r) => (format!("{r:.1}x"), "MISSED"),
+            None => ("-".to_owned(), "not measured"),
+        };
+        println!(
+            "{:<10} {:<44} {:>8}  target >= {:>2}x  {:<12} {}",
+            t.set, t.what, ratio, t.target, verdict, t.note
+        );
     }
 }

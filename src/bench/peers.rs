@@ -187,12 +187,14 @@ fn cells(pairs: &[(&(String, Vec<u8>), &Reference)]) -> u64 {
         .sum()
 }
 
-/// water's report without the lines that name the run (date, command line, report file).
-fn comparable(report: &str) -> String {
+/// water's report without the lines that name the run (date, command line and its
+/// continuation lines, report file), as the oracle tests compare reports.
+pub fn comparable(report: &str) -> String {
     report
         .lines()
         .filter(|line| {
             !line.starts_with("# Rundate:")
+                && !line.starts_with("# Commandline:")
                 && !line.starts_with("#    ")
                 && !line.starts_with("# Report_file:")
         })
@@ -260,21 +262,90 @@ pub fn check_against_water(
     Ok(pairs.len())
 }
 
-/// parasail's striped 16-bit local alignment (saturating) on the same pairs, with water's
-/// 10/0.5 as EBLOSUM62 doubled with open 20 / extend 1: score only (a profile of the reference
-/// built once), then with traceback (trace table and CIGAR). parasail's scores are Gotoh's,
-/// not water's (no edge quirks): the point is speed on the same work. Returns (score only,
-/// with traceback).
+/// parasail as a peer for one query: striped 16-bit local alignment with water's 10/0.5 as
+/// EBLOSUM62 doubled with open 20 / extend 1, the query's profile built once. parasail's
+/// scores are Gotoh's, not water's (no edge quirks): the point is speed on the same work.
+///
+/// Overflow is handled as parasail's own `sat` entry points do: a 16-bit result flagged
+/// saturated is computed again at 32 bits (counted in the caller's time).
+#[cfg(feature = "parasail")]
+pub struct Parasail {
+    query: Vec<u8>,
+    score16: parasail_rs::prelude::Aligner,
+    score32: parasail_rs::prelude::Aligner,
+    trace16: parasail_rs::prelude::Aligner,
+    trace32: parasail_rs::prelude::Aligner,
+}
+
+#[cfg(feature = "parasail")]
+impl Parasail {
+    /// parasail's entry points for `query`: `sw_striped_profile_16` (score only) and
+    /// `sw_trace_striped_profile_16` (trace table), with their 32-bit fallbacks.
+    pub fn new(query: &[u8]) -> Result<Self> {
+        use parasail_rs::prelude::{Aligner, Profile, SolutionWidth};
+
+        let matrix = doubled_blosum62()?;
+        let build = |width: SolutionWidth, bits: i32, trace: bool| -> Result<Aligner> {
+            let profile = Profile::builder(query, &matrix)
+                .solution_width(width)
+                .build()
+                .map_err(|e| Error::Setting(format!("parasail profile: {e}")))?;
+            let mut builder = Aligner::new();
+            builder.local().striped();
+            if trace {
+                builder.use_trace();
+            }
+            Ok(builder
+                .solution_width(bits)
+                .gap_open(20)
+                .gap_extend(1)
+                .profile(profile)
+                .build())
+        };
+        Ok(Self {
+            query: query.to_vec(),
+            score16: build(SolutionWidth::Bit16, 16, false)?,
+            score32: build(SolutionWidth::Bit32, 32, false)?,
+            trace16: build(SolutionWidth::Bit16, 16, true)?,
+            trace32: build(SolutionWidth::Bit32, 32, true)?,
+        })
+    }
+
+    /// The local alignment score (in doubled units) and whether the 16-bit pass saturated.
+    pub fn score(&self, target: &[u8]) -> Result<(i32, bool)> {
+        let failed = |e: parasail_rs::prelude::Error| Error::Setting(format!("parasail: {e}"));
+        let result = self.score16.align(None, target).map_err(failed)?;
+        if !result.is_saturated() {
+            return Ok((result.get_score(), false));
+        }
+        let result = self.score32.align(None, target).map_err(failed)?;
+        Ok((result.get_score(), true))
+    }
+
+    /// The alignment as a CIGAR string: the trace pass, then parasail's traceback to a CIGAR
+    /// (the cost of producing the alignment, not just its score); whether 16 bits saturated.
+    pub fn trace(&self, target: &[u8]) -> Result<(String, bool)> {
+        let failed = |e: parasail_rs::prelude::Error| Error::Setting(format!("parasail: {e}"));
+        let mut saturated = false;
+        let mut result = self.trace16.align(None, target).map_err(failed)?;
+        if result.is_saturated() {
+            saturated = true;
+            result = self.trace32.align(None, target).map_err(failed)?;
+        }
+        let cigar = result.get_cigar(&self.query, target).map_err(failed)?;
+        Ok((cigar, saturated))
+    }
+}
+
+/// parasail ([`Parasail`]) on the same pairs as the pipeline, the reference's profile built
+/// once: score only, then with traceback (trace table and CIGAR). Returns (score only, with
+/// traceback).
 #[cfg(feature = "parasail")]
 pub fn parasail(
     targets: &[(String, Vec<u8>)],
     references: &ReferenceSet,
     threads: usize,
 ) -> Result<(PeerTiming, PeerTiming)> {
-    use parasail_rs::prelude::{Aligner, Profile, SolutionWidth};
-
-    let failed =
-        |what: &str, e: &dyn std::fmt::Display| Error::Setting(format!("parasail {what}: {e}"));
     let pairs = paired(targets, references);
     let total_cells = cells(&pairs);
     let pool = pool(threads)?;
@@ -289,54 +360,22 @@ pub fn parasail(
         if mine.is_empty() {
             continue;
         }
-        let matrix = doubled_blosum62()?;
-        let profile = Profile::builder(&reference.residues, &matrix)
-            .solution_width(SolutionWidth::Bit16)
-            .build()
-            .map_err(|e| failed("profile", &e))?;
-        let scorer = Aligner::new()
-            .local()
-            .striped()
-            .solution_width(16)
-            .gap_open(20)
-            .gap_extend(1)
-            .profile(profile)
-            .build();
+        let peer = Parasail::new(&reference.residues)?;
         let started = Instant::now();
-        let sum: i64 = pool
-            .install(|| {
-                mine.par_iter()
-                    .map(|t| scorer.align(None, t).map(|a| a.get_score() as i64))
-                    .collect::<std::result::Result<Vec<i64>, _>>()
-                    .map(|scores| scores.into_iter().sum())
-            })
-            .map_err(|e| failed("align", &e))?;
+        let sum: i64 = pool.install(|| {
+            mine.par_iter()
+                .map(|t| peer.score(t).map(|(score, _)| score as i64))
+                .sum::<Result<i64>>()
+        })?;
         score_seconds += started.elapsed().as_secs_f64();
         std::hint::black_box(sum);
 
-        let tracer = Aligner::new()
-            .local()
-            .striped()
-            .use_trace()
-            .solution_width(16)
-            .gap_open(20)
-            .gap_extend(1)
-            .matrix(doubled_blosum62()?)
-            .build();
         let started = Instant::now();
-        let length: usize = pool
-            .install(|| {
-                mine.par_iter()
-                    .map(|t| {
-                        let alignment = tracer.align(Some(&reference.residues), t)?;
-                        alignment
-                            .get_cigar(&reference.residues, t)
-                            .map(|cigar| cigar.len())
-                    })
-                    .collect::<std::result::Result<Vec<usize>, _>>()
-                    .map(|lengths| lengths.into_iter().sum())
-            })
-            .map_err(|e| failed("traceback", &e))?;
+        let length: usize = pool.install(|| {
+            mine.par_iter()
+                .map(|t| peer.trace(t).map(|(cigar, _)| cigar.len()))
+                .sum::<Result<usize>>()
+        })?;
         trace_seconds += started.elapsed().as_secs_f64();
         std::hint::black_box(length);
     }
