@@ -14,6 +14,8 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::align::Aligner;
 use crate::report::{AlignFormat, EmbossWriter, PairReport, RunHeader};
 use crate::scoring::{GapPenalties, Matrix};
@@ -478,20 +480,37 @@ impl Job {
                 .map(|(b, b_range)| &b.residues()[b_range.clone()])
                 .collect();
             let alignments = self.aligner.align_many(a_part, &targets);
-            for (((b, b_range), b_part), alignment) in chunk.iter().zip(&targets).zip(alignments) {
-                writer.write_alignment(&PairReport {
-                    name_a: a.name(),
-                    name_b: b.name(),
-                    description_a: &description_a,
-                    description_b: &b.fasta_description(),
-                    a: a_part,
-                    b: b_part,
-                    offset_a: a_range.start,
-                    offset_b: b_range.start,
-                    alignment: &alignment?,
-                    matrix: self.aligner.matrix(),
-                    gaps: self.aligner.gaps(),
-                })?;
+            // Each report is formatted on the threads too, then written in input order; the
+            // first failed alignment ends the output there.
+            let aligner = &self.aligner;
+            let reports: Vec<Result<Vec<u8>>> = chunk
+                .par_iter()
+                .zip(&targets)
+                .zip(alignments)
+                .map(|(((b, b_range), b_part), alignment)| {
+                    let mut block = EmbossWriter::new(Vec::new(), args.aformat)
+                        .width(args.awidth)
+                        .nobrief(args.nobrief);
+                    block
+                        .write_alignment(&PairReport {
+                            name_a: a.name(),
+                            name_b: b.name(),
+                            description_a: &description_a,
+                            description_b: &b.fasta_description(),
+                            a: a_part,
+                            b: b_part,
+                            offset_a: a_range.start,
+                            offset_b: b_range.start,
+                            alignment: &alignment?,
+                            matrix: aligner.matrix(),
+                            gaps: aligner.gaps(),
+                        })
+                        .expect("writing to memory cannot fail");
+                    Ok(block.into_inner())
+                })
+                .collect();
+            for report in reports {
+                writer.write_raw(&report?)?;
                 aligned += 1;
             }
         }

@@ -232,6 +232,12 @@ impl<W: Write> EmbossWriter<W> {
         }
     }
 
+    /// Writes bytes as they are: a block another writer of the same format formatted (so
+    /// that blocks can be formatted in parallel and written in order).
+    pub fn write_raw(&mut self, block: &[u8]) -> io::Result<()> {
+        self.out.write_all(block)
+    }
+
     /// Writes the tail that closes water's output (nothing for fasta).
     pub fn finish(&mut self) -> io::Result<()> {
         if self.format != AlignFormat::Fasta {
@@ -319,9 +325,11 @@ impl<W: Write> EmbossWriter<W> {
         };
         let mut next_a = report.alignment.a_range().start + report.offset_a + 1;
         let mut next_b = report.alignment.b_range().start + report.offset_b + 1;
+        // Lines are assembled as bytes (names and residues are written as they came).
+        let mut block = Vec::with_capacity(4 * (self.width + 40));
         for start in (0..rows.a.len()).step_by(self.width) {
             let end = (start + self.width).min(rows.a.len());
-            let line = |name: &str, row: &[u8], next: &mut usize| {
+            let line = |block: &mut Vec<u8>, name: &str, row: &[u8], next: &mut usize| {
                 let residues = row.iter().filter(|&&r| r != b'-').count();
                 let (first, last) = if residues == 0 {
                     (*next - 1 + empty_chunk_start, *next - 1)
@@ -329,16 +337,29 @@ impl<W: Write> EmbossWriter<W> {
                     (*next, *next + residues - 1)
                 };
                 *next += residues;
-                format!(
-                    "{:<13} {first:>6} {} {last:>6}",
-                    truncate(name, 13),
-                    String::from_utf8_lossy(row)
-                )
+                // `{:<13} {first:>6} {row} {last:>6}`; the padding counts characters.
+                let name = truncate(name, 13);
+                block.extend_from_slice(name.as_bytes());
+                block.resize(
+                    block.len() + 13usize.saturating_sub(name.chars().count()),
+                    b' ',
+                );
+                block.push(b' ');
+                push_right(block, first, 6);
+                block.push(b' ');
+                block.extend_from_slice(row);
+                block.push(b' ');
+                push_right(block, last, 6);
+                block.push(b'\n');
             };
-            let line_a = line(report.name_a, &rows.a[start..end], &mut next_a);
-            let line_b = line(report.name_b, &rows.b[start..end], &mut next_b);
-            let markup = String::from_utf8_lossy(&markup[start..end]);
-            writeln!(self.out, "{line_a}\n{:21}{markup}\n{line_b}\n", "")?;
+            block.clear();
+            line(&mut block, report.name_a, &rows.a[start..end], &mut next_a);
+            block.resize(block.len() + 21, b' ');
+            block.extend_from_slice(&markup[start..end]);
+            block.push(b'\n');
+            line(&mut block, report.name_b, &rows.b[start..end], &mut next_b);
+            block.push(b'\n');
+            self.out.write_all(&block)?;
         }
         Ok(())
     }
@@ -505,6 +526,25 @@ impl Ruler {
         }
         String::from_utf8(line).expect("ruler is ASCII")
     }
+}
+
+/// Appends `value` right-aligned in `width` columns (wider values take the room they need),
+/// as `{:>width$}` would, without the formatting machinery.
+fn push_right(out: &mut Vec<u8>, value: usize, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = value;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let text = &digits[at..];
+    out.resize(out.len() + width.saturating_sub(text.len()), b' ');
+    out.extend_from_slice(text);
 }
 
 /// `%.3f`, then up to two trailing zeros removed: 52 gives `52.0`, 12.25 gives `12.25`.
