@@ -250,6 +250,25 @@ fn sixteen_bit_overflow_is_rerun_wide() {
 }
 
 #[test]
+fn sixteen_bit_overflow_alignments_walk_the_wide_trace() {
+    // 2000 W/W matches saturate 16 bits (44,000 half-units) but leave a trace of 64 MB, so
+    // the alignment is walked from the 32-bit fill's trace, not handed to the scalar engine.
+    let a = vec![b'W'; 2000];
+    let mut gapped = a.clone();
+    gapped.drain(700..705);
+    gapped[1500] = b'P';
+    let mut inserted = a.clone();
+    inserted.splice(900..900, b"GGGGGGG".iter().copied());
+    check(
+        &Matrix::blosum62(),
+        GapPenalties::default(),
+        &a,
+        &[a.clone(), gapped, inserted, a[..1000].to_vec()],
+    )
+    .unwrap();
+}
+
+#[test]
 fn water_quirk_cases() {
     let cases: &[(&[u8], &[u8], f32)] = &[
         (b"WPWYGPC", b"WGAYC", 10.0),

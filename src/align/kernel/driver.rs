@@ -9,8 +9,8 @@ use super::generic::{Job, LaneScore, TraceCells, Work};
 use super::vector::Lane;
 use crate::align::water::{self, Penalties, Traceback};
 
-/// The most bytes one batch's trace may take; larger alignments go to the scalar engine, whose
-/// matrices hold one pair instead of a register's worth.
+/// The most bytes one batch's trace may take (about 4000 x 4000 residues); larger alignments
+/// go to the scalar engine.
 const TRACE_BUDGET: usize = 256 << 20;
 
 /// Reusable buffers of the kernels.
@@ -70,7 +70,8 @@ impl Call<'_> {
         for chunk in indices.chunks(lanes) {
             let batch: Vec<&[u8]> = chunk.iter().map(|&index| self.targets[index]).collect();
             let (rows, cols) = self.shape(&batch);
-            if self.trace && rows * cols * lanes * size_of::<L>() > TRACE_BUDGET {
+            // The trace: two words of direction and gap masks per cell row.
+            if self.trace && rows * cols * 2 * size_of::<u64>() > TRACE_BUDGET {
                 left.extend_from_slice(chunk);
                 continue;
             }
