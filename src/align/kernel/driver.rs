@@ -9,7 +9,7 @@ use super::generic::{Job, LaneScore, TraceCells, Work};
 use crate::align::water::{self, Penalties, Traceback};
 
 /// The largest H a 16-bit trace can pack as `4 * H + direction`.
-const NARROW_TRACE_MAX: i32 = (i16::MAX as i32 - 3) / 4;
+pub(crate) const NARROW_TRACE_MAX: i32 = (i16::MAX as i32 - 3) / 4;
 
 /// Reusable buffers of the kernels.
 #[derive(Debug, Default, Clone)]
@@ -18,6 +18,8 @@ pub(crate) struct KernelScratch {
     wide: Work<i32>,
     scores: Vec<LaneScore>,
     trace_scores: Vec<LaneScore>,
+    /// Buffers of the single-pair striped kernel.
+    pub(crate) striped: super::striped::StripedScratch,
 }
 
 /// What the kernels report for one target.
@@ -198,7 +200,7 @@ fn rectangle(scores: &[LaneScore], usable: &[bool]) -> Option<(usize, usize)> {
         .reduce(|(rows, cols), (r, c)| (rows.max(r), cols.max(c)))
 }
 
-fn reported_score(fixed: &FixedPoint, score: &LaneScore) -> f32 {
+pub(crate) fn reported_score(fixed: &FixedPoint, score: &LaneScore) -> f32 {
     score.best.map_or(-f32::MAX, |best| fixed.to_f32(best))
 }
 
