@@ -18,16 +18,23 @@
 //!
 //! Within a column, the vertical gap value F of a row depends on the row above, which for the
 //! first segment of lane `l` is the last segment of lane `l - 1`. The first pass runs the
-//! segments in order with F entering lanes `1..` unknown (a value below every real one), then
-//! the lazy-F loop carries the exact F out of each lane's last segment into the next lane
-//! (`shift_in`) and corrects the cells it raises. F itself is stored per cell, and the loop
-//! continues while the carried value `max(F - extend, H - open)` of the row above exceeds the
-//! stored F of some lane: every step raises a stored F to a value that is still a lower bound of
-//! the true one, and when it stops every pair of consecutive rows is consistent, which makes
-//! every F (and so H, the row gap and the direction) exact. A raised F gives H = max(H, F) and
-//! the direction UP exactly where it raises H; where it does not, the direction of a cell whose
-//! H is positive does not change (cells with H = 0 are never read by the walk except through
-//! their value).
+//! segments in order with F entering lanes `1..` unknown (a value below every real one), so
+//! within each lane it computes F' from that lane's own rows. The true F entering a lane adds
+//! one gap chain: entering with `x`, it gives every row `k` segments further at most
+//! `x - k * m`, `m = min(open, extend)` (a step extends the gap, or opens one from an H the
+//! chain itself raised), and H becomes `max(H', x - k * m)`. The lazy-F loop (Farrar) applies
+//! those chains: the first round enters each lane with the F the first pass carried out of the
+//! lane below (`shift_in`), later rounds with the chain carried out of the lane below in the
+//! previous round, so a chain crosses one lane per round and `LANES - 1` rounds apply them all.
+//! A lane's chain stops mattering at a row where it is at most 0 (it can never raise a clamped
+//! H) or at most `H - max(0, open - extend)` (it neither raises this H nor outlives the gap
+//! that H opens itself, which F' already holds); when that is so in every lane at once the loop
+//! stops. Every carried value is a lower bound of the true F, so every update is exact or
+//! harmless. A raised H gets the direction UP exactly where the chain raises it; a cell whose H
+//! does not change keeps its direction (when H is positive, F beating both the diagonal and the
+//! row gap would raise H). Cells with H = 0 may keep a stale direction, which the walk never
+//! reads (it only visits cells with positive H beyond its start, and starts at an edge cell
+//! when the largest H is 0).
 //!
 //! # Padding and the score
 //!
@@ -69,8 +76,6 @@ pub(crate) struct StripedWork<L> {
     h: Vec<L>,
     /// The row gap entering the next column, per cell.
     e: Vec<L>,
-    /// The vertical gap of the current column, per cell.
-    f: Vec<L>,
     /// `4 * H + direction` of the interior, column `j` at `(j - 1) * seg * LANES`.
     trace: Vec<L>,
     /// `4 * H + direction` of row 0, per column (column 0 is in `col0`).
@@ -166,7 +171,6 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool>(
     }
     reset(&mut work.h, 3 * stride, zero);
     reset(&mut work.e, stride, low_lane);
-    reset(&mut work.f, stride, low_lane);
     if TRACE {
         // Only grows: every interior cell of the rectangle is written before the walk reads it.
         if work.trace.len() < (cols - 1) * stride {
@@ -213,7 +217,7 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool>(
     }
 
     // SAFETY: the caller guarantees the CPU features of `V`.
-    let (open_v, extend_v, zero_v, low_v, left_v, up_v) = unsafe {
+    let (open_v, extend_v, zero_v, low_v, left_v, up_v, outlive_v, decay_v) = unsafe {
         (
             V::splat(open),
             V::splat(extend),
@@ -221,6 +225,8 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool>(
             V::splat(low),
             V::splat(i32::from(LEFT)),
             V::splat(i32::from(UP)),
+            V::splat((open - extend).max(0)),
+            V::splat(open.min(extend)),
         )
     };
     let mut best_v = low_v;
@@ -241,14 +247,13 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool>(
         let mut column_max = low_v;
         if seg > 0 {
             // SAFETY: `h` holds three columns of `stride` lanes and `previous`, `current` are
-            // below 3; `e`, `f` hold `stride` lanes; the profile holds `size * stride` lanes and
+            // below 3; `e` holds `stride` lanes; the profile holds `size * stride` lanes and
             // `code_b < size`; `trace` holds `(cols - 1) * stride` lanes and `j < cols`; every
             // access is at `s * lanes` with `s < seg`. CPU features: the caller.
             unsafe {
                 let h_load = work.h.as_ptr().add(previous * stride);
                 let h_store = work.h.as_mut_ptr().add(current * stride);
                 let e = work.e.as_mut_ptr();
-                let f = work.f.as_mut_ptr();
                 let profile = work.profile.as_ptr().add(usize::from(code_b) * stride);
                 let trace = if TRACE {
                     work.trace.as_mut_ptr().add((j - 1) * stride)
@@ -264,7 +269,6 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool>(
                     let best_two = d.max(row_gap);
                     let v = best_two.max(vf);
                     column_max = column_max.max(v);
-                    vf.store(f.add(at));
                     let h = v.max(zero_v);
                     h.store(h_store.add(at));
                     if TRACE {
@@ -282,18 +286,16 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool>(
                     diag = V::load(h_load.add(at));
                 }
 
-                // Lazy F: carry each lane's last F into the next lane until nothing changes.
+                // Lazy F: carry each lane's last F into the next lane while it can still
+                // raise an H or outlive the gap H opens itself (see the module documentation).
                 let mut carried = vf.shift_in(low_v);
-                'lazy: loop {
+                'lazy: for _ in 1..lanes {
                     for s in 0..seg {
                         let at = s * lanes;
-                        let stored = V::load(f.add(at));
-                        if !V::any(carried.gt(stored)) {
+                        let h = V::load(h_store.add(at));
+                        if !V::any(carried.gt(h.sub(outlive_v).max(zero_v))) {
                             break 'lazy;
                         }
-                        let raised = stored.max(carried);
-                        raised.store(f.add(at));
-                        let h = V::load(h_store.add(at));
                         let h_new = h.max(carried);
                         h_new.store(h_store.add(at));
                         column_max = column_max.max(h_new);
@@ -305,7 +307,7 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool>(
                             V::select(carried.gt(h), packed, V::load(trace.add(at)))
                                 .store(trace.add(at));
                         }
-                        carried = raised.sub(extend_v).max(h_open);
+                        carried = carried.sub(decay_v);
                     }
                     carried = carried.shift_in(low_v);
                 }
@@ -473,4 +475,83 @@ pub(crate) fn run(
         end_b: score.end_j,
         traceback,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::align::kernel::KernelKind;
+    use crate::align::water::Scratch;
+    use crate::scoring::{GapPenalties, Matrix};
+
+    /// A small deterministic generator (xorshift).
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    /// The striped kernel itself (not a fallback) answers pairs with a positive score, equal to
+    /// the scalar engine, on every engine of this CPU, with penalties where open < extend too.
+    #[test]
+    fn striped_runs_and_equals_scalar() {
+        let matrix = Matrix::blosum62();
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        for (open, extend) in [(10.0, 0.5), (1.0, 3.0), (0.0, 0.0), (24.5, 4.0)] {
+            let gaps = GapPenalties::new(open, extend).unwrap();
+            let fixed = FixedPoint::new(&matrix, gaps).unwrap();
+            let penalties = Penalties {
+                open: gaps.open(),
+                extend: gaps.extend(),
+            };
+            for _ in 0..40 {
+                let alphabet: &[u8] = if rng.below(2) == 0 {
+                    b"WPCA"
+                } else {
+                    b"ACDEFGHIKLMNPQRSTVWY"
+                };
+                let la = 1 + rng.below(300);
+                let a: Vec<u8> = (0..la)
+                    .map(|_| matrix.code(alphabet[rng.below(alphabet.len())]))
+                    .collect();
+                // Half of the b's are copies of a with a few edits (long gaps: lazy F).
+                let b: Vec<u8> = if rng.below(2) == 0 {
+                    let mut b = a.clone();
+                    for _ in 0..3 {
+                        let at = rng.below(b.len());
+                        let cut = rng.below(20).min(b.len() - at);
+                        if b.len() - cut >= 1 {
+                            b.drain(at..at + cut);
+                        }
+                    }
+                    b
+                } else {
+                    (0..1 + rng.below(300))
+                        .map(|_| matrix.code(alphabet[rng.below(alphabet.len())]))
+                        .collect()
+                };
+                let expected = water::align_codes(
+                    &a,
+                    &b,
+                    |x, y| matrix.score_codes(x, y),
+                    penalties,
+                    &mut Scratch::default(),
+                );
+                for kind in KernelKind::available() {
+                    let engine = Engine::for_kind(kind).unwrap();
+                    let mut scratch = StripedScratch::default();
+                    let got = run(engine, &fixed, penalties, &a, &b, true, &mut scratch);
+                    if expected.score > 0.0 {
+                        let got = got.expect("a positive score stays on the striped kernel");
+                        assert_eq!(got.traceback.as_ref(), Some(&expected), "{kind}");
+                        assert_eq!((got.end_a, got.end_b), (expected.end_a, expected.end_b));
+                    }
+                }
+            }
+        }
+    }
 }
