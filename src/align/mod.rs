@@ -236,6 +236,10 @@ impl Aligner {
 
     /// Aligns residues `a` (water's `-asequence`) against `b`. Residues are bytes as displayed
     /// (any case); bytes the matrix lacks score 0. Both must be non-empty.
+    ///
+    /// On the SIMD kernels a pair of at least 24 x 24 residues (with b at least 16 long) runs
+    /// on the striped single-pair kernel, smaller ones on one lane of the lane kernel; the
+    /// result is the same.
     pub fn align(&self, a: &[u8], b: &[u8]) -> Result<Alignment> {
         with_scratch(|scratch| self.align_with(a, b, scratch))
     }
@@ -289,16 +293,21 @@ impl Aligner {
     }
 }
 
-/// Single pairs whose shorter sequence has fewer residues than this stay on the lane kernel;
-/// longer ones go to the striped kernel (measured with `examples/bench_kernels.rs`).
-const STRIPED_MIN_LEN: usize = 24;
+/// Single pairs go to the striped kernel when b has at least this many residues (a shorter b
+/// leaves the striped kernel building a profile of a for a handful of columns, where one lane
+/// of the lane kernel is faster)...
+const STRIPED_MIN_COLS: usize = 16;
+/// ...and the pair has at least this many cells (24 x 24; below it the scalar engine beats
+/// both kernels and the striped kernel is no faster than one lane). Measured with
+/// `examples/bench_kernels.rs single`.
+const STRIPED_MIN_CELLS: usize = 24 * 24;
 
 impl Aligner {
     /// Whether a single `la` x `lb` pair goes to the striped kernel rather than one lane of the
     /// lane kernel.
     fn use_striped(&self, la: usize, lb: usize) -> bool {
         self.striped
-            .unwrap_or_else(|| la.min(lb) >= STRIPED_MIN_LEN)
+            .unwrap_or(lb >= STRIPED_MIN_COLS && la * lb >= STRIPED_MIN_CELLS)
     }
 
     /// One coded pair that `fits` on the SIMD kernels: the striped kernel or one lane of the

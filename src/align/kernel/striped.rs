@@ -231,8 +231,7 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool>(
     };
     let mut best_v = low_v;
 
-    for j in 1..cols {
-        let code_b = b[j];
+    for (j, &code_b) in b.iter().enumerate().skip(1) {
         // Row 0 first: the boundary of the interior.
         let gap = row0_h - if row0_left { extend } else { open };
         let (value, direction) = edge_cell(fixed.score(a[0], code_b), gap, LEFT);
