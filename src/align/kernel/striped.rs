@@ -22,10 +22,16 @@
 //! within each lane it computes F' from that lane's own rows. The true F entering a lane adds
 //! one gap chain: entering with `x`, it gives every row `k` segments further at most
 //! `x - k * m`, `m = min(open, extend)` (a step extends the gap, or opens one from an H the
-//! chain itself raised), and H becomes `max(H', x - k * m)`. The lazy-F loop (Farrar) applies
-//! those chains: the first round enters each lane with the F the first pass carried out of the
-//! lane below (`shift_in`), later rounds with the chain carried out of the lane below in the
-//! previous round, so a chain crosses one lane per round and `LANES - 1` rounds apply them all.
+//! chain itself raised), and H becomes `max(H', x - k * m)`; the F it carries out of the lane
+//! is then `max(F_out', x - seg * m)`. So the true F entering lane `l` is the largest, over
+//! the lanes `l' < l`, of the F the first pass carried out of `l'` minus `seg * m` for each
+//! lane in between: a prefix maximum across the lanes, computed with one `shift_in`, subtract
+//! and maximum per lane crossed (stopping as soon as a step changes nothing). Then a single
+//! pass down the segments (Farrar's lazy-F loop, but entered with exact values, so one round)
+//! applies every lane's chain. Without the prefix maximum, Farrar's loop needs one round per
+//! lane a gap crosses: on close homologs the long vertical gaps below the alignment cross
+//! almost every lane in almost every column.
+//!
 //! A lane's chain stops mattering at a row where it is at most 0 (it can never raise a clamped
 //! H) or at most `H - max(0, open - extend)` (it neither raises this H nor outlives the gap
 //! that H opens itself, which F' already holds); when that is so in every lane at once the loop
@@ -217,7 +223,11 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool>(
     }
 
     // SAFETY: the caller guarantees the CPU features of `V`.
-    let (open_v, extend_v, zero_v, low_v, left_v, up_v, outlive_v, decay_v) = unsafe {
+    // A chain crossing a whole lane decays by `seg * m`; past what a lane holds it is dead
+    // anyway (only positive values matter), so the clamp never raises a value above 0.
+    let lane_decay =
+        (seg as i64 * i64::from(open.min(extend))).min(i64::from(<V::Lane as Lane>::MAX));
+    let (open_v, extend_v, zero_v, low_v, left_v, up_v, outlive_v, decay_v, lane_decay_v) = unsafe {
         (
             V::splat(open),
             V::splat(extend),
@@ -227,6 +237,7 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool>(
             V::splat(i32::from(UP)),
             V::splat((open - extend).max(0)),
             V::splat(open.min(extend)),
+            V::splat(lane_decay as i32),
         )
     };
     let mut best_v = low_v;
@@ -285,15 +296,27 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool>(
                     diag = V::load(h_load.add(at));
                 }
 
-                // Lazy F: carry each lane's last F into the next lane while it can still
-                // raise an H or outlive the gap H opens itself (see the module documentation).
-                let mut carried = vf.shift_in(low_v);
-                'lazy: for _ in 1..lanes {
+                // Lazy F. The exact F entering each lane: a prefix maximum over the lanes
+                // below of the F the first pass carried out of them, decaying by `seg * m` per
+                // lane crossed (see the module documentation). Nothing to do unless some
+                // carried F is positive.
+                if V::any(vf.gt(zero_v)) {
+                    let mut entry = vf.shift_in(low_v);
+                    for _ in 2..lanes {
+                        let next = entry.max(entry.shift_in(low_v).sub(lane_decay_v));
+                        if !V::any(next.gt(entry)) {
+                            break;
+                        }
+                        entry = next;
+                    }
+                    // One pass down the segments applies every lane's chain, until it no
+                    // longer matters in any lane.
+                    let mut carried = entry;
                     for s in 0..seg {
                         let at = s * lanes;
                         let h = V::load(h_store.add(at));
                         if !V::any(carried.gt(h.sub(outlive_v).max(zero_v))) {
-                            break 'lazy;
+                            break;
                         }
                         let h_new = h.max(carried);
                         h_new.store(h_store.add(at));
@@ -308,7 +331,6 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool>(
                         }
                         carried = carried.sub(decay_v);
                     }
-                    carried = carried.shift_in(low_v);
                 }
                 best_v = best_v.max(column_max);
             }
