@@ -431,3 +431,13 @@ fn striped_wide_trace_without_overflow() {
     )
     .unwrap();
 }
+
+#[test]
+fn striped_row0_tie_after_interior_maximum() {
+    // Found by the fuzz target: the maximum (I/I = L/L = 4.0) is first reached inside column 7
+    // (row 3), then tied in row 0 of column 30, which must win on the smaller row even before
+    // the kept column's row is known.
+    let gaps = GapPenalties::new(25.0, 5.0).unwrap();
+    let b = b"SSSSSSSLSSSSSSSSSSSSSSSSSSSSSSISSSSSHN".to_vec();
+    check_single(&Matrix::blosum62(), gaps, b"ICCL", &[b]).unwrap();
+}

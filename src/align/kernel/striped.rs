@@ -340,7 +340,10 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool>(
             // The start cell: the largest H, smallest row, then smallest column.
             // SAFETY: CPU features: the caller.
             let reaches = seg > 0 && unsafe { V::any(column_max.gt(V::splat(max_h - 1))) };
-            if reaches || value > max_h || (value == max_h && end_i > 0) {
+            // Row 0 ties win unless the start cell is already in row 0 (a kept column's row
+            // is not known yet, but it is an interior one).
+            let row0_wins = value == max_h && (end_i > 0 || kept.is_some());
+            if reaches || value > max_h || row0_wins {
                 // SAFETY: CPU features: the caller.
                 let interior_max = if seg > 0 {
                     unsafe { column_max.hmax() }.max(0)
