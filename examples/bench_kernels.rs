@@ -8,10 +8,15 @@
 //! - EMBOSS `water` as a whole process against this crate's `water` example binary, same
 //!   a.fa / b.fa, same arguments, both on one thread, outputs compared after the run header.
 //!
+//! Then one pair at a time (`Aligner::score` and `Aligner::align`, one thread): the striped
+//! kernel against one lane of the lane kernel and the scalar engine, on pairs of 300, 1000 and
+//! 3000 residues, and on short pairs to place the length rule between them.
+//!
 //! It ends with a "targets" block: each ratio of this run against its target, met or MISSED.
 //!
 //! `cargo build --release --example water && cargo run --release [--features parasail]
-//! --example bench_kernels [targets]`
+//! --example bench_kernels [targets]` (`single` as the argument runs only the single-pair
+//! part)
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -267,10 +272,12 @@ fn row(set: &str, engine: &str, score: Option<f64>, align: Option<f64>, scalar: 
 }
 
 fn main() {
-    let count: usize = std::env::args()
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(512);
+    let argument = std::env::args().nth(1);
+    if argument.as_deref() == Some("single") {
+        single_pairs();
+        return;
+    }
+    let count: usize = argument.and_then(|n| n.parse().ok()).unwrap_or(512);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
@@ -461,5 +468,189 @@ fn main() {
             "{:<10} {:<44} {:>8}  target >= {:>2}x  {:<12} {}",
             t.set, t.what, ratio, t.target, verdict, t.note
         );
+    }
+    single_pairs();
+}
+
+/// A random protein of `len` residues.
+fn protein(rng: &mut Rng, len: usize) -> Vec<u8> {
+    (0..len).map(|_| AMINO[rng.below(20)]).collect()
+}
+
+/// A homolog of `seed`: about 3% substitutions and a few short indels.
+fn homolog(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(seed.len() + 16);
+    for &residue in seed {
+        match rng.below(100) {
+            0..=2 => out.push(AMINO[rng.below(20)]),
+            3 if rng.below(4) == 0 => {}
+            4 if rng.below(4) == 0 => {
+                out.push(residue);
+                out.push(AMINO[rng.below(20)]);
+            }
+            _ => out.push(residue),
+        }
+    }
+    out
+}
+
+/// GCUPS of `run` over `repeats` runs of an `la` x `lb` pair (best of three).
+fn pair_gcups(la: usize, lb: usize, repeats: usize, mut run: impl FnMut()) -> f64 {
+    let elapsed = time(|| {
+        for _ in 0..repeats {
+            run();
+        }
+    });
+    (la * lb * repeats) as f64 / elapsed.as_secs_f64() / 1e9
+}
+
+/// The single-pair table: striped vs one lane of the lane kernel vs the scalar engine.
+fn single_pairs() {
+    let mut rng = Rng(0x51_7cc1_b727_220a);
+    let scalar = Aligner::builder()
+        .kernel(KernelKind::Scalar)
+        .build()
+        .unwrap();
+    let kernels: Vec<KernelKind> = KernelKind::available()
+        .into_iter()
+        .filter(|kind| *kind != KernelKind::Scalar)
+        .collect();
+    println!();
+    println!(
+        "single pairs, one thread, EBLOSUM62 10/0.5, GCUPS (score = fill only, align = with walk)"
+    );
+    println!(
+        "{:<9} {:>5} {:<9} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "pair",
+        "len",
+        "kernel",
+        "striped sc",
+        "striped al",
+        "lane sc",
+        "lane al",
+        "scalar sc",
+        "scalar al"
+    );
+    for len in [300, 1000, 3000] {
+        let a = protein(&mut rng, len);
+        let pairs = [
+            ("homolog", homolog(&mut rng, &a)),
+            ("unrelated", protein(&mut rng, len)),
+        ];
+        for (name, b) in &pairs {
+            let repeats = (3_000_000 / (len * len)).max(1);
+            let scalar_repeats = 1;
+            let scalar_score = pair_gcups(len, b.len(), scalar_repeats, || {
+                std::hint::black_box(scalar.score(&a, b).unwrap());
+            });
+            let scalar_align = pair_gcups(len, b.len(), scalar_repeats, || {
+                std::hint::black_box(scalar.align(&a, b).unwrap());
+            });
+            for &kind in &kernels {
+                let striped = Aligner::builder()
+                    .kernel(kind)
+                    .striped(Some(true))
+                    .build()
+                    .unwrap();
+                let lane = Aligner::builder()
+                    .kernel(kind)
+                    .striped(Some(false))
+                    .build()
+                    .unwrap();
+                let lane_repeats = (repeats / 8).max(1);
+                let row = [
+                    pair_gcups(len, b.len(), repeats, || {
+                        std::hint::black_box(striped.score(&a, b).unwrap());
+                    }),
+                    pair_gcups(len, b.len(), repeats, || {
+                        std::hint::black_box(striped.align(&a, b).unwrap());
+                    }),
+                    pair_gcups(len, b.len(), lane_repeats, || {
+                        std::hint::black_box(lane.score(&a, b).unwrap());
+                    }),
+                    pair_gcups(len, b.len(), lane_repeats, || {
+                        std::hint::black_box(lane.align(&a, b).unwrap());
+                    }),
+                ];
+                println!(
+                    "{:<9} {:>5} {:<9} {:>10.3} {:>10.3} {:>10.3} {:>10.3} {:>10.3} {:>10.3}",
+                    name,
+                    len,
+                    kind.to_string(),
+                    row[0],
+                    row[1],
+                    row[2],
+                    row[3],
+                    scalar_score,
+                    scalar_align
+                );
+            }
+        }
+    }
+
+    // Short pairs: where the striped kernel starts to beat one lane of the lane kernel.
+    println!();
+    println!("short pairs (a x b, b a homolog of a's first residues, align GCUPS): the crossover");
+    println!(
+        "{:>9} {:<9} {:>10} {:>10} {:>10} {:>10}",
+        "a x b", "kernel", "striped", "lane", "default", "scalar"
+    );
+    let shapes = [
+        (4, 4),
+        (8, 8),
+        (12, 12),
+        (16, 16),
+        (20, 20),
+        (24, 24),
+        (32, 32),
+        (48, 48),
+        (64, 64),
+        (128, 128),
+        (4, 200),
+        (200, 4),
+        (8, 1000),
+        (1000, 8),
+        (16, 300),
+        (300, 16),
+    ];
+    for (la, lb) in shapes {
+        let pairs: Vec<(Vec<u8>, Vec<u8>)> = (0..64)
+            .map(|_| {
+                let a = protein(&mut rng, la.max(lb));
+                let b = homolog(&mut rng, &a[..lb]);
+                (a[..la].to_vec(), b)
+            })
+            .collect();
+        let cells: usize = pairs.iter().map(|(a, b)| a.len() * b.len()).sum();
+        let repeats = (2_000_000 / cells).max(1);
+        let measure = |aligner: &Aligner| {
+            let elapsed = time(|| {
+                for _ in 0..repeats {
+                    for (a, b) in &pairs {
+                        std::hint::black_box(aligner.align(a, b).unwrap());
+                    }
+                }
+            });
+            (cells * repeats) as f64 / elapsed.as_secs_f64() / 1e9
+        };
+        let scalar_gcups = measure(&scalar);
+        for &kind in &kernels {
+            let build = |striped| {
+                Aligner::builder()
+                    .kernel(kind)
+                    .striped(striped)
+                    .build()
+                    .unwrap()
+            };
+            println!(
+                "{:>9} {:<9} {:>10.3} {:>10.3} {:>10.3} {:>10.3}",
+                format!("{la}x{lb}"),
+                kind.to_string(),
+                measure(&build(Some(true))),
+                measure(&build(Some(false))),
+                measure(&build(None)),
+                scalar_gcups
+            );
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! Every kernel this CPU can run equals the scalar engine (water's definition), on the full
-//! `Alignment` (score, ranges, operations, statistics) and on `score_many`'s start cells.
+//! `Alignment` (score, ranges, operations, statistics) and on `score_many`'s start cells; for
+//! single pairs both through the striped kernel and through one lane of the lane kernel (each
+//! forced, whatever the length rule would choose), and with the length rule itself.
 
 use proptest::prelude::*;
 use wildtype_aligner::align::{Aligner, KernelKind};
@@ -20,12 +22,80 @@ fn kernels() -> Vec<KernelKind> {
 }
 
 fn aligner(kind: KernelKind, matrix: &Matrix, gaps: GapPenalties) -> Aligner {
+    single_pair(kind, matrix, gaps, None)
+}
+
+/// An aligner whose single pairs go to the striped kernel (`Some(true)`), the lane kernel
+/// (`Some(false)`) or whichever the length rule picks (`None`).
+fn single_pair(
+    kind: KernelKind,
+    matrix: &Matrix,
+    gaps: GapPenalties,
+    striped: Option<bool>,
+) -> Aligner {
     Aligner::builder()
         .matrix(matrix.clone())
         .gaps(gaps)
         .kernel(kind)
+        .striped(striped)
         .build()
         .unwrap()
+}
+
+/// Every single-pair path of every kernel equals the scalar engine on `a` against each target
+/// and each target against `a`: `align` and `score`.
+fn check_single(
+    matrix: &Matrix,
+    gaps: GapPenalties,
+    a: &[u8],
+    targets: &[Vec<u8>],
+) -> Result<(), TestCaseError> {
+    let scalar = aligner(KernelKind::Scalar, matrix, gaps);
+    let pairs: Vec<(&[u8], &[u8])> = targets
+        .iter()
+        .flat_map(|b| [(a, b.as_slice()), (b.as_slice(), a)])
+        .collect();
+    let expected: Vec<_> = pairs.iter().map(|(x, y)| scalar.align(x, y).ok()).collect();
+    let expected_scores: Vec<_> = pairs
+        .iter()
+        .map(|(x, y)| {
+            scalar
+                .score(x, y)
+                .ok()
+                .map(|s| (s.score().to_bits(), s.end_a(), s.end_b()))
+        })
+        .collect();
+    for kind in kernels() {
+        for striped in [Some(true), Some(false), None] {
+            let fast = single_pair(kind, matrix, gaps, striped);
+            for (((x, y), want), want_score) in pairs.iter().zip(&expected).zip(&expected_scores) {
+                let got = fast.align(x, y).ok();
+                prop_assert_eq!(
+                    &got,
+                    want,
+                    "{} striped={:?} a={:?} b={:?}",
+                    kind,
+                    striped,
+                    String::from_utf8_lossy(x),
+                    String::from_utf8_lossy(y)
+                );
+                let got_score = fast
+                    .score(x, y)
+                    .ok()
+                    .map(|s| (s.score().to_bits(), s.end_a(), s.end_b()));
+                prop_assert_eq!(
+                    &got_score,
+                    want_score,
+                    "{} striped={:?} score a={:?} b={:?}",
+                    kind,
+                    striped,
+                    String::from_utf8_lossy(x),
+                    String::from_utf8_lossy(y)
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Checks every kernel against the scalar engine for `a` against each target, and
@@ -36,6 +106,7 @@ fn check(
     a: &[u8],
     targets: &[Vec<u8>],
 ) -> Result<(), TestCaseError> {
+    check_single(matrix, gaps, a, targets)?;
     let scalar = aligner(KernelKind::Scalar, matrix, gaps);
     let views: Vec<&[u8]> = targets.iter().map(Vec::as_slice).collect();
     let expected: Vec<_> = views.iter().map(|b| scalar.align(a, b).ok()).collect();
@@ -314,4 +385,78 @@ fn transposed_rows_past_a_lane_never_count() {
             check(matrix, GapPenalties::default(), &b, &queries).unwrap();
         }
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// Single long pairs of independent lengths 1..2000: homologs (mutated copies) and
+    /// unrelated sequences, with random penalties, through every single-pair path.
+    #[test]
+    fn striped_long_pairs(
+        gaps in gaps_strategy(),
+        edits in prop::collection::vec((0u8..60, any::<u8>()), 1..64),
+        la in 1usize..2000,
+        lb in 1usize..2000,
+        unrelated in prop::collection::vec(prop::sample::select(AMINO), 2000),
+    ) {
+        let base: Vec<u8> = TEM1.iter().chain(HBA).chain(HBB).cycle().take(la).copied().collect();
+        let homolog = mutate(&base[..la.min(lb)], &edits, AMINO);
+        check_single(&Matrix::blosum62(), gaps, &base, &[homolog, unrelated[..lb].to_vec()])?;
+    }
+
+    /// DNA pairs (EDNAFULL) of lengths 1..1500.
+    #[test]
+    fn striped_dna_pairs(
+        gaps in gaps_strategy(),
+        edits in prop::collection::vec((0u8..60, any::<u8>()), 1..64),
+        a in seq(b"ACGTNRYacgt", 1..1500),
+        b in seq(b"ACGTNRYacgt", 1..1500),
+    ) {
+        let homolog = mutate(&a, &edits, b"ACGT");
+        check_single(&Matrix::dnafull(), gaps, &a, &[b, homolog])?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Short single pairs over tie-forcing and protein alphabets, every length from 1 up:
+    /// lanes of padding, one segment, length-1 edges.
+    #[test]
+    fn striped_short_pairs(
+        gaps in gaps_strategy(),
+        a in seq(b"WPCA", 1..80),
+        b in seq(b"WPCA", 1..80),
+        c in seq(AMINO, 1..80),
+    ) {
+        check_single(&Matrix::blosum62(), gaps, &a, &[b, c])?;
+    }
+}
+
+#[test]
+fn striped_wide_trace_without_overflow() {
+    // 600 W/W matches: H up to 13200 half-units, past what a 16-bit trace packs (8191) but
+    // not past the 16-bit score: the score pass stays 16-bit and the trace goes 32-bit.
+    let a = vec![b'W'; 600];
+    let mut b = a.clone();
+    b[300] = b'P';
+    b.insert(100, b'G');
+    check_single(
+        &Matrix::blosum62(),
+        GapPenalties::default(),
+        &a,
+        &[a.clone(), b],
+    )
+    .unwrap();
+}
+
+#[test]
+fn striped_row0_tie_after_interior_maximum() {
+    // Found by the fuzz target: the maximum (I/I = L/L = 4.0) is first reached inside column 7
+    // (row 3), then tied in row 0 of column 30, which must win on the smaller row even before
+    // the kept column's row is known.
+    let gaps = GapPenalties::new(25.0, 5.0).unwrap();
+    let b = b"SSSSSSSLSSSSSSSSSSSSSSSSSSSSSSISSSSSHN".to_vec();
+    check_single(&Matrix::blosum62(), gaps, b"ICCL", &[b]).unwrap();
 }

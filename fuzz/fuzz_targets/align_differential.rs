@@ -6,6 +6,8 @@
 //! ranges, statistics equal to a recount from the aligned rows); every kernel this CPU can
 //! run (`KernelKind::available()`), alone, with fresh buffers and through the batch API
 //! (`align_many`, `align_many_to`, `score_many`, `align_pairs`), must give exactly the scalar engine's result;
+//! so must the single-pair paths forced either way (the striped kernel and one lane of the
+//! lane kernel, for `align` and `score`), whatever the length rule picks for these lengths;
 //! and the mutation caller must accept it.
 #![no_main]
 
@@ -131,6 +133,29 @@ fuzz_target!(|case: Case| {
             &fresh,
             &format!("{name} align_with + fresh Scratch"),
         );
+        // Single pairs through the striped kernel and through one lane, each forced.
+        for striped in [true, false] {
+            let forced = Aligner::builder()
+                .matrix(matrix.clone())
+                .gaps(gaps)
+                .kernel(kind)
+                .striped(Some(striped))
+                .build()
+                .unwrap();
+            let how = format!("{name} single pair, striped {striped}");
+            assert_same(&reference, &forced.align(&a, &b).unwrap(), &how);
+            assert_same(&swapped, &forced.align(&b, &a).unwrap(), &how);
+            let score = forced.score(&a, &b).unwrap();
+            assert_eq!(
+                (score.score().to_bits(), score.end_a(), score.end_b()),
+                (
+                    expected_scores[0].score().to_bits(),
+                    expected_scores[0].end_a(),
+                    expected_scores[0].end_b()
+                ),
+                "{how} score"
+            );
+        }
         for (expected, actual) in expected_many.iter().zip(fast.align_many(&a, &targets)) {
             assert_same(expected, &actual.unwrap(), &format!("{name} align_many"));
         }

@@ -115,6 +115,39 @@ impl Aligner {
             .collect()
     }
 
+    /// Scores one pair without the walk: what [`Aligner::align`] reports as score and end, at
+    /// the cost of the fill alone (long pairs use the striped kernel).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::Aligner;
+    ///
+    /// let aligner = Aligner::builder().build().unwrap();
+    /// let score = aligner.score(b"WPWYGPC", b"WGAYC").unwrap();
+    /// assert_eq!((score.score(), score.end_a(), score.end_b()), (16.5, 3, 3));
+    /// ```
+    pub fn score(&self, a: &[u8], b: &[u8]) -> Result<LocalScore> {
+        let fixed = match &self.fixed {
+            Some(fixed) if !a.is_empty() && !b.is_empty() && fixed.fits(a.len(), b.len()) => fixed,
+            _ => return self.scalar_one(a, b, false).map(|(_, score)| score),
+        };
+        super::with_scratch(|scratch| {
+            let mut codes_a = std::mem::take(&mut scratch.codes_a);
+            let mut codes_b = std::mem::take(&mut scratch.codes_b);
+            self.matrix.encode_into(a, &mut codes_a);
+            self.matrix.encode_into(b, &mut codes_b);
+            let outcome = self.kernel_one(fixed, &codes_a, &codes_b, false, scratch);
+            scratch.codes_a = codes_a;
+            scratch.codes_b = codes_b;
+            Ok(LocalScore {
+                score: outcome.score,
+                end_a: outcome.end_a,
+                end_b: outcome.end_b,
+            })
+        })
+    }
+
     /// Aligns many independent pairs `(a, b)` in parallel; results in input order, each equal
     /// to [`Aligner::align`]`(a, b)`.
     ///

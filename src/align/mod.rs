@@ -88,6 +88,7 @@ pub struct AlignerBuilder {
     matrix: Option<Matrix>,
     gaps: GapPenalties,
     kernel: Option<KernelKind>,
+    striped: Option<bool>,
 }
 
 impl AlignerBuilder {
@@ -119,6 +120,15 @@ impl AlignerBuilder {
         self
     }
 
+    /// For tests and benchmarks: `Some(true)` sends every single pair the SIMD kernels take to
+    /// the striped kernel, `Some(false)` to the lane kernel, `None` (the default) chooses by
+    /// length. The result is the same either way; only the speed differs.
+    #[doc(hidden)]
+    pub fn striped(mut self, striped: Option<bool>) -> Self {
+        self.striped = striped;
+        self
+    }
+
     /// The configured aligner.
     pub fn build(self) -> Result<Aligner> {
         let engine = match self.kernel {
@@ -138,6 +148,7 @@ impl AlignerBuilder {
             gaps: self.gaps,
             engine,
             fixed,
+            striped: self.striped,
         })
     }
 }
@@ -161,6 +172,8 @@ pub struct Aligner {
     engine: kernel::Engine,
     /// Present when the kernels are exact for this matrix and these penalties.
     fixed: Option<Arc<kernel::fixed::FixedPoint>>,
+    /// Forces the single-pair kernel (see [`AlignerBuilder::striped`]).
+    striped: Option<bool>,
 }
 
 thread_local! {
@@ -223,6 +236,10 @@ impl Aligner {
 
     /// Aligns residues `a` (water's `-asequence`) against `b`. Residues are bytes as displayed
     /// (any case); bytes the matrix lacks score 0. Both must be non-empty.
+    ///
+    /// On the SIMD kernels a pair of at least 24 x 24 residues (with b at least 16 long) runs
+    /// on the striped single-pair kernel, smaller ones on one lane of the lane kernel; the
+    /// result is the same.
     pub fn align(&self, a: &[u8], b: &[u8]) -> Result<Alignment> {
         with_scratch(|scratch| self.align_with(a, b, scratch))
     }
@@ -256,21 +273,10 @@ impl Aligner {
         let matrix = &self.matrix;
         let traceback = match &self.fixed {
             Some(fixed) if fixed.fits(codes_a.len(), codes_b.len()) => {
-                let targets = [codes_b.as_slice()];
-                let mut outcomes = kernel::driver::run(
-                    self.engine,
-                    fixed,
-                    penalties,
-                    &codes_a,
-                    &targets,
-                    true,
-                    false,
-                    &mut scratch.kernel,
-                );
-                outcomes
-                    .pop()
-                    .and_then(|outcome| outcome.traceback)
-                    .expect("the kernel driver walks every target it is given")
+                let outcome = self.kernel_one(fixed, &codes_a, &codes_b, true, scratch);
+                outcome
+                    .traceback
+                    .expect("the kernels walk every pair they are asked to align")
             }
             _ => water::align_codes(
                 &codes_a,
@@ -284,6 +290,66 @@ impl Aligner {
         scratch.codes_a = codes_a;
         scratch.codes_b = codes_b;
         Ok(alignment)
+    }
+}
+
+/// Single pairs go to the striped kernel when b has at least this many residues (a shorter b
+/// leaves the striped kernel building a profile of a for a handful of columns, where one lane
+/// of the lane kernel is faster)...
+const STRIPED_MIN_COLS: usize = 16;
+/// ...and the pair has at least this many cells (24 x 24; below it the scalar engine beats
+/// both kernels and the striped kernel is no faster than one lane). Measured with
+/// `examples/bench_kernels.rs single`.
+const STRIPED_MIN_CELLS: usize = 24 * 24;
+
+impl Aligner {
+    /// Whether a single `la` x `lb` pair goes to the striped kernel rather than one lane of the
+    /// lane kernel.
+    fn use_striped(&self, la: usize, lb: usize) -> bool {
+        self.striped
+            .unwrap_or(lb >= STRIPED_MIN_COLS && la * lb >= STRIPED_MIN_CELLS)
+    }
+
+    /// One coded pair that `fits` on the SIMD kernels: the striped kernel or one lane of the
+    /// lane kernel (which also takes the pairs the striped kernel declines).
+    fn kernel_one(
+        &self,
+        fixed: &kernel::fixed::FixedPoint,
+        codes_a: &[u8],
+        codes_b: &[u8],
+        trace: bool,
+        scratch: &mut Scratch,
+    ) -> kernel::driver::Outcome {
+        let penalties = self.penalties();
+        let striped = self
+            .use_striped(codes_a.len(), codes_b.len())
+            .then(|| {
+                kernel::striped::run(
+                    self.engine,
+                    fixed,
+                    penalties,
+                    codes_a,
+                    codes_b,
+                    trace,
+                    &mut scratch.kernel.striped,
+                )
+            })
+            .flatten();
+        striped.unwrap_or_else(|| {
+            let targets = [codes_b];
+            kernel::driver::run(
+                self.engine,
+                fixed,
+                penalties,
+                codes_a,
+                &targets,
+                trace,
+                false,
+                &mut scratch.kernel,
+            )
+            .pop()
+            .expect("the kernel driver answers every target it is given")
+        })
     }
 }
 

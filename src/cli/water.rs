@@ -428,7 +428,8 @@ impl Job {
         let a_part = &a.residues()[a_range.clone()];
         let mut aligned = 0;
         // Records are read and checked in order, aligned a chunk at a time on all threads
-        // (`Aligner::align_many`), and written in input order before the next chunk.
+        // (`Aligner::align_many`; a chunk of one record by `Aligner::align`), and written in
+        // input order before the next chunk.
         let mut records = std::mem::take(&mut self.b_records).into_iter();
         let mut exhausted = false;
         while !exhausted {
@@ -479,7 +480,11 @@ impl Job {
                 .iter()
                 .map(|(b, b_range)| &b.residues()[b_range.clone()])
                 .collect();
-            let alignments = self.aligner.align_many(a_part, &targets);
+            // A lone b record takes the single-pair path (the striped kernel for long pairs).
+            let alignments = match targets.as_slice() {
+                [b_part] => vec![self.aligner.align(a_part, b_part)],
+                _ => self.aligner.align_many(a_part, &targets),
+            };
             // Each report is formatted on the threads too, then written in input order; the
             // first failed alignment ends the output there.
             let aligner = &self.aligner;

@@ -13,6 +13,9 @@ use crate::align::water::{self, Penalties, Traceback};
 /// go to the scalar engine.
 const TRACE_BUDGET: usize = 256 << 20;
 
+/// The largest H the striped kernel's 16-bit trace can pack as `4 * H + direction`.
+pub(crate) const NARROW_TRACE_MAX: i32 = (i16::MAX as i32 - 3) / 4;
+
 /// Reusable buffers of the kernels.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct KernelScratch {
@@ -20,6 +23,8 @@ pub(crate) struct KernelScratch {
     wide: Work<i32>,
     scores: Vec<LaneScore>,
     scalar: Option<Box<water::Scratch>>,
+    /// Buffers of the single-pair striped kernel.
+    pub(crate) striped: super::striped::StripedScratch,
 }
 
 /// What the kernels report for one target.
@@ -196,6 +201,6 @@ pub(crate) fn run(
         .collect()
 }
 
-fn reported_score(fixed: &FixedPoint, score: &LaneScore) -> f32 {
+pub(crate) fn reported_score(fixed: &FixedPoint, score: &LaneScore) -> f32 {
     score.best.map_or(-f32::MAX, |best| fixed.to_f32(best))
 }

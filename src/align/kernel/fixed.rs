@@ -89,6 +89,13 @@ impl FixedPoint {
         self.table[usize::from(code_a) * self.size + usize::from(code_b)]
     }
 
+    /// One row of the table (the scores of `code_a` against every code).
+    #[inline]
+    pub(crate) fn row(&self, code_a: u8) -> &[i32] {
+        let start = usize::from(code_a) * self.size;
+        &self.table[start..start + self.size]
+    }
+
     pub(crate) fn open(&self) -> i32 {
         self.open
     }

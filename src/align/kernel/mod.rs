@@ -15,6 +15,7 @@ pub(crate) mod driver;
 pub(crate) mod fixed;
 pub(crate) mod generic;
 pub(crate) mod portable;
+pub(crate) mod striped;
 pub(crate) mod vector;
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod x86_64;
@@ -248,6 +249,68 @@ impl Engine {
             Engine::Avx2(token) => x86_64::avx2::fill_wide(token, trace, fixed, job, work, out),
             #[cfg(target_arch = "x86_64")]
             Engine::Avx512(token) => x86_64::avx512::fill_wide(token, trace, fixed, job, work, out),
+        }
+    }
+
+    /// One 16-bit striped fill of a single pair ([`striped::fill`]).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn striped_narrow(
+        self,
+        trace: bool,
+        fixed: &FixedPoint,
+        a: &[u8],
+        b: &[u8],
+        rows: usize,
+        cols: usize,
+        work: &mut striped::StripedWork<i16>,
+    ) -> LaneScore {
+        match self {
+            Engine::Scalar | Engine::Portable => {
+                portable::striped_narrow(trace, fixed, a, b, rows, cols, work)
+            }
+            #[cfg(target_arch = "x86_64")]
+            Engine::Sse41(token) => {
+                x86_64::sse41::striped_narrow(token, trace, fixed, a, b, rows, cols, work)
+            }
+            #[cfg(target_arch = "x86_64")]
+            Engine::Avx2(token) => {
+                x86_64::avx2::striped_narrow(token, trace, fixed, a, b, rows, cols, work)
+            }
+            #[cfg(target_arch = "x86_64")]
+            Engine::Avx512(token) => {
+                x86_64::avx512::striped_narrow(token, trace, fixed, a, b, rows, cols, work)
+            }
+        }
+    }
+
+    /// One 32-bit striped fill of a single pair ([`striped::fill`]).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn striped_wide(
+        self,
+        trace: bool,
+        fixed: &FixedPoint,
+        a: &[u8],
+        b: &[u8],
+        rows: usize,
+        cols: usize,
+        work: &mut striped::StripedWork<i32>,
+    ) -> LaneScore {
+        match self {
+            Engine::Scalar | Engine::Portable => {
+                portable::striped_wide(trace, fixed, a, b, rows, cols, work)
+            }
+            #[cfg(target_arch = "x86_64")]
+            Engine::Sse41(token) => {
+                x86_64::sse41::striped_wide(token, trace, fixed, a, b, rows, cols, work)
+            }
+            #[cfg(target_arch = "x86_64")]
+            Engine::Avx2(token) => {
+                x86_64::avx2::striped_wide(token, trace, fixed, a, b, rows, cols, work)
+            }
+            #[cfg(target_arch = "x86_64")]
+            Engine::Avx512(token) => {
+                x86_64::avx512::striped_wide(token, trace, fixed, a, b, rows, cols, work)
+            }
         }
     }
 }

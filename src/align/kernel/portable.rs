@@ -3,6 +3,7 @@
 
 use super::fixed::FixedPoint;
 use super::generic::{self, Job, LaneScore, Work};
+use super::striped::{self, StripedWork};
 use super::vector::Vector;
 
 macro_rules! portable_vector {
@@ -72,6 +73,27 @@ macro_rules! portable_vector {
             fn flag_bit(lane: usize, second: bool) -> u32 {
                 lane as u32 + if second { 32 } else { 0 }
             }
+
+            #[inline(always)]
+            unsafe fn shift_in(self, fill: Self) -> Self {
+                Self(std::array::from_fn(|k| {
+                    if k == 0 {
+                        fill.0[$lanes - 1]
+                    } else {
+                        self.0[k - 1]
+                    }
+                }))
+            }
+
+            #[inline(always)]
+            unsafe fn any(mask: Self::Mask) -> bool {
+                mask.iter().any(|&lane| lane != 0)
+            }
+
+            #[inline(always)]
+            unsafe fn hmax(self) -> i32 {
+                i32::from(self.0.into_iter().fold(<$lane>::MIN, <$lane>::max))
+            }
         }
     };
 }
@@ -119,6 +141,47 @@ pub(crate) fn fill_wide(
             (true, false) => generic::fill::<Wide, true, false>(fixed, job, work, out),
             (false, true) => generic::fill::<Wide, false, true>(fixed, job, work, out),
             (false, false) => generic::fill::<Wide, false, false>(fixed, job, work, out),
+        }
+    }
+}
+
+/// Runs the 16-bit striped fill (see [`striped::fill`] for the contract, checked by the
+/// caller).
+pub(crate) fn striped_narrow(
+    trace: bool,
+    fixed: &FixedPoint,
+    a: &[u8],
+    b: &[u8],
+    rows: usize,
+    cols: usize,
+    work: &mut StripedWork<i16>,
+) -> LaneScore {
+    // SAFETY: the portable vector needs no CPU feature; the rest is the caller's contract.
+    unsafe {
+        if trace {
+            striped::fill::<Narrow, true>(fixed, a, b, rows, cols, work)
+        } else {
+            striped::fill::<Narrow, false>(fixed, a, b, rows, cols, work)
+        }
+    }
+}
+
+/// Runs the 32-bit striped fill.
+pub(crate) fn striped_wide(
+    trace: bool,
+    fixed: &FixedPoint,
+    a: &[u8],
+    b: &[u8],
+    rows: usize,
+    cols: usize,
+    work: &mut StripedWork<i32>,
+) -> LaneScore {
+    // SAFETY: as in `striped_narrow`.
+    unsafe {
+        if trace {
+            striped::fill::<Wide, true>(fixed, a, b, rows, cols, work)
+        } else {
+            striped::fill::<Wide, false>(fixed, a, b, rows, cols, work)
         }
     }
 }

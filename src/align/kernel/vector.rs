@@ -149,4 +149,25 @@ pub(crate) trait Vector: Copy {
     unsafe fn bits2(first: Self::Mask, second: Self::Mask) -> u64;
     /// Where [`Vector::bits2`] puts a lane's flag (below 64).
     fn flag_bit(lane: usize, second: bool) -> u32;
+
+    /// Every lane moved up by one (lane `k + 1` gets lane `k`), lane 0 taking the last lane of
+    /// `fill`: the striped kernel's step from one segment to the next row. With
+    /// `fill = splat(x)` it is a shift by one element with the fill value `x`.
+    ///
+    /// # Safety
+    ///
+    /// CPU features as for [`Vector::splat`].
+    unsafe fn shift_in(self, fill: Self) -> Self;
+    /// Whether any lane of `mask` is set.
+    ///
+    /// # Safety
+    ///
+    /// CPU features as for [`Vector::splat`].
+    unsafe fn any(mask: Self::Mask) -> bool;
+    /// The largest lane.
+    ///
+    /// # Safety
+    ///
+    /// CPU features as for [`Vector::splat`].
+    unsafe fn hmax(self) -> i32;
 }

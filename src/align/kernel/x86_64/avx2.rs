@@ -19,7 +19,7 @@ pub(crate) struct Wide(__m256i);
 
 macro_rules! avx2_vector {
     ($name:ident, $lane:ty, $set1:ident, $add:ident, $sub:ident, $max:ident, $gt:ident,
-     $packs:ident) => {
+     $packs:ident, $max128:ident, $hmax128:path) => {
         impl Vector for $name {
             type Lane = $lane;
             type Mask = __m256i;
@@ -80,6 +80,32 @@ macro_rules! avx2_vector {
                     + lane % block_lanes;
                 (element * std::mem::size_of::<$lane>() / 2) as u32
             }
+            #[inline(always)]
+            unsafe fn shift_in(self, fill: Self) -> Self {
+                // SAFETY: the caller guarantees AVX2. `[fill.high, self.low]` supplies each
+                // 128-bit half with the element that crosses into it.
+                Self(unsafe {
+                    let carried = _mm256_permute2x128_si256::<0x21>(fill.0, self.0);
+                    _mm256_alignr_epi8::<{ 16 - std::mem::size_of::<$lane>() as i32 }>(
+                        self.0, carried,
+                    )
+                })
+            }
+            #[inline(always)]
+            unsafe fn any(mask: __m256i) -> bool {
+                // SAFETY: the caller guarantees AVX2.
+                unsafe { _mm256_movemask_epi8(mask) != 0 }
+            }
+            #[inline(always)]
+            unsafe fn hmax(self) -> i32 {
+                // SAFETY: the caller guarantees AVX2 (which includes SSE4.1).
+                unsafe {
+                    $hmax128($max128(
+                        _mm256_castsi256_si128(self.0),
+                        _mm256_extracti128_si256::<1>(self.0),
+                    ))
+                }
+            }
         }
     };
 }
@@ -92,7 +118,9 @@ avx2_vector!(
     _mm256_subs_epi16,
     _mm256_max_epi16,
     _mm256_cmpgt_epi16,
-    _mm256_packs_epi16
+    _mm256_packs_epi16,
+    _mm_max_epi16,
+    super::sse41::hmax_epi16
 );
 avx2_vector!(
     Wide,
@@ -102,7 +130,10 @@ avx2_vector!(
     _mm256_sub_epi32,
     _mm256_max_epi32,
     _mm256_cmpgt_epi32,
-    _mm256_packs_epi32
+    _mm256_packs_epi32,
+    _mm_max_epi32,
+    super::sse41::hmax_epi32
 );
 
 super::entry_points!(Avx2, "avx2", Narrow, Wide);
+super::striped_entry_points!(Avx2, "avx2", Narrow, Wide);

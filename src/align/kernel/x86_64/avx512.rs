@@ -84,6 +84,20 @@ macro_rules! avx512_vector {
             fn flag_bit(lane: usize, second: bool) -> u32 {
                 lane as u32 + if second { 32 } else { 0 }
             }
+            #[inline(always)]
+            unsafe fn shift_in(self, fill: Self) -> Self {
+                // SAFETY: the caller's guarantees are `shift`'s.
+                unsafe { Self::shift(self, fill) }
+            }
+            #[inline(always)]
+            unsafe fn any(mask: $mask) -> bool {
+                mask != 0
+            }
+            #[inline(always)]
+            unsafe fn hmax(self) -> i32 {
+                // SAFETY: the caller's guarantees are `reduce`'s.
+                unsafe { Self::reduce(self) }
+            }
         }
     };
 }
@@ -144,4 +158,55 @@ impl Wide {
     }
 }
 
+impl Narrow {
+    /// `vpermt2w`: lane 0 from the last lane of `fill`, lane `k` from lane `k - 1`.
+    #[inline(always)]
+    unsafe fn shift(self, fill: Self) -> Self {
+        /// Indices 0..32 pick from `self`, 32..64 from `fill`.
+        static UP_ONE: [i16; 32] = {
+            let mut indices = [0i16; 32];
+            indices[0] = 63;
+            let mut k = 1;
+            while k < 32 {
+                indices[k] = k as i16 - 1;
+                k += 1;
+            }
+            indices
+        };
+        // SAFETY: the caller guarantees AVX-512BW; `UP_ONE` holds 64 bytes.
+        unsafe {
+            let indices = _mm512_loadu_si512(UP_ONE.as_ptr().cast());
+            Self(_mm512_permutex2var_epi16(self.0, indices, fill.0))
+        }
+    }
+
+    /// The largest of 32 16-bit lanes: both halves widened to 32 bits, then `reduce_max`.
+    #[inline(always)]
+    unsafe fn reduce(self) -> i32 {
+        // SAFETY: the caller guarantees AVX-512BW.
+        unsafe {
+            let low = _mm512_cvtepi16_epi32(_mm512_castsi512_si256(self.0));
+            let high = _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64::<1>(self.0));
+            _mm512_reduce_max_epi32(_mm512_max_epi32(low, high))
+        }
+    }
+}
+
+impl Wide {
+    /// `valignd`: lane 0 from the last lane of `fill`, lane `k` from lane `k - 1`.
+    #[inline(always)]
+    unsafe fn shift(self, fill: Self) -> Self {
+        // SAFETY: the caller guarantees AVX-512F.
+        Self(unsafe { _mm512_alignr_epi32::<15>(self.0, fill.0) })
+    }
+
+    /// The largest of 16 32-bit lanes.
+    #[inline(always)]
+    unsafe fn reduce(self) -> i32 {
+        // SAFETY: the caller guarantees AVX-512F.
+        unsafe { _mm512_reduce_max_epi32(self.0) }
+    }
+}
+
 super::entry_points!(Avx512, "avx512bw", Narrow, Wide);
+super::striped_entry_points!(Avx512, "avx512bw", Narrow, Wide);

@@ -105,5 +105,93 @@ macro_rules! entry_points {
     };
 }
 
+/// Declares `striped_narrow` / `striped_wide` entry points for one ISA, like
+/// [`entry_points`]: safe functions taking the token, calling a `#[target_feature]` function in
+/// which the striped kernel ([`crate::align::kernel::striped::fill`]) is inlined.
+macro_rules! striped_entry_points {
+    ($token:ty, $feature:literal, $narrow:ty, $wide:ty) => {
+        /// Runs the 16-bit striped fill; the token proves the CPU feature.
+        #[allow(clippy::too_many_arguments)]
+        pub(crate) fn striped_narrow(
+            _token: $token,
+            trace: bool,
+            fixed: &crate::align::kernel::fixed::FixedPoint,
+            a: &[u8],
+            b: &[u8],
+            rows: usize,
+            cols: usize,
+            work: &mut crate::align::kernel::striped::StripedWork<i16>,
+        ) -> crate::align::kernel::striped::LaneScore {
+            // SAFETY: a token exists only if the CPU has the feature.
+            unsafe { striped_narrow_with_feature(trace, fixed, a, b, rows, cols, work) }
+        }
+
+        /// Runs the 32-bit striped fill; the token proves the CPU feature.
+        #[allow(clippy::too_many_arguments)]
+        pub(crate) fn striped_wide(
+            _token: $token,
+            trace: bool,
+            fixed: &crate::align::kernel::fixed::FixedPoint,
+            a: &[u8],
+            b: &[u8],
+            rows: usize,
+            cols: usize,
+            work: &mut crate::align::kernel::striped::StripedWork<i32>,
+        ) -> crate::align::kernel::striped::LaneScore {
+            // SAFETY: a token exists only if the CPU has the feature.
+            unsafe { striped_wide_with_feature(trace, fixed, a, b, rows, cols, work) }
+        }
+
+        /// # Safety
+        ///
+        /// The CPU must have the feature this function is compiled for.
+        #[target_feature(enable = $feature)]
+        unsafe fn striped_narrow_with_feature(
+            trace: bool,
+            fixed: &crate::align::kernel::fixed::FixedPoint,
+            a: &[u8],
+            b: &[u8],
+            rows: usize,
+            cols: usize,
+            work: &mut crate::align::kernel::striped::StripedWork<i16>,
+        ) -> crate::align::kernel::striped::LaneScore {
+            use crate::align::kernel::striped::fill;
+            // SAFETY: the vector's features are enabled in this function.
+            unsafe {
+                if trace {
+                    fill::<$narrow, true>(fixed, a, b, rows, cols, work)
+                } else {
+                    fill::<$narrow, false>(fixed, a, b, rows, cols, work)
+                }
+            }
+        }
+
+        /// # Safety
+        ///
+        /// The CPU must have the feature this function is compiled for.
+        #[target_feature(enable = $feature)]
+        unsafe fn striped_wide_with_feature(
+            trace: bool,
+            fixed: &crate::align::kernel::fixed::FixedPoint,
+            a: &[u8],
+            b: &[u8],
+            rows: usize,
+            cols: usize,
+            work: &mut crate::align::kernel::striped::StripedWork<i32>,
+        ) -> crate::align::kernel::striped::LaneScore {
+            use crate::align::kernel::striped::fill;
+            // SAFETY: the vector's features are enabled in this function.
+            unsafe {
+                if trace {
+                    fill::<$wide, true>(fixed, a, b, rows, cols, work)
+                } else {
+                    fill::<$wide, false>(fixed, a, b, rows, cols, work)
+                }
+            }
+        }
+    };
+}
+
 pub(crate) use entry_points;
 pub(crate) use feature_token;
+pub(crate) use striped_entry_points;

@@ -19,7 +19,7 @@ pub(crate) struct Wide(__m128i);
 
 macro_rules! sse_vector {
     ($name:ident, $lane:ty, $set1:ident, $add:ident, $sub:ident, $max:ident, $gt:ident,
-     $packs:ident) => {
+     $packs:ident, $hmax:ident) => {
         impl Vector for $name {
             type Lane = $lane;
             type Mask = __m128i;
@@ -80,6 +80,23 @@ macro_rules! sse_vector {
                     + lane % block_lanes;
                 (element * std::mem::size_of::<$lane>() / 2) as u32
             }
+            #[inline(always)]
+            unsafe fn shift_in(self, fill: Self) -> Self {
+                // SAFETY: the caller guarantees SSE4.1 (which includes SSSE3's `palignr`).
+                Self(unsafe {
+                    _mm_alignr_epi8::<{ 16 - std::mem::size_of::<$lane>() as i32 }>(self.0, fill.0)
+                })
+            }
+            #[inline(always)]
+            unsafe fn any(mask: __m128i) -> bool {
+                // SAFETY: the caller guarantees SSE4.1.
+                unsafe { _mm_movemask_epi8(mask) != 0 }
+            }
+            #[inline(always)]
+            unsafe fn hmax(self) -> i32 {
+                // SAFETY: the caller guarantees SSE4.1.
+                unsafe { $hmax(self.0) }
+            }
         }
     };
 }
@@ -92,7 +109,8 @@ sse_vector!(
     _mm_subs_epi16,
     _mm_max_epi16,
     _mm_cmpgt_epi16,
-    _mm_packs_epi16
+    _mm_packs_epi16,
+    hmax_epi16
 );
 sse_vector!(
     Wide,
@@ -102,7 +120,39 @@ sse_vector!(
     _mm_sub_epi32,
     _mm_max_epi32,
     _mm_cmpgt_epi32,
-    _mm_packs_epi32
+    _mm_packs_epi32,
+    hmax_epi32
 );
+/// The largest of eight 16-bit lanes: three halving steps.
+///
+/// # Safety
+///
+/// The CPU must have SSE4.1.
+#[inline(always)]
+pub(crate) unsafe fn hmax_epi16(v: __m128i) -> i32 {
+    // SAFETY: the caller guarantees SSE4.1.
+    unsafe {
+        let v = _mm_max_epi16(v, _mm_srli_si128::<8>(v));
+        let v = _mm_max_epi16(v, _mm_srli_si128::<4>(v));
+        let v = _mm_max_epi16(v, _mm_srli_si128::<2>(v));
+        i32::from(_mm_extract_epi16::<0>(v) as i16)
+    }
+}
+
+/// The largest of four 32-bit lanes: two halving steps.
+///
+/// # Safety
+///
+/// The CPU must have SSE4.1.
+#[inline(always)]
+pub(crate) unsafe fn hmax_epi32(v: __m128i) -> i32 {
+    // SAFETY: the caller guarantees SSE4.1.
+    unsafe {
+        let v = _mm_max_epi32(v, _mm_srli_si128::<8>(v));
+        let v = _mm_max_epi32(v, _mm_srli_si128::<4>(v));
+        _mm_cvtsi128_si32(v)
+    }
+}
 
 super::entry_points!(Sse41, "sse4.1", Narrow, Wide);
+super::striped_entry_points!(Sse41, "sse4.1", Narrow, Wide);
