@@ -333,3 +333,12 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn faidx_option_letter_may_be_multibyte() {
+    // Found by `parsers_never_panic`: `-` followed by a character of several bytes.
+    for text in ["-𝓀", "-𝓀x", "-ß", "-é10"] {
+        let result = faidx::Args::parse(vec![text.to_string(), "x.fa".to_string()]);
+        assert!(result.is_err(), "{text} is not an option faidx knows");
+    }
+}

@@ -80,12 +80,11 @@ impl Args {
                     None => (long.to_string(), None),
                 }
             } else if text.len() > 1 && text.starts_with('-') {
-                let short = &text[1..2];
-                let rest = &text[2..];
-                (
-                    short.to_string(),
-                    (!rest.is_empty()).then(|| rest.to_string()),
-                )
+                // The option letter is one character, which may take several bytes.
+                let mut letters = text[1..].chars();
+                let short = letters.next().map(String::from).unwrap_or_default();
+                let rest = letters.as_str();
+                (short, (!rest.is_empty()).then(|| rest.to_string()))
             } else {
                 operands.push(arg);
                 continue;
