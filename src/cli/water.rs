@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::align::Aligner;
+use crate::align::{Aligner, Alignment};
 use crate::report::{AlignFormat, EmbossWriter, PairReport, RunHeader};
 use crate::scoring::{GapPenalties, Matrix};
 use crate::seq::{self, NameCounter, SeqType, Sequence};
@@ -485,38 +485,57 @@ impl Job {
                 [b_part] => vec![self.aligner.align(a_part, b_part)],
                 _ => self.aligner.align_many(a_part, &targets),
             };
-            // Each report is formatted on the threads too, then written in input order; the
-            // first failed alignment ends the output there.
+            // Reports are formatted on the threads too, a run of records into one buffer (few
+            // allocations, none freed across threads), then written in input order; the first
+            // failed alignment ends the output there.
             let aligner = &self.aligner;
-            let reports: Vec<Result<Vec<u8>>> = chunk
-                .par_iter()
-                .zip(&targets)
-                .zip(alignments)
-                .map(|(((b, b_range), b_part), alignment)| {
+            let mut alignments: Vec<Option<Result<Alignment>>> =
+                alignments.into_iter().map(Some).collect();
+            let per_part = chunk
+                .len()
+                .div_ceil(4 * rayon::current_num_threads())
+                .max(1);
+            let parts: Vec<(Vec<u8>, usize, Option<Error>)> = chunk
+                .par_chunks(per_part)
+                .zip(targets.par_chunks(per_part))
+                .zip(alignments.par_chunks_mut(per_part))
+                .map(|((records, parts), results)| {
                     let mut block = EmbossWriter::new(Vec::new(), args.aformat)
                         .width(args.awidth)
                         .nobrief(args.nobrief);
-                    block
-                        .write_alignment(&PairReport {
-                            name_a: a.name(),
-                            name_b: b.name(),
-                            description_a: &description_a,
-                            description_b: &b.fasta_description(),
-                            a: a_part,
-                            b: b_part,
-                            offset_a: a_range.start,
-                            offset_b: b_range.start,
-                            alignment: &alignment?,
-                            matrix: aligner.matrix(),
-                            gaps: aligner.gaps(),
-                        })
-                        .expect("writing to memory cannot fail");
-                    Ok(block.into_inner())
+                    let mut written = 0;
+                    for (((b, b_range), b_part), result) in records.iter().zip(parts).zip(results) {
+                        let alignment = match result.take() {
+                            Some(Ok(alignment)) => alignment,
+                            Some(Err(error)) => return (block.into_inner(), written, Some(error)),
+                            None => unreachable!("each alignment is taken once"),
+                        };
+                        block
+                            .write_alignment(&PairReport {
+                                name_a: a.name(),
+                                name_b: b.name(),
+                                description_a: &description_a,
+                                description_b: &b.fasta_description(),
+                                a: a_part,
+                                b: b_part,
+                                offset_a: a_range.start,
+                                offset_b: b_range.start,
+                                alignment: &alignment,
+                                matrix: aligner.matrix(),
+                                gaps: aligner.gaps(),
+                            })
+                            .expect("writing to memory cannot fail");
+                        written += 1;
+                    }
+                    (block.into_inner(), written, None)
                 })
                 .collect();
-            for report in reports {
-                writer.write_raw(&report?)?;
-                aligned += 1;
+            for (buffer, written, error) in parts {
+                writer.write_raw(&buffer)?;
+                aligned += written;
+                if let Some(error) = error {
+                    return Err(error.into());
+                }
             }
         }
         if aligned == 0 {
