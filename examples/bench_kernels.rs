@@ -85,6 +85,8 @@ fn gcups(cells: f64, elapsed: Duration) -> f64 {
 /// whether the reports are identical after the run header.
 struct Processes {
     ours: Duration,
+    /// Ours with every thread (rayon's default).
+    ours_all: Duration,
     emboss: Duration,
     /// `None`: identical; otherwise the first difference.
     difference: Option<String>,
@@ -120,15 +122,18 @@ fn our_water() -> Result<PathBuf, String> {
     }
 }
 
-/// Runs `program` with [`WATER_ARGS`] in `dir` (one thread), returning its report and time.
-fn run_water(program: &Path, dir: &Path) -> Result<(String, Duration), String> {
+/// Runs `program` with [`WATER_ARGS`] in `dir` (one thread, or every thread with `all`),
+/// returning its report and time.
+fn run_water(program: &Path, dir: &Path, all: bool) -> Result<(String, Duration), String> {
     let out = dir.join("out.water");
     let _ = std::fs::remove_file(&out);
     let start = Instant::now();
-    let output = Command::new(program)
-        .args(WATER_ARGS)
-        .current_dir(dir)
-        .env("RAYON_NUM_THREADS", "1")
+    let mut command = Command::new(program);
+    command.args(WATER_ARGS).current_dir(dir);
+    if !all {
+        command.env("RAYON_NUM_THREADS", "1");
+    }
+    let output = command
         .output()
         .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
     let elapsed = start.elapsed();
@@ -145,11 +150,11 @@ fn run_water(program: &Path, dir: &Path) -> Result<(String, Duration), String> {
 }
 
 /// A warm-up run, then the best of 3; the last report.
-fn time_water(program: &Path, dir: &Path) -> Result<(String, Duration), String> {
-    let (mut report, _) = run_water(program, dir)?;
+fn time_water(program: &Path, dir: &Path, all: bool) -> Result<(String, Duration), String> {
+    let (mut report, _) = run_water(program, dir, all)?;
     let mut best = Duration::MAX;
     for _ in 0..3 {
-        let (text, elapsed) = run_water(program, dir)?;
+        let (text, elapsed) = run_water(program, dir, all)?;
         report = text;
         best = best.min(elapsed);
     }
@@ -174,8 +179,9 @@ fn processes(a: &[u8], targets: &[Vec<u8>]) -> Result<Processes, String> {
             b.push(b'\n');
         }
         std::fs::write(dir.join("b.fa"), b).map_err(|e| e.to_string())?;
-        let (emboss_report, emboss_time) = time_water(emboss, &dir)?;
-        let (our_report, our_time) = time_water(&ours, &dir)?;
+        let (emboss_report, emboss_time) = time_water(emboss, &dir, false)?;
+        let (our_report, our_time) = time_water(&ours, &dir, false)?;
+        let (_, our_time_all) = time_water(&ours, &dir, true)?;
         let (theirs, mine) = (comparable(&emboss_report), comparable(&our_report));
         let difference = (theirs != mine).then(|| {
             let line = theirs
@@ -192,6 +198,7 @@ fn processes(a: &[u8], targets: &[Vec<u8>]) -> Result<Processes, String> {
         });
         Ok(Processes {
             ours: our_time,
+            ours_all: our_time_all,
             emboss: emboss_time,
             difference,
         })
@@ -414,31 +421,47 @@ fn main() {
                 );
                 row(
                     name,
+                    "water example (proc, all)",
+                    None,
+                    Some(gcups(cells, run.ours_all)),
+                    scalar,
+                );
+                row(
+                    name,
                     "EMBOSS water (proc)",
                     None,
                     Some(gcups(cells, run.emboss)),
                     scalar,
                 );
                 notes.push(format!(
-                    "{name}: processes over {} targets: EMBOSS water {:.3} s, water example {:.3} s; \
-                     reports {}",
+                    "{name}: processes over {} targets: EMBOSS water {:.3} s, water example {:.3} s \
+                     (one thread), {:.3} s (all threads); reports {}",
                     set.len(),
                     run.emboss.as_secs_f64(),
                     run.ours.as_secs_f64(),
+                    run.ours_all.as_secs_f64(),
                     match &run.difference {
                         None => "identical after the run header".to_owned(),
                         Some(d) => format!("DIFFER ({d})"),
                     }
                 ));
+                let note = match run.difference {
+                    None => "outputs identical",
+                    Some(_) => "outputs DIFFER",
+                };
                 targets.push(Target {
                     set: name,
                     what: "water example / EMBOSS water, processes".into(),
                     ratio: Some(run.emboss.as_secs_f64() / run.ours.as_secs_f64()),
                     target: 50.0,
-                    note: match run.difference {
-                        None => "outputs identical".into(),
-                        Some(_) => "outputs DIFFER".into(),
-                    },
+                    note: format!("{note}, one thread"),
+                });
+                targets.push(Target {
+                    set: name,
+                    what: "water example / EMBOSS water, processes".into(),
+                    ratio: Some(run.emboss.as_secs_f64() / run.ours_all.as_secs_f64()),
+                    target: 50.0,
+                    note: format!("{note}, all threads"),
                 });
             }
             Err(why) => {
