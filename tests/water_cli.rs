@@ -193,3 +193,81 @@ fn subsequence_ranges_keep_original_numbering() {
         "{report}"
     );
 }
+
+/// More b records than one chunk: chunks are aligned while the previous one is written, and
+/// the report must be every record's block, in input order, exactly as one record at a time
+/// (each record alone takes the single-pair path, so the kernels are compared too).
+#[test]
+fn many_chunks_keep_input_order_and_match_single_records() {
+    let dir = scratch_dir("chunks");
+    let a = b"MSIQHFRVALIPFFAAFCLPVFAHPETLVKVKDAEDQLGARVGYIELDLNSGKILESFRPEERFPMMSTFK";
+    std::fs::write(dir.join("a.fa"), [b">wt\n".as_slice(), a, b"\n"].concat()).unwrap();
+    let mut all = Vec::new();
+    let count = 1300;
+    for k in 0..count {
+        // Variants of a of different lengths, a few substitutions each.
+        let mut b = a[k % 7..a.len() - k % 5].to_vec();
+        for step in 0..3 {
+            let at = (k * 31 + step * 17) % b.len();
+            b[at] = b"ACDEFGHIKLMNPQRSTVWY"[(k + step) % 20];
+        }
+        let record = [format!(">v{k}\n").as_bytes(), &b, b"\n"].concat();
+        std::fs::write(dir.join(format!("one{k}.fa")), &record).unwrap();
+        all.extend_from_slice(&record);
+    }
+    std::fs::write(dir.join("b.fa"), &all).unwrap();
+    let (result, _) = run_in(
+        &dir,
+        &[
+            "a.fa",
+            "b.fa",
+            "-gapopen",
+            "10",
+            "-gapextend",
+            "0.5",
+            "-outfile",
+            "all.water",
+        ],
+    );
+    result.unwrap();
+    let report = std::fs::read_to_string(dir.join("all.water")).unwrap();
+    let blocks: Vec<&str> = report
+        .split("#=======================================\n#\n# Aligned_sequences")
+        .skip(1)
+        .collect();
+    assert_eq!(blocks.len(), count);
+    for k in (0..count).step_by(97).chain([count - 1]) {
+        let (result, _) = run_in(
+            &dir,
+            &[
+                "a.fa",
+                &format!("one{k}.fa"),
+                "-gapopen",
+                "10",
+                "-gapextend",
+                "0.5",
+                "-outfile",
+                "one.water",
+            ],
+        );
+        result.unwrap();
+        let single = std::fs::read_to_string(dir.join("one.water")).unwrap();
+        let block = single
+            .split("#=======================================\n#\n# Aligned_sequences")
+            .nth(1)
+            .unwrap();
+        let block = block
+            .split("\n#---------------------------------------")
+            .next()
+            .unwrap();
+        assert!(
+            blocks[k].starts_with(block),
+            "record {k} differs from its single-record report"
+        );
+        assert!(
+            blocks[k].contains(&format!("# 2: v{k}\n")),
+            "record {k} out of order"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
