@@ -42,27 +42,15 @@ impl Rng {
     }
 }
 
-/// A variant: about 3% substitutions and a few short indels, as resistance variants look.
+/// A variant of TEM-1: about 3% substitutions and a few short indels, as resistance variants
+/// look.
 fn variant(rng: &mut Rng) -> Vec<u8> {
-    let mut out = Vec::new();
-    for &residue in TEM1 {
-        match rng.below(100) {
-            0..=2 => out.push(AMINO[rng.below(20)]),
-            3 if rng.below(4) == 0 => {}
-            4 if rng.below(4) == 0 => {
-                out.push(residue);
-                out.push(AMINO[rng.below(20)]);
-            }
-            _ => out.push(residue),
-        }
-    }
-    out
+    homolog(rng, TEM1)
 }
 
 fn unrelated(rng: &mut Rng) -> Vec<u8> {
-    (0..TEM1.len() - 10 + rng.below(20))
-        .map(|_| AMINO[rng.below(20)])
-        .collect()
+    let len = TEM1.len() - 10 + rng.below(20);
+    protein(rng, len)
 }
 
 /// A warm-up run, then the best of 3.

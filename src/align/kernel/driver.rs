@@ -13,9 +13,6 @@ use crate::align::water::{self, Penalties, Traceback};
 /// go to the scalar engine.
 const TRACE_BUDGET: usize = 256 << 20;
 
-/// The largest H the striped kernel's 16-bit trace can pack as `4 * H + direction`.
-pub(crate) const NARROW_TRACE_MAX: i32 = (i16::MAX as i32 - 3) / 4;
-
 /// Reusable buffers of the kernels.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct KernelScratch {

@@ -153,6 +153,48 @@ unsafe fn build_profile<V: Vector, const TRANSPOSED: bool>(
     }
 }
 
+/// Normally (lanes are b's): the profile of column `j`, each code of a against every lane's
+/// code of b in that column.
+///
+/// # Safety
+///
+/// The CPU features `V` uses must be available; `work` is prepared by [`fill`] for this job
+/// (`codes` holds column `j`, `profile` and `tables` are sized for the matrix).
+#[inline(always)]
+unsafe fn column_profile<V: Vector>(fixed: &FixedPoint, work: &mut Work<V::Lane>, j: usize) {
+    let lanes = V::LANES;
+    for code_a in 0..fixed.size() {
+        // SAFETY: the caller's guarantees are `build_profile`'s.
+        unsafe {
+            build_profile::<V, false>(
+                fixed,
+                &mut work.profile[code_a * lanes..(code_a + 1) * lanes],
+                &work.tables,
+                &work.codes[j * lanes..(j + 1) * lanes],
+                code_a,
+            );
+        }
+    }
+}
+
+/// water's edge rule (row 0 and column 0 keep no gap state) for every lane: a match wins if it
+/// beats both the gap and zero, a positive gap next, else 0; so H is `max(substitution, gap,
+/// 0)`, and in whole units the gap wins exactly when `gap > max(substitution - 1, 0)`.
+/// Returns H and the lanes where the gap won.
+///
+/// # Safety
+///
+/// The CPU features `V` uses must be available.
+#[inline(always)]
+unsafe fn edge_cells<V: Vector>(substitution: V, gap: V) -> (V, V::Mask) {
+    // SAFETY: the caller guarantees the CPU features.
+    unsafe {
+        let zero = V::splat(0);
+        let value = substitution.max(gap).max(zero);
+        (value, gap.gt(substitution.sub(V::splat(1)).max(zero)))
+    }
+}
+
 /// Fills one job, writing one [`LaneScore`] per lane into `out`.
 ///
 /// `TRANSPOSED` must equal `job.transposed`: lanes are b's against a shared a (false) or a's
@@ -298,19 +340,8 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
     // SAFETY: `slots` holds `SLOTS * lanes` lanes; CPU features: the caller.
     let lengths_v = unsafe { V::load(work.slots.as_ptr().add(Slot::Length as usize * lanes)) };
     if !TRANSPOSED {
-        // Column 0's profile.
-        for code_a in 0..size {
-            // SAFETY: CPU features: the caller.
-            unsafe {
-                build_profile::<V, false>(
-                    fixed,
-                    &mut work.profile[code_a * lanes..(code_a + 1) * lanes],
-                    &work.tables,
-                    &work.codes[..lanes],
-                    code_a,
-                );
-            }
-        }
+        // SAFETY: CPU features: the caller.
+        unsafe { column_profile::<V>(fixed, work, 0) };
     }
 
     // Column 0: single-state vertical gaps (the edge rule, with UP), and quirk Q1: below an
@@ -337,8 +368,7 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
                 }
                 .sub(open_v);
                 let gap = if i == 0 { zero_v } else { previous.sub(cost) };
-                let value = substitution.max(gap).max(zero_v);
-                let gap_wins = gap.gt(substitution.sub(one_v).max(zero_v));
+                let (value, gap_wins) = edge_cells(substitution, gap);
                 value.sub(cost).store(work.e.as_mut_ptr().add(i * lanes));
                 value.sub(open_v).store(work.h.as_mut_ptr().add(i * lanes));
                 if TRACE {
@@ -382,20 +412,9 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
     };
 
     for j in 1..cols {
-        // Normally the profile of this column: each code of a against every lane's b.
         if !TRANSPOSED {
-            for code_a in 0..size {
-                // SAFETY: CPU features: the caller.
-                unsafe {
-                    build_profile::<V, false>(
-                        fixed,
-                        &mut work.profile[code_a * lanes..(code_a + 1) * lanes],
-                        &work.tables,
-                        &work.codes[j * lanes..(j + 1) * lanes],
-                        code_a,
-                    );
-                }
-            }
+            // SAFETY: CPU features: the caller.
+            unsafe { column_profile::<V>(fixed, work, j) };
         }
 
         let h = work.h.as_mut_ptr();
@@ -437,8 +456,7 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
             }
             .sub(open_v);
             let gap = row_zero.sub(row_zero_cost);
-            let value = substitution.max(gap).max(zero_v);
-            let gap_wins = gap.gt(substitution.sub(one_v).max(zero_v));
+            let (value, gap_wins) = edge_cells(substitution, gap);
             row_zero_cost = V::select(gap_wins, extend_v, open_v);
             row_zero = value;
             // `h` holds `H - open` (the first diagonal, and the row gap's opening, of the next

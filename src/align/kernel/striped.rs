@@ -66,12 +66,15 @@
 //! row 0 and column 0 in plain arrays; [`StripedCells`] maps `(i, j)` back for water's walk.
 
 use super::Engine;
-use super::driver::{NARROW_TRACE_MAX, Outcome, reported_score};
+use super::driver::{Outcome, reported_score};
 use super::fixed::FixedPoint;
 use super::vector::{Lane, Vector};
 use crate::align::water::{self, Cells, DIAG, LEFT, Penalties, UP};
 
 pub(crate) use super::generic::LaneScore;
+
+/// The largest H the 16-bit striped trace can pack as `4 * H + direction`.
+const NARROW_TRACE_MAX: i32 = (i16::MAX as i32 - 3) / 4;
 
 /// Reusable buffers of one lane type.
 #[derive(Debug, Default, Clone)]
