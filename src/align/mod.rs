@@ -381,24 +381,14 @@ impl Alignment {
         codes_b: &[u8],
         traceback: water::Traceback,
     ) -> Self {
-        let consumed_a = traceback
-            .ops
-            .iter()
-            .filter(|op| **op != Op::Deletion)
-            .count();
-        let consumed_b = traceback
-            .ops
-            .iter()
-            .filter(|op| **op != Op::Insertion)
-            .count();
-        let a_range = traceback.start_a..traceback.start_a + consumed_a;
-        let b_range = traceback.start_b..traceback.start_b + consumed_b;
-        let stats = AlignmentStats::compute(
+        let (stats, consumed_a, consumed_b) = AlignmentStats::compute(
             matrix,
-            &codes_a[a_range.clone()],
-            &codes_b[b_range.clone()],
+            &codes_a[traceback.start_a..],
+            &codes_b[traceback.start_b..],
             &traceback.ops,
         );
+        let a_range = traceback.start_a..traceback.start_a + consumed_a;
+        let b_range = traceback.start_b..traceback.start_b + consumed_b;
         Self {
             score: traceback.score,
             a_range,

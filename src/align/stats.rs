@@ -1,6 +1,6 @@
 //! Per-column classification and the statistics water prints.
 
-use crate::scoring::Matrix;
+use crate::scoring::{Matrix, PairFlags};
 
 use super::Op;
 
@@ -12,28 +12,18 @@ pub(crate) struct Column {
     pub identical: bool,
     /// `[a scores positively against itself] + [a scores positively against b]`.
     pub positive_from_a: u8,
-    /// The same from b's side.
-    pub positive_from_b: u8,
 }
 
 impl Column {
     /// Classifies two codes; code 0 stands for a gap or a residue the matrix lacks.
     #[inline]
     pub fn classify(matrix: &Matrix, code_a: u8, code_b: u8) -> Self {
-        let positive = |x: u8, y: u8| x != 0 && y != 0 && matrix.score_codes(x, y) > 0.0;
+        let flags = matrix.pair_flags(code_a, code_b);
+        let set = |bit: u8| u8::from(flags & bit != 0);
         Self {
-            identical: code_a != 0 && code_a == code_b,
-            positive_from_a: u8::from(positive(code_a, code_a))
-                + u8::from(positive(code_a, code_b)),
-            positive_from_b: u8::from(positive(code_b, code_b))
-                + u8::from(positive(code_b, code_a)),
+            identical: flags & PairFlags::IDENTICAL != 0,
+            positive_from_a: set(PairFlags::X_SELF) + set(PairFlags::X_Y),
         }
-    }
-
-    /// Similar as water counts it: positive from either side, twice.
-    #[inline]
-    pub fn similar(&self) -> bool {
-        self.positive_from_a.max(self.positive_from_b) == 2
     }
 }
 
@@ -62,32 +52,37 @@ pub struct AlignmentStats {
 }
 
 impl AlignmentStats {
-    pub(crate) fn compute(matrix: &Matrix, codes_a: &[u8], codes_b: &[u8], ops: &[Op]) -> Self {
-        let mut stats = Self {
-            length: ops.len(),
-            ..Self::default()
-        };
+    /// The statistics of `ops` over the aligned codes, and how many residues of a and of b the
+    /// columns consume.
+    pub(crate) fn compute(
+        matrix: &Matrix,
+        codes_a: &[u8],
+        codes_b: &[u8],
+        ops: &[Op],
+    ) -> (Self, usize, usize) {
         let (mut i, mut j) = (0, 0);
+        let (mut identity, mut similarity) = (0, 0);
         for op in ops {
             match op {
                 Op::Match => {
-                    let column = Column::classify(matrix, codes_a[i], codes_b[j]);
-                    stats.identity += usize::from(column.identical);
-                    stats.similarity += usize::from(column.similar());
+                    let flags = matrix.pair_flags(codes_a[i], codes_b[j]);
+                    identity += usize::from(flags & PairFlags::IDENTICAL != 0);
+                    similarity += usize::from(flags & PairFlags::SIMILAR != 0);
                     i += 1;
                     j += 1;
                 }
-                Op::Insertion => {
-                    stats.gaps += 1;
-                    i += 1;
-                }
-                Op::Deletion => {
-                    stats.gaps += 1;
-                    j += 1;
-                }
+                Op::Insertion => i += 1,
+                Op::Deletion => j += 1,
             }
         }
-        stats
+        let stats = Self {
+            length: ops.len(),
+            identity,
+            similarity,
+            // Every column consumes a, b or both.
+            gaps: 2 * ops.len() - i - j,
+        };
+        (stats, i, j)
     }
 
     /// The number of columns.

@@ -30,6 +30,29 @@ pub struct Matrix {
     codes: [u8; 256],
     size: usize,
     table: Vec<f32>,
+    /// Per pair of codes, [`PairFlags`] bits: what water's reports ask of every column, read
+    /// with one lookup.
+    flags: Vec<u8>,
+}
+
+/// Bits of [`Matrix::pair_flags`]: facts about a pair of codes `(x, y)` that water's
+/// statistics and markup read. Code 0 (gaps and residues the matrix lacks) is never identical
+/// and never positive.
+pub(crate) struct PairFlags;
+
+impl PairFlags {
+    /// `x == y` and not code 0.
+    pub const IDENTICAL: u8 = 1;
+    /// `x` scores positively against itself.
+    pub const X_SELF: u8 = 2;
+    /// `x` scores positively against `y`.
+    pub const X_Y: u8 = 4;
+    /// `y` scores positively against itself.
+    pub const Y_SELF: u8 = 8;
+    /// `y` scores positively against `x`.
+    pub const Y_X: u8 = 16;
+    /// Similar as water counts it: both positive from `x`'s side, or both from `y`'s.
+    pub const SIMILAR: u8 = 32;
 }
 
 impl Matrix {
@@ -131,12 +154,35 @@ impl Matrix {
                 format!("no row for '{}'", labels[missing - 1] as char),
             ));
         }
+        let positive = |x: usize, y: usize| x != 0 && y != 0 && table[x * size + y] > 0.0;
+        let flags = (0..size * size)
+            .map(|pair| {
+                let (x, y) = (pair / size, pair % size);
+                let flag = |set: bool, bit: u8| if set { bit } else { 0 };
+                flag(x != 0 && x == y, PairFlags::IDENTICAL)
+                    | flag(positive(x, x), PairFlags::X_SELF)
+                    | flag(positive(x, y), PairFlags::X_Y)
+                    | flag(positive(y, y), PairFlags::Y_SELF)
+                    | flag(positive(y, x), PairFlags::Y_X)
+                    | flag(
+                        positive(x, x) && positive(x, y) || positive(y, y) && positive(y, x),
+                        PairFlags::SIMILAR,
+                    )
+            })
+            .collect();
         Ok(Self {
             name: name.to_owned(),
             codes,
             size,
             table,
+            flags,
         })
+    }
+
+    /// The [`PairFlags`] of two codes.
+    #[inline]
+    pub(crate) fn pair_flags(&self, code_x: u8, code_y: u8) -> u8 {
+        self.flags[usize::from(code_x) * self.size + usize::from(code_y)]
     }
 
     /// Finds and reads a matrix file as water's `-datafile` does: the name as a path (relative to
@@ -270,6 +316,37 @@ impl Matrix {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pair_flags_restate_the_scores() {
+        for matrix in [Matrix::blosum62(), Matrix::dnafull()] {
+            let positive = |x: u8, y: u8| x != 0 && y != 0 && matrix.score_codes(x, y) > 0.0;
+            let mut seen = 0;
+            for x in 0..matrix.size() as u8 {
+                for y in 0..matrix.size() as u8 {
+                    let flags = matrix.pair_flags(x, y);
+                    let has = |bit: u8| flags & bit != 0;
+                    assert_eq!(has(PairFlags::IDENTICAL), x != 0 && x == y, "{x} {y}");
+                    assert_eq!(has(PairFlags::X_SELF), positive(x, x), "{x} {y}");
+                    assert_eq!(has(PairFlags::X_Y), positive(x, y), "{x} {y}");
+                    assert_eq!(has(PairFlags::Y_SELF), positive(y, y), "{x} {y}");
+                    assert_eq!(has(PairFlags::Y_X), positive(y, x), "{x} {y}");
+                    let from_x = u8::from(positive(x, x)) + u8::from(positive(x, y));
+                    let from_y = u8::from(positive(y, y)) + u8::from(positive(y, x));
+                    assert_eq!(has(PairFlags::SIMILAR), from_x.max(from_y) == 2, "{x} {y}");
+                    seen |= flags;
+                }
+            }
+            // Every bit is set somewhere, so none of the checks above is vacuous.
+            assert_eq!(seen, 63, "{}", matrix.name());
+        }
+        let blosum = Matrix::blosum62();
+        let (w, c) = (blosum.code(b'W'), blosum.code(b'C'));
+        assert_eq!(
+            blosum.pair_flags(w, c),
+            PairFlags::X_SELF | PairFlags::Y_SELF
+        );
+    }
 
     #[test]
     fn blosum62_known_values() {

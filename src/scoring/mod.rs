@@ -5,3 +5,4 @@ mod matrix;
 
 pub use gaps::{GapPenalties, round_to_16_bits};
 pub use matrix::Matrix;
+pub(crate) use matrix::PairFlags;

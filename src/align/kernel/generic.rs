@@ -649,7 +649,8 @@ impl<'a, L: Lane> TraceCells<'a, L> {
         let (open, extend) = (fixed.open(), fixed.extend());
         let (mut i, mut j) = (end_i as isize, end_j as isize);
         let mut h = max_h;
-        let mut ops = Vec::new();
+        // At most one column per residue of a and of b.
+        let mut ops = Vec::with_capacity(end_i + end_j + 2);
         while i >= 0 && j >= 0 {
             let (row, column) = (i as usize, j as usize);
             match self.direction(row, column) {
