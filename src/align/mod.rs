@@ -52,6 +52,8 @@ pub use batch::LocalScore;
 pub use kernel::KernelKind;
 pub use stats::AlignmentStats;
 pub(crate) use stats::Column;
+#[cfg(test)]
+pub(crate) use stats::percent;
 pub use water::Scratch;
 
 use crate::scoring::{GapPenalties, Matrix};

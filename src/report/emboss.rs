@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 use std::str::FromStr;
 
-use crate::align::{Alignment, Column};
+use crate::align::{Alignment, Column, Op};
 use crate::scoring::{GapPenalties, Matrix};
 use crate::{Error, Result};
 
@@ -165,6 +165,10 @@ pub struct EmbossWriter<W: Write> {
     format: AlignFormat,
     width: usize,
     nobrief: bool,
+    /// Reused for the text of one block before it goes to `out` in one write.
+    text: Vec<u8>,
+    /// Reused for one line of each row and of the markup.
+    lines: [Vec<u8>; 3],
 }
 
 impl<W: Write> EmbossWriter<W> {
@@ -175,6 +179,8 @@ impl<W: Write> EmbossWriter<W> {
             format,
             width: 50,
             nobrief: false,
+            text: Vec::new(),
+            lines: Default::default(),
         }
     }
 
@@ -210,24 +216,32 @@ impl<W: Write> EmbossWriter<W> {
 
     /// Writes one alignment block.
     pub fn write_alignment(&mut self, report: &PairReport<'_>) -> io::Result<()> {
-        let rows = Rows::new(report);
         match self.format {
-            AlignFormat::Fasta => self.write_fasta(report, &rows),
-            AlignFormat::Score => writeln!(
-                self.out,
-                "{} {} {} ({})",
-                report.name_a,
-                report.name_b,
-                rows.a.len(),
-                format_score(report.alignment.score())
-            ),
-            format => {
-                self.write_block_header(report, &rows)?;
-                if format == AlignFormat::Markx0 {
-                    self.write_markx0(report, &rows)
-                } else {
-                    self.write_pairs(report, &rows)
-                }
+            AlignFormat::Fasta => self.write_fasta(report, &Rows::new(report)),
+            AlignFormat::Score => {
+                let mut text = std::mem::take(&mut self.text);
+                text.clear();
+                text.extend_from_slice(report.name_a.as_bytes());
+                text.push(b' ');
+                text.extend_from_slice(report.name_b.as_bytes());
+                text.push(b' ');
+                push_right(&mut text, report.alignment.ops().len(), 0);
+                text.extend_from_slice(b" (");
+                push_score(&mut text, report.alignment.score());
+                text.extend_from_slice(b")\n");
+                let written = self.out.write_all(&text);
+                self.text = text;
+                written
+            }
+            AlignFormat::Markx0 => {
+                let rows = Rows::new(report);
+                self.write_block_header(report, Some(&rows))?;
+                self.write_markx0(report, &rows)
+            }
+            AlignFormat::Srspair | AlignFormat::Pair | AlignFormat::Simple => {
+                let rows = self.nobrief.then(|| Rows::new(report));
+                self.write_block_header(report, rows.as_ref())?;
+                self.write_pairs(report)
             }
         }
     }
@@ -236,6 +250,26 @@ impl<W: Write> EmbossWriter<W> {
     /// that blocks can be formatted in parallel and written in order).
     pub fn write_raw(&mut self, block: &[u8]) -> io::Result<()> {
         self.out.write_all(block)
+    }
+
+    /// Writes blocks as [`EmbossWriter::write_raw`] does, in order, with as few system calls
+    /// as the writer allows (vectored writes, no copy into one buffer).
+    pub fn write_raw_blocks(&mut self, blocks: &[&[u8]]) -> io::Result<()> {
+        let mut slices: Vec<io::IoSlice<'_>> = blocks
+            .iter()
+            .filter(|block| !block.is_empty())
+            .map(|block| io::IoSlice::new(block))
+            .collect();
+        let mut rest = slices.as_mut_slice();
+        while !rest.is_empty() {
+            match self.out.write_vectored(rest) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(written) => io::IoSlice::advance_slices(&mut rest, written),
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
     }
 
     /// Writes the tail that closes water's output (nothing for fasta).
@@ -253,83 +287,119 @@ impl<W: Write> EmbossWriter<W> {
         self.out
     }
 
-    fn write_block_header(&mut self, report: &PairReport<'_>, rows: &Rows) -> io::Result<()> {
-        let stats = report.alignment.stats();
-        let length = stats.length();
-        let out = &mut self.out;
-        writeln!(out)?;
-        writeln!(out, "#=======================================")?;
-        writeln!(out, "#")?;
-        writeln!(out, "# Aligned_sequences: 2")?;
-        writeln!(out, "# 1: {}", report.name_a)?;
-        writeln!(out, "# 2: {}", report.name_b)?;
-        writeln!(out, "# Matrix: {}", report.matrix.name())?;
-        writeln!(out, "# Gap_penalty: {}", format_score(report.gaps.open()))?;
-        writeln!(
-            out,
-            "# Extend_penalty: {}",
-            format_score(report.gaps.extend())
-        )?;
-        writeln!(out, "#")?;
-        writeln!(out, "# Length: {length}")?;
-        let line = |label: &str, count: usize, pct: f32| {
-            format!("# {label:<11} {count:>5}/{length} ({pct:4.1}%)")
-        };
-        writeln!(
-            out,
-            "{}",
-            line("Identity:", stats.identity(), stats.identity_percent())
-        )?;
-        writeln!(
-            out,
-            "{}",
-            line(
-                "Similarity:",
-                stats.similarity(),
-                stats.similarity_percent()
-            )
-        )?;
-        writeln!(out, "{}", line("Gaps:", stats.gaps(), stats.gaps_percent()))?;
-        writeln!(out, "# Score: {}", format_score(report.alignment.score()))?;
-        if self.nobrief {
-            let (identical, similar) = rows.case_insensitive_counts(report.matrix);
-            let aligned = (length - stats.gaps()) as f32;
-            let longest = report.a.len().max(report.b.len()) as f32;
-            let pct = |count: usize, of: f32| 100.0 * count as f32 / of;
-            writeln!(out, "# Longest_Identity = {:5.2}%", pct(identical, aligned))?;
-            writeln!(out, "# Longest_Similarity = {:5.2}%", pct(similar, aligned))?;
-            writeln!(
-                out,
-                "# Shortest_Identity = {:5.2}%",
-                pct(identical, longest)
-            )?;
-            writeln!(
-                out,
-                "# Shortest_Similarity = {:5.2}%",
-                pct(similar, longest)
-            )?;
-        } else {
-            writeln!(out, "# ")?;
-        }
-        writeln!(out, "#")?;
-        writeln!(out, "#=======================================")?;
-        writeln!(out)
+    /// The underlying writer, borrowed (e.g. to see how much a `Vec<u8>` holds).
+    pub fn get_ref(&self) -> &W {
+        &self.out
     }
 
-    fn write_pairs(&mut self, report: &PairReport<'_>, rows: &Rows) -> io::Result<()> {
-        let markup = rows.markup(report.matrix, b"|:. ");
+    /// The statistics block before the alignment; `rows` are needed for `-nobrief` only.
+    fn write_block_header(
+        &mut self,
+        report: &PairReport<'_>,
+        rows: Option<&Rows>,
+    ) -> io::Result<()> {
+        let stats = report.alignment.stats();
+        let length = stats.length();
+        let mut text = std::mem::take(&mut self.text);
+        text.clear();
+        text.extend_from_slice(
+            b"\n#=======================================\n#\n# Aligned_sequences: 2\n# 1: ",
+        );
+        text.extend_from_slice(report.name_a.as_bytes());
+        text.extend_from_slice(b"\n# 2: ");
+        text.extend_from_slice(report.name_b.as_bytes());
+        text.extend_from_slice(b"\n# Matrix: ");
+        text.extend_from_slice(report.matrix.name().as_bytes());
+        text.extend_from_slice(b"\n# Gap_penalty: ");
+        push_score(&mut text, report.gaps.open());
+        text.extend_from_slice(b"\n# Extend_penalty: ");
+        push_score(&mut text, report.gaps.extend());
+        text.extend_from_slice(b"\n#\n# Length: ");
+        push_right(&mut text, length, 0);
+        text.push(b'\n');
+        // `# {label:<11} {count:>5}/{length} ({percent:4.1}%)`
+        for (label, count, percent) in [
+            (
+                &b"Identity:  "[..],
+                stats.identity(),
+                stats.identity_percent(),
+            ),
+            (
+                b"Similarity:",
+                stats.similarity(),
+                stats.similarity_percent(),
+            ),
+            (b"Gaps:      ", stats.gaps(), stats.gaps_percent()),
+        ] {
+            text.extend_from_slice(b"# ");
+            text.extend_from_slice(label);
+            text.push(b' ');
+            push_right(&mut text, count, 5);
+            text.push(b'/');
+            push_right(&mut text, length, 0);
+            text.extend_from_slice(b" (");
+            push_fixed(&mut text, percent, 1, 4);
+            text.extend_from_slice(b"%)\n");
+        }
+        text.extend_from_slice(b"# Score: ");
+        push_score(&mut text, report.alignment.score());
+        text.push(b'\n');
+        match rows {
+            Some(rows) if self.nobrief => {
+                let (identical, similar) = rows.case_insensitive_counts(report.matrix);
+                let aligned = (length - stats.gaps()) as f32;
+                let longest = report.a.len().max(report.b.len()) as f32;
+                let pct = |count: usize, of: f32| 100.0 * count as f32 / of;
+                for (label, percent) in [
+                    ("Longest_Identity", pct(identical, aligned)),
+                    ("Longest_Similarity", pct(similar, aligned)),
+                    ("Shortest_Identity", pct(identical, longest)),
+                    ("Shortest_Similarity", pct(similar, longest)),
+                ] {
+                    writeln!(text, "# {label} = {percent:5.2}%")?;
+                }
+            }
+            _ => text.extend_from_slice(b"# \n"),
+        }
+        text.extend_from_slice(b"#\n#=======================================\n\n");
+        let written = self.out.write_all(&text);
+        self.text = text;
+        written
+    }
+
+    /// The 50-column pairs (srspair, pair, simple), written straight from the alignment's
+    /// columns without building its rows.
+    fn write_pairs(&mut self, report: &PairReport<'_>) -> io::Result<()> {
         let empty_chunk_start = if self.format == AlignFormat::Srspair {
             0
         } else {
             1
         };
-        let mut next_a = report.alignment.a_range().start + report.offset_a + 1;
-        let mut next_b = report.alignment.b_range().start + report.offset_b + 1;
-        // Lines are assembled as bytes (names and residues are written as they came).
-        let mut block = Vec::with_capacity(4 * (self.width + 40));
-        for start in (0..rows.a.len()).step_by(self.width) {
-            let end = (start + self.width).min(rows.a.len());
-            let line = |block: &mut Vec<u8>, name: &str, row: &[u8], next: &mut usize| {
+        let alignment = report.alignment;
+        let mut next_a = alignment.a_range().start + report.offset_a + 1;
+        let mut next_b = alignment.b_range().start + report.offset_b + 1;
+        let mut residues_a = report.a[alignment.a_range()].iter();
+        let mut residues_b = report.b[alignment.b_range()].iter();
+        let mut text = std::mem::take(&mut self.text);
+        let [mut row_a, mut markup, mut row_b] = std::mem::take(&mut self.lines);
+        text.clear();
+        for ops in alignment.ops().chunks(self.width) {
+            row_a.clear();
+            row_b.clear();
+            markup.clear();
+            for op in ops {
+                let (x, y) = match op {
+                    Op::Match => (residues_a.next(), residues_b.next()),
+                    Op::Insertion => (residues_a.next(), None),
+                    Op::Deletion => (None, residues_b.next()),
+                };
+                let (x, y) = (x.copied().unwrap_or(b'-'), y.copied().unwrap_or(b'-'));
+                row_a.push(x);
+                row_b.push(y);
+                markup.push(mark(report.matrix, x, y, b"|:. "));
+            }
+            // `{:<13} {first:>6} {row} {last:>6}`; the padding counts characters.
+            let line = |text: &mut Vec<u8>, name: &str, row: &[u8], next: &mut usize| {
                 let residues = row.iter().filter(|&&r| r != b'-').count();
                 let (first, last) = if residues == 0 {
                     (*next - 1 + empty_chunk_start, *next - 1)
@@ -337,31 +407,31 @@ impl<W: Write> EmbossWriter<W> {
                     (*next, *next + residues - 1)
                 };
                 *next += residues;
-                // `{:<13} {first:>6} {row} {last:>6}`; the padding counts characters.
                 let name = truncate(name, 13);
-                block.extend_from_slice(name.as_bytes());
-                block.resize(
-                    block.len() + 13usize.saturating_sub(name.chars().count()),
+                text.extend_from_slice(name.as_bytes());
+                text.resize(
+                    text.len() + 13usize.saturating_sub(name.chars().count()),
                     b' ',
                 );
-                block.push(b' ');
-                push_right(block, first, 6);
-                block.push(b' ');
-                block.extend_from_slice(row);
-                block.push(b' ');
-                push_right(block, last, 6);
-                block.push(b'\n');
+                text.push(b' ');
+                push_right(text, first, 6);
+                text.push(b' ');
+                text.extend_from_slice(row);
+                text.push(b' ');
+                push_right(text, last, 6);
+                text.push(b'\n');
             };
-            block.clear();
-            line(&mut block, report.name_a, &rows.a[start..end], &mut next_a);
-            block.resize(block.len() + 21, b' ');
-            block.extend_from_slice(&markup[start..end]);
-            block.push(b'\n');
-            line(&mut block, report.name_b, &rows.b[start..end], &mut next_b);
-            block.push(b'\n');
-            self.out.write_all(&block)?;
+            line(&mut text, report.name_a, &row_a, &mut next_a);
+            text.resize(text.len() + 21, b' ');
+            text.extend_from_slice(&markup);
+            text.push(b'\n');
+            line(&mut text, report.name_b, &row_b, &mut next_b);
+            text.push(b'\n');
         }
-        Ok(())
+        let written = self.out.write_all(&text);
+        self.text = text;
+        self.lines = [row_a, markup, row_b];
+        written
     }
 
     fn write_markx0(&mut self, report: &PairReport<'_>, rows: &Rows) -> io::Result<()> {
@@ -433,26 +503,12 @@ impl Rows {
         Self { a, b }
     }
 
-    /// The markup line. water judges each column from a's side only: a letter of a that scores
-    /// positively against itself and against b is `symbols[0]` when identical and `symbols[1]`
-    /// otherwise; one positive score of the two gives `symbols[2]`; anything else, gaps and
-    /// non-letters (`*`) included, `symbols[3]`.
+    /// The markup line (see [`mark`]).
     fn markup(&self, matrix: &Matrix, symbols: &[u8; 4]) -> Vec<u8> {
         self.a
             .iter()
             .zip(&self.b)
-            .map(|(&x, &y)| {
-                if x == b'-' || y == b'-' {
-                    return symbols[3];
-                }
-                let column = Column::classify(matrix, matrix.code(x), matrix.code(y));
-                match column.positive_from_a {
-                    2 if x.is_ascii_alphabetic() && column.identical => symbols[0],
-                    2 if x.is_ascii_alphabetic() => symbols[1],
-                    1 if !column.identical => symbols[2],
-                    _ => symbols[3],
-                }
-            })
+            .map(|(&x, &y)| mark(matrix, x, y, symbols))
             .collect()
     }
 
@@ -469,6 +525,24 @@ impl Rows {
             similar += usize::from(same || matrix.score(x, y) > 0.0);
         }
         (identical, similar)
+    }
+}
+
+/// The markup symbol of one column. water judges each column from a's side only: a letter of
+/// a that scores positively against itself and against b is `symbols[0]` when identical and
+/// `symbols[1]` otherwise; one positive score of the two gives `symbols[2]`; anything else,
+/// gaps and non-letters (`*`) included, `symbols[3]`.
+#[inline]
+fn mark(matrix: &Matrix, x: u8, y: u8, symbols: &[u8; 4]) -> u8 {
+    if x == b'-' || y == b'-' {
+        return symbols[3];
+    }
+    let column = Column::classify(matrix, matrix.code(x), matrix.code(y));
+    match column.positive_from_a {
+        2 if x.is_ascii_alphabetic() && column.identical => symbols[0],
+        2 if x.is_ascii_alphabetic() => symbols[1],
+        1 if !column.identical => symbols[2],
+        _ => symbols[3],
     }
 }
 
@@ -559,13 +633,67 @@ fn push_right(out: &mut Vec<u8>, value: usize, width: usize) {
 /// assert_eq!(format_score(-f32::MAX), "-340282346638528859811704183484516925440.0");
 /// ```
 pub fn format_score(value: f32) -> String {
-    let mut text = format!("{:.3}", f64::from(value));
+    let mut text = Vec::with_capacity(8);
+    push_score(&mut text, value);
+    String::from_utf8(text).expect("a formatted number is ASCII")
+}
+
+/// Appends [`format_score`]'s text.
+fn push_score(out: &mut Vec<u8>, value: f32) {
+    let start = out.len();
+    push_fixed(out, value, 3, 0);
     for _ in 0..2 {
-        if text.ends_with('0') {
-            text.pop();
+        if out.len() > start && out.ends_with(b"0") {
+            out.pop();
         }
     }
-    text
+}
+
+/// Appends `value` as `{:width$.decimals$}` formats it (the exact binary value rounded half to
+/// even, right-aligned), for `decimals` up to 3.
+///
+/// An `f32` has 24 significant bits, so `value * 10^decimals` is exact in `f64` and the
+/// rounding can be decided exactly without the general float formatter. Negative, huge and
+/// non-finite values take the general formatter.
+fn push_fixed(out: &mut Vec<u8>, value: f32, decimals: u32, width: usize) {
+    debug_assert!(decimals <= 3);
+    let scale = 10u64.pow(decimals);
+    let scaled = f64::from(value) * scale as f64;
+    if !(value.is_sign_positive() && scaled < 1e15) {
+        let text = format!(
+            "{:width$.prec$}",
+            f64::from(value),
+            prec = decimals as usize
+        );
+        out.extend_from_slice(text.as_bytes());
+        return;
+    }
+    let floor = scaled.floor();
+    let fraction = scaled - floor;
+    let mut units = floor as u64;
+    if fraction > 0.5 || (fraction == 0.5 && units % 2 == 1) {
+        units += 1;
+    }
+    let (whole, part) = (units / scale, units % scale);
+    let digits = if decimals == 0 {
+        0
+    } else {
+        decimals as usize + 1
+    };
+    let whole_digits = whole.checked_ilog10().unwrap_or(0) as usize + 1;
+    out.resize(
+        out.len() + width.saturating_sub(whole_digits + digits),
+        b' ',
+    );
+    push_right(out, whole as usize, 0);
+    if decimals > 0 {
+        out.push(b'.');
+        let mut divisor = scale / 10;
+        while divisor > 0 {
+            out.push(b'0' + (part / divisor % 10) as u8);
+            divisor /= 10;
+        }
+    }
 }
 
 /// The first `width` bytes of `name` (`%-13.13s`), cut at a character boundary.
@@ -575,4 +703,100 @@ fn truncate(name: &str, width: usize) -> &str {
         end -= 1;
     }
     &name[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixed(value: f32, decimals: u32, width: usize) -> String {
+        let mut out = Vec::new();
+        push_fixed(&mut out, value, decimals, width);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn fixed_point_text_equals_the_general_formatter_on_every_percentage() {
+        // Every percentage water can print for alignments up to 700 columns, as `{:4.1}`.
+        for length in 1..=700usize {
+            for count in 0..=length {
+                let percent = crate::align::percent(count, length);
+                assert_eq!(
+                    fixed(percent, 1, 4),
+                    format!("{percent:4.1}"),
+                    "{count}/{length}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn fixed_point_text_rounds_exact_ties_to_even_and_keeps_odd_values_to_the_formatter() {
+        for value in [
+            0.25f32,
+            0.75,
+            1.25,
+            12.25,
+            0.0625,
+            1.0625,
+            2.5,
+            0.5,
+            1e9,
+            16_777_216.0,
+            0.0,
+        ] {
+            for decimals in 0..=3 {
+                assert_eq!(
+                    fixed(value, decimals, 6),
+                    format!("{:6.prec$}", f64::from(value), prec = decimals as usize),
+                    "{value} to {decimals}"
+                );
+            }
+        }
+        for value in [
+            -0.0f32,
+            -3.0,
+            -f32::MAX,
+            f32::MAX,
+            f32::INFINITY,
+            f32::NAN,
+            1e30,
+        ] {
+            assert_eq!(fixed(value, 3, 0), format!("{:.3}", f64::from(value)));
+        }
+    }
+
+    #[test]
+    fn fixed_point_text_matches_the_formatter_on_random_bits() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let value = f32::from_bits(state as u32);
+            for decimals in [1, 3] {
+                assert_eq!(
+                    fixed(value, decimals, 4),
+                    format!("{:4.prec$}", f64::from(value), prec = decimals as usize),
+                    "{value:e} ({:#x})",
+                    value.to_bits()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn scores_drop_up_to_two_trailing_zeros() {
+        for (value, text) in [
+            (52.0f32, "52.0"),
+            (293.5, "293.5"),
+            (12.25, "12.25"),
+            (3889.698, "3889.698"),
+            (0.0, "0.0"),
+            (-3.0, "-3.0"),
+            (-f32::MAX, "-340282346638528859811704183484516925440.0"),
+        ] {
+            assert_eq!(format_score(value), text);
+        }
+    }
 }
