@@ -169,10 +169,93 @@ impl Aligner {
             .collect()
     }
 
+    /// Aligns `a` against every target in parallel, like [`Aligner::align_many`], but hands
+    /// each result to `fold` on the thread that computed it, while its sequences are still in
+    /// cache, instead of collecting them: for callers that turn alignments into something
+    /// smaller (text, counts, calls) and want no second pass over a vector of alignments.
+    ///
+    /// Each unit of parallel work folds into its own state, made by `init`; `fold` receives the
+    /// state, the target's index in `targets` and its result (equal to [`Aligner::align`]`(a,
+    /// target)`). Every target is folded exactly once. How many states there are and which
+    /// targets share one depend on how the work was split, so callers that need input order
+    /// keep the index.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::Aligner;
+    ///
+    /// let aligner = Aligner::builder().build().unwrap();
+    /// let targets: Vec<&[u8]> = vec![b"MKTAYIAK", b"", b"MKTAYLAKQR"];
+    /// let states = aligner.align_many_fold(
+    ///     b"MKTAYIAKQR",
+    ///     &targets,
+    ///     Vec::new,
+    ///     |found: &mut Vec<(usize, f32)>, index, result| {
+    ///         if let Ok(alignment) = result {
+    ///             found.push((index, alignment.score()));
+    ///         }
+    ///     },
+    /// );
+    /// let mut scores: Vec<(usize, f32)> = states.into_iter().flatten().collect();
+    /// scores.sort_by_key(|&(index, _)| index);
+    /// assert_eq!(scores.len(), 2);
+    /// assert_eq!(scores[1], (2, aligner.align(b"MKTAYIAKQR", targets[2]).unwrap().score()));
+    /// ```
+    pub fn align_many_fold<S, I, F>(&self, a: &[u8], targets: &[&[u8]], init: I, fold: F) -> Vec<S>
+    where
+        S: Send,
+        I: Fn() -> S + Sync + Send,
+        F: Fn(&mut S, usize, Result<Alignment>) + Sync + Send,
+    {
+        self.many_fold(a, targets, true, false, init, |state, index, result| {
+            fold(
+                state,
+                index,
+                result.map(|(alignment, _)| alignment.expect("asked for alignments")),
+            )
+        })
+    }
+
     /// The shared body of [`Aligner::align_many`], [`Aligner::score_many`] (`shared` is a,
     /// `targets` are b's) and [`Aligner::align_many_to`] (`transposed`: `shared` is b,
-    /// `targets` are a's).
+    /// `targets` are a's): every result in input order.
     fn many(&self, shared: &[u8], targets: &[&[u8]], walk: bool, transposed: bool) -> Vec<Many> {
+        let states = self.many_fold(
+            shared,
+            targets,
+            walk,
+            transposed,
+            Vec::new,
+            |found: &mut Vec<(usize, Many)>, index, result| found.push((index, result)),
+        );
+        let mut results: Vec<Option<Many>> = (0..targets.len()).map(|_| None).collect();
+        for (index, result) in states.into_iter().flatten() {
+            results[index] = Some(result);
+        }
+        results
+            .into_iter()
+            .map(|result| result.expect("every target is aligned by a kernel or the scalar engine"))
+            .collect()
+    }
+
+    /// Every target's result folded into per-unit states, on the thread that computed it (see
+    /// [`Aligner::align_many_fold`]): one state per kernel group, in length order, then the
+    /// states of the targets the kernels do not take.
+    fn many_fold<S, I, F>(
+        &self,
+        shared: &[u8],
+        targets: &[&[u8]],
+        walk: bool,
+        transposed: bool,
+        init: I,
+        fold: F,
+    ) -> Vec<S>
+    where
+        S: Send,
+        I: Fn() -> S + Sync + Send,
+        F: Fn(&mut S, usize, Many) + Sync + Send,
+    {
         let codes_shared: Vec<u8> = shared
             .iter()
             .map(|&residue| self.matrix.code(residue))
@@ -186,43 +269,39 @@ impl Aligner {
                     .is_some_and(|fixed| fixed.fits(shared.len(), target.len()))
         };
         // Targets the kernels take, longest last so that batches hold similar lengths.
-        let mut order: Vec<usize> = (0..targets.len())
-            .filter(|&index| kernel_ok(targets[index]))
-            .collect();
+        let (mut order, rest): (Vec<usize>, Vec<usize>) =
+            (0..targets.len()).partition(|&index| kernel_ok(targets[index]));
         order.sort_by_key(|&index| targets[index].len());
         let group = self.engine.narrow_lanes() * BATCHES_PER_GROUP;
-        let kernel_results: Vec<(usize, Many)> = order
+        let mut states: Vec<S> = order
             .par_chunks(group)
-            .flat_map_iter(|chunk| {
-                super::with_scratch(|scratch| {
+            .map(|chunk| {
+                let results = super::with_scratch(|scratch| {
                     self.kernel_group(&codes_shared, targets, chunk, walk, transposed, scratch)
+                });
+                let mut state = init();
+                for (index, result) in results {
+                    fold(&mut state, index, result);
+                }
+                state
+            })
+            .collect();
+        if !rest.is_empty() {
+            let scalar: Vec<S> = rest
+                .par_iter()
+                .fold(&init, |mut state, &index| {
+                    let result = if transposed {
+                        self.scalar_one(targets[index], shared, walk)
+                    } else {
+                        self.scalar_one(shared, targets[index], walk)
+                    };
+                    fold(&mut state, index, result);
+                    state
                 })
-            })
-            .collect();
-
-        let mut results: Vec<Option<Many>> = (0..targets.len()).map(|_| None).collect();
-        for (index, result) in kernel_results {
-            results[index] = Some(result);
+                .collect();
+            states.extend(scalar);
         }
-        let scalar: Vec<(usize, Many)> = (0..targets.len())
-            .into_par_iter()
-            .filter(|&index| results[index].is_none())
-            .map(|index| {
-                let result = if transposed {
-                    self.scalar_one(targets[index], shared, walk)
-                } else {
-                    self.scalar_one(shared, targets[index], walk)
-                };
-                (index, result)
-            })
-            .collect();
-        for (index, result) in scalar {
-            results[index] = Some(result);
-        }
-        results
-            .into_iter()
-            .map(|result| result.expect("every target is aligned by a kernel or the scalar engine"))
-            .collect()
+        states
     }
 
     fn kernel_group(

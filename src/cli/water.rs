@@ -14,8 +14,6 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 use crate::align::{Aligner, Alignment};
 use crate::report::{AlignFormat, EmbossWriter, PairReport, RunHeader};
 use crate::scoring::{GapPenalties, Matrix};
@@ -428,7 +426,7 @@ impl Job {
         let a_part = &a.residues()[a_range.clone()];
         let mut aligned = 0;
         // Records are read and checked in order, aligned a chunk at a time on all threads
-        // (`Aligner::align_many`; a chunk of one record by `Aligner::align`), and written in
+        // (`Aligner::align_many_fold`; a chunk of one record by `Aligner::align`), and written in
         // input order before the next chunk.
         let mut records = std::mem::take(&mut self.b_records).into_iter();
         let mut exhausted = false;
@@ -480,62 +478,80 @@ impl Job {
                 .iter()
                 .map(|(b, b_range)| &b.residues()[b_range.clone()])
                 .collect();
-            // A lone b record takes the single-pair path (the striped kernel for long pairs).
-            let alignments = match targets.as_slice() {
-                [b_part] => vec![self.aligner.align(a_part, b_part)],
-                _ => self.aligner.align_many(a_part, &targets),
-            };
-            // Reports are formatted on the threads too, a run of records into one buffer (few
-            // allocations, none freed across threads), then written in input order; the first
-            // failed alignment ends the output there.
+            // Each alignment is formatted on the thread that computed it, into that unit of
+            // work's buffer (`Aligner::align_many_fold`); a lone b record takes the single-pair
+            // path (the striped kernel for long pairs). The blocks are then written in input
+            // order, up to the first failed alignment.
             let aligner = &self.aligner;
-            let mut alignments: Vec<Option<Result<Alignment>>> =
-                alignments.into_iter().map(Some).collect();
-            let per_part = chunk
-                .len()
-                .div_ceil(4 * rayon::current_num_threads())
-                .max(1);
-            let parts: Vec<(Vec<u8>, usize, Option<Error>)> = chunk
-                .par_chunks(per_part)
-                .zip(targets.par_chunks(per_part))
-                .zip(alignments.par_chunks_mut(per_part))
-                .map(|((records, parts), results)| {
-                    let mut block = EmbossWriter::new(Vec::new(), args.aformat)
-                        .width(args.awidth)
-                        .nobrief(args.nobrief);
-                    let mut written = 0;
-                    for (((b, b_range), b_part), result) in records.iter().zip(parts).zip(results) {
-                        let alignment = match result.take() {
-                            Some(Ok(alignment)) => alignment,
-                            Some(Err(error)) => return (block.into_inner(), written, Some(error)),
-                            None => unreachable!("each alignment is taken once"),
-                        };
-                        block
-                            .write_alignment(&PairReport {
-                                name_a: a.name(),
-                                name_b: b.name(),
-                                description_a: &description_a,
-                                description_b: &b.fasta_description(),
-                                a: a_part,
-                                b: b_part,
-                                offset_a: a_range.start,
-                                offset_b: b_range.start,
-                                alignment: &alignment,
-                                matrix: aligner.matrix(),
-                                gaps: aligner.gaps(),
-                            })
-                            .expect("writing to memory cannot fail");
-                        written += 1;
-                    }
-                    (block.into_inner(), written, None)
-                })
-                .collect();
-            for (buffer, written, error) in parts {
-                writer.write_raw(&buffer)?;
-                aligned += written;
-                if let Some(error) = error {
-                    return Err(error.into());
+            let init = || Formatted {
+                writer: EmbossWriter::new(Vec::new(), args.aformat)
+                    .width(args.awidth)
+                    .nobrief(args.nobrief),
+                blocks: Vec::new(),
+                errors: Vec::new(),
+            };
+            let fold = |state: &mut Formatted, index: usize, result: Result<Alignment>| {
+                let alignment = match result {
+                    Ok(alignment) => alignment,
+                    Err(error) => return state.errors.push((index, error)),
+                };
+                let (b, b_range) = &chunk[index];
+                let description_b = match args.aformat {
+                    AlignFormat::Fasta => b.fasta_description(),
+                    _ => String::new(),
+                };
+                let start = state.writer.get_ref().len();
+                state
+                    .writer
+                    .write_alignment(&PairReport {
+                        name_a: a.name(),
+                        name_b: b.name(),
+                        description_a: &description_a,
+                        description_b: &description_b,
+                        a: a_part,
+                        b: targets[index],
+                        offset_a: a_range.start,
+                        offset_b: b_range.start,
+                        alignment: &alignment,
+                        matrix: aligner.matrix(),
+                        gaps: aligner.gaps(),
+                    })
+                    .expect("writing to memory cannot fail");
+                state
+                    .blocks
+                    .push((index, start..state.writer.get_ref().len()));
+            };
+            let mut states = match targets.as_slice() {
+                [b_part] => {
+                    let mut state = init();
+                    fold(&mut state, 0, aligner.align(a_part, b_part));
+                    vec![state]
                 }
+                _ => aligner.align_many_fold(a_part, &targets, init, fold),
+            };
+            // The first failure in input order ends the output there.
+            let failed = states
+                .iter_mut()
+                .flat_map(|state| state.errors.drain(..))
+                .min_by_key(|(index, _)| *index);
+            let stop = failed.as_ref().map_or(chunk.len(), |(index, _)| *index);
+            let mut blocks: Vec<Option<&[u8]>> = vec![None; stop];
+            for state in &states {
+                let text = state.writer.get_ref();
+                for (index, range) in &state.blocks {
+                    if *index < stop {
+                        blocks[*index] = Some(&text[range.clone()]);
+                    }
+                }
+            }
+            let blocks: Vec<&[u8]> = blocks
+                .into_iter()
+                .map(|block| block.expect("every target is formatted or failed"))
+                .collect();
+            writer.write_raw_blocks(&blocks)?;
+            aligned += stop;
+            if let Some((_, error)) = failed {
+                return Err(error.into());
             }
         }
         if aligned == 0 {
@@ -546,6 +562,15 @@ impl Job {
         writer.finish()?;
         Ok(())
     }
+}
+
+/// The formatted blocks of one unit of parallel work.
+struct Formatted {
+    writer: EmbossWriter<Vec<u8>>,
+    /// Each formatted target: its index in the chunk and its block in the writer's buffer.
+    blocks: Vec<(usize, std::ops::Range<usize>)>,
+    /// Targets whose alignment failed.
+    errors: Vec<(usize, Error)>,
 }
 
 /// b records aligned together: enough to fill every thread's SIMD lanes, few enough that
