@@ -141,6 +141,23 @@ fn check(
             .map(Result::ok)
             .collect();
         prop_assert_eq!(&many, &expected, "{} align_many", kind);
+        let mut folded: Vec<(usize, Option<_>)> = fast
+            .align_many_fold(a, &views, Vec::new, |found: &mut Vec<_>, index, result| {
+                found.push((index, result.ok()))
+            })
+            .into_iter()
+            .flatten()
+            .collect();
+        folded.sort_by_key(|&(index, _)| index);
+        let indices: Vec<usize> = folded.iter().map(|&(index, _)| index).collect();
+        prop_assert_eq!(
+            indices,
+            (0..views.len()).collect::<Vec<_>>(),
+            "{} fold indices",
+            kind
+        );
+        let folded: Vec<_> = folded.into_iter().map(|(_, alignment)| alignment).collect();
+        prop_assert_eq!(&folded, &expected, "{} align_many_fold", kind);
         let scores: Vec<_> = fast
             .score_many(a, &views)
             .into_iter()
