@@ -51,7 +51,6 @@ use std::sync::Arc;
 pub use batch::LocalScore;
 pub use kernel::KernelKind;
 pub use stats::AlignmentStats;
-pub(crate) use stats::Column;
 #[cfg(test)]
 pub(crate) use stats::percent;
 pub use water::Scratch;

@@ -1,31 +1,8 @@
-//! Per-column classification and the statistics water prints.
+//! The statistics water prints (EMBOSS `embAlignCalcSimilarity`).
 
 use crate::scoring::{Matrix, PairFlags};
 
 use super::Op;
-
-/// How water classifies one alignment column (EMBOSS `embAlignCalcSimilarity` and the markup
-/// rules of its writers).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Column {
-    /// Codes equal and non-zero (case-insensitive, gaps and unknown residues never identical).
-    pub identical: bool,
-    /// `[a scores positively against itself] + [a scores positively against b]`.
-    pub positive_from_a: u8,
-}
-
-impl Column {
-    /// Classifies two codes; code 0 stands for a gap or a residue the matrix lacks.
-    #[inline]
-    pub fn classify(matrix: &Matrix, code_a: u8, code_b: u8) -> Self {
-        let flags = matrix.pair_flags(code_a, code_b);
-        let set = |bit: u8| u8::from(flags & bit != 0);
-        Self {
-            identical: flags & PairFlags::IDENTICAL != 0,
-            positive_from_a: set(PairFlags::X_SELF) + set(PairFlags::X_Y),
-        }
-    }
-}
 
 /// The statistics water prints for an alignment: `Length`, `Identity`, `Similarity`, `Gaps`.
 ///

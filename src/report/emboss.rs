@@ -3,8 +3,8 @@
 use std::io::{self, Write};
 use std::str::FromStr;
 
-use crate::align::{Alignment, Column, Op};
-use crate::scoring::{GapPenalties, Matrix};
+use crate::align::{Alignment, Op};
+use crate::scoring::{GapPenalties, Matrix, PairFlags};
 use crate::{Error, Result};
 
 /// An `-aformat` value water supports and this crate writes byte for byte.
@@ -378,25 +378,29 @@ impl<W: Write> EmbossWriter<W> {
         let alignment = report.alignment;
         let mut next_a = alignment.a_range().start + report.offset_a + 1;
         let mut next_b = alignment.b_range().start + report.offset_b + 1;
-        let mut residues_a = report.a[alignment.a_range()].iter();
-        let mut residues_b = report.b[alignment.b_range()].iter();
+        let (residues_a, residues_b) = (
+            &report.a[alignment.a_range()],
+            &report.b[alignment.b_range()],
+        );
+        let (mut i, mut j) = (0, 0);
         let mut text = std::mem::take(&mut self.text);
         let [mut row_a, mut markup, mut row_b] = std::mem::take(&mut self.lines);
         text.clear();
         for ops in alignment.ops().chunks(self.width) {
-            row_a.clear();
-            row_b.clear();
-            markup.clear();
-            for op in ops {
+            for line in [&mut row_a, &mut markup, &mut row_b] {
+                line.resize(ops.len(), 0);
+            }
+            for (column, op) in ops.iter().enumerate() {
                 let (x, y) = match op {
-                    Op::Match => (residues_a.next(), residues_b.next()),
-                    Op::Insertion => (residues_a.next(), None),
-                    Op::Deletion => (None, residues_b.next()),
+                    Op::Match => (residues_a[i], residues_b[j]),
+                    Op::Insertion => (residues_a[i], b'-'),
+                    Op::Deletion => (b'-', residues_b[j]),
                 };
-                let (x, y) = (x.copied().unwrap_or(b'-'), y.copied().unwrap_or(b'-'));
-                row_a.push(x);
-                row_b.push(y);
-                markup.push(mark(report.matrix, x, y, b"|:. "));
+                i += usize::from(*op != Op::Deletion);
+                j += usize::from(*op != Op::Insertion);
+                row_a[column] = x;
+                row_b[column] = y;
+                markup[column] = mark(report.matrix, x, y, b"|:. ");
             }
             // `{:<13} {first:>6} {row} {last:>6}`; the padding counts characters.
             let line = |text: &mut Vec<u8>, name: &str, row: &[u8], next: &mut usize| {
@@ -537,13 +541,8 @@ fn mark(matrix: &Matrix, x: u8, y: u8, symbols: &[u8; 4]) -> u8 {
     if x == b'-' || y == b'-' {
         return symbols[3];
     }
-    let column = Column::classify(matrix, matrix.code(x), matrix.code(y));
-    match column.positive_from_a {
-        2 if x.is_ascii_alphabetic() && column.identical => symbols[0],
-        2 if x.is_ascii_alphabetic() => symbols[1],
-        1 if !column.identical => symbols[2],
-        _ => symbols[3],
-    }
+    let flags = matrix.pair_flags(matrix.code(x), matrix.code(y));
+    symbols[usize::from(flags >> PairFlags::MARK_SHIFT)]
 }
 
 /// markx0 position rulers: every residue position divisible by 10 is printed so that its last

@@ -53,6 +53,12 @@ impl PairFlags {
     pub const Y_X: u8 = 16;
     /// Similar as water counts it: both positive from `x`'s side, or both from `y`'s.
     pub const SIMILAR: u8 = 32;
+    /// The two top bits hold the markup level of the column `x` over `y` (`x` a residue, not
+    /// a gap), which water judges from `x`'s side only: 0 when `x` is a letter positive
+    /// against itself and against `y` and identical to it, 1 when not identical, 2 when one of
+    /// the two scores is positive and the codes differ, 3 otherwise (e.g. `*`, which is no
+    /// letter, or a residue the matrix lacks).
+    pub const MARK_SHIFT: u32 = 6;
 }
 
 impl Matrix {
@@ -155,11 +161,21 @@ impl Matrix {
             ));
         }
         let positive = |x: usize, y: usize| x != 0 && y != 0 && table[x * size + y] > 0.0;
+        // Every byte of a code is a case of its label, so a code is a letter or not.
+        let letter = |x: usize| x != 0 && labels[x - 1].is_ascii_alphabetic();
         let flags = (0..size * size)
             .map(|pair| {
                 let (x, y) = (pair / size, pair % size);
                 let flag = |set: bool, bit: u8| if set { bit } else { 0 };
-                flag(x != 0 && x == y, PairFlags::IDENTICAL)
+                let identical = x != 0 && x == y;
+                let mark: u8 = match u8::from(positive(x, x)) + u8::from(positive(x, y)) {
+                    2 if letter(x) && identical => 0,
+                    2 if letter(x) => 1,
+                    1 if !identical => 2,
+                    _ => 3,
+                };
+                mark << PairFlags::MARK_SHIFT
+                    | flag(identical, PairFlags::IDENTICAL)
                     | flag(positive(x, x), PairFlags::X_SELF)
                     | flag(positive(x, y), PairFlags::X_Y)
                     | flag(positive(y, y), PairFlags::Y_SELF)
@@ -338,14 +354,23 @@ mod tests {
                 }
             }
             // Every bit is set somewhere, so none of the checks above is vacuous.
-            assert_eq!(seen, 63, "{}", matrix.name());
+            assert_eq!(seen, 255, "{}", matrix.name());
         }
         let blosum = Matrix::blosum62();
-        let (w, c) = (blosum.code(b'W'), blosum.code(b'C'));
+        let flags = |x: u8, y: u8| blosum.pair_flags(blosum.code(x), blosum.code(y));
         assert_eq!(
-            blosum.pair_flags(w, c),
+            flags(b'W', b'C') & 31,
             PairFlags::X_SELF | PairFlags::Y_SELF
         );
+        let mark = |x: u8, y: u8| flags(x, y) >> PairFlags::MARK_SHIFT;
+        // `|`, `:`, `.` and ` ` in srspair: identical, similar, weak, none.
+        assert_eq!(mark(b'W', b'w'), 0);
+        assert_eq!(mark(b'K', b'R'), 1);
+        assert_eq!(mark(b'W', b'C'), 2);
+        // `*` scores 1 against itself, but is no letter; X scores -1 against itself.
+        assert_eq!(mark(b'*', b'*'), 3);
+        assert_eq!(mark(b'X', b'X'), 3);
+        assert_eq!(mark(b'U', b'U'), 3);
     }
 
     #[test]
