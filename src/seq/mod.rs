@@ -29,10 +29,13 @@ const NUCLEOTIDE_CODES: &[u8] = b"ACGTUBDHKMNRSVWXY";
 /// assert_eq!(strip_residues(b"Q-ISF12VK.SH F*~"), b"QISFVKSHF*");
 /// ```
 pub fn strip_residues(raw: &[u8]) -> Vec<u8> {
-    raw.iter()
-        .copied()
-        .filter(|&byte| byte.is_ascii_alphabetic() || byte == b'*')
-        .collect()
+    let keep = |byte: &u8| byte.is_ascii_alphabetic() || *byte == b'*';
+    // Most sequences are residues only: copy them whole.
+    let clean = raw.iter().position(|byte| !keep(byte)).unwrap_or(raw.len());
+    let mut residues = Vec::with_capacity(raw.len());
+    residues.extend_from_slice(&raw[..clean]);
+    residues.extend(raw[clean..].iter().copied().filter(keep));
+    residues
 }
 
 /// Detects the type as water does: nucleotide when every residue is in `ACGTUBDHKMNRSVWXY`
