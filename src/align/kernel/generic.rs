@@ -75,7 +75,7 @@ pub(crate) struct Work<L> {
     /// With `TRACE`, per cell row `j * rows + i`, two words of [`Vector::bits2`]: the
     /// column-gap-won and the row-gap-beat-the-diagonal masks, then the row-gap-extended and
     /// column-gap-extended masks.
-    directions: Vec<u64>,
+    directions: super::pages::TraceWords,
     /// With `TRACE`, the H of column 0 at `i * LANES + lane`, then of row 0 at
     /// `(rows + j) * LANES + lane`.
     edges: Vec<L>,
@@ -263,7 +263,7 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
         work.profile.resize(size * lanes, zero);
     }
     if TRACE {
-        grow(&mut work.directions, 2 * rows * cols);
+        work.directions.reserve_words(2 * rows * cols);
         grow(&mut work.edges, (rows + cols) * lanes);
     }
     work.slots.clear();

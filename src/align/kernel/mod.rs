@@ -14,6 +14,7 @@
 pub(crate) mod driver;
 pub(crate) mod fixed;
 pub(crate) mod generic;
+mod pages;
 pub(crate) mod portable;
 pub(crate) mod striped;
 pub(crate) mod vector;
