@@ -484,7 +484,7 @@ impl Job {
             // order, up to the first failed alignment.
             let aligner = &self.aligner;
             let init = || Formatted {
-                writer: EmbossWriter::new(Vec::new(), args.aformat)
+                writer: EmbossWriter::new(Vec::with_capacity(BLOCKS_RESERVE), args.aformat)
                     .width(args.awidth)
                     .nobrief(args.nobrief),
                 blocks: Vec::new(),
@@ -572,6 +572,11 @@ struct Formatted {
     /// Targets whose alignment failed.
     errors: Vec<(usize, Error)>,
 }
+
+/// Bytes reserved for each unit of work's blocks. Reserved memory costs address space only
+/// until written, and a buffer that never reallocates touches each page once instead of
+/// copying into ever larger ones (each new page is a page fault).
+const BLOCKS_RESERVE: usize = 4 << 20;
 
 /// b records aligned together: enough to fill every thread's SIMD lanes, few enough that
 /// output keeps streaming and memory stays small.
