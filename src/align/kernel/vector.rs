@@ -88,6 +88,18 @@ pub(crate) trait Vector: Copy {
     ///
     /// CPU features as for [`Vector::splat`].
     unsafe fn sub(self, other: Self) -> Self;
+    /// Lane-wise subtraction whose exact result the caller knows fits the lane, so that
+    /// saturating or wrapping makes no difference: ISAs whose wrapping subtraction issues on
+    /// more ports than their saturating one use the former.
+    ///
+    /// # Safety
+    ///
+    /// CPU features as for [`Vector::splat`].
+    #[inline(always)]
+    unsafe fn sub_exact(self, other: Self) -> Self {
+        // SAFETY: the caller guarantees the CPU features.
+        unsafe { self.sub(other) }
+    }
     /// Lane-wise maximum.
     ///
     /// # Safety
@@ -147,6 +159,18 @@ pub(crate) trait Vector: Copy {
     ///
     /// CPU features as for [`Vector::splat`].
     unsafe fn bits2(first: Self::Mask, second: Self::Mask) -> u64;
+    /// [`Vector::bits2`] of `first.0 > first.1` and `second.0 > second.1`, where the caller
+    /// knows that the exact difference of each pair fits the lane. ISAs whose comparisons
+    /// issue on few ports take the sign of a wrapping subtraction instead.
+    ///
+    /// # Safety
+    ///
+    /// CPU features as for [`Vector::splat`].
+    #[inline(always)]
+    unsafe fn gt_bits2(first: (Self, Self), second: (Self, Self)) -> u64 {
+        // SAFETY: the caller guarantees the CPU features.
+        unsafe { Self::bits2(first.0.gt(first.1), second.0.gt(second.1)) }
+    }
     /// Where [`Vector::bits2`] puts a lane's flag (below 64).
     fn flag_bit(lane: usize, second: bool) -> u32;
 

@@ -18,8 +18,8 @@ pub(crate) struct Narrow(__m256i);
 pub(crate) struct Wide(__m256i);
 
 macro_rules! avx2_vector {
-    ($name:ident, $lane:ty, $set1:ident, $add:ident, $sub:ident, $max:ident, $gt:ident,
-     $packs:ident, $max128:ident, $hmax128:path) => {
+    ($name:ident, $lane:ty, $set1:ident, $add:ident, $sub:ident, $wrapping_sub:ident,
+     $max:ident, $gt:ident, $packs:ident, $max128:ident, $hmax128:path) => {
         impl Vector for $name {
             type Lane = $lane;
             type Mask = __m256i;
@@ -50,6 +50,12 @@ macro_rules! avx2_vector {
                 // SAFETY: the caller guarantees AVX2.
                 Self(unsafe { $sub(self.0, other.0) })
             }
+            /// `vpsubw` issues on three ports, `vpsubsw` on two.
+            #[inline(always)]
+            unsafe fn sub_exact(self, other: Self) -> Self {
+                // SAFETY: the caller guarantees AVX2.
+                Self(unsafe { $wrapping_sub(self.0, other.0) })
+            }
             #[inline(always)]
             unsafe fn max(self, other: Self) -> Self {
                 // SAFETY: the caller guarantees AVX2.
@@ -71,14 +77,29 @@ macro_rules! avx2_vector {
                 // SAFETY: the caller guarantees the CPU feature.
                 unsafe { u64::from(_mm256_movemask_epi8($packs(first, second)) as u32) }
             }
+            /// The signs of `b - a` (exact by the caller's guarantee) are the flags `a > b`:
+            /// a subtraction issues on three ports, a comparison on two, and `packs` saturates,
+            /// which keeps each sign.
+            #[inline(always)]
+            unsafe fn gt_bits2(first: (Self, Self), second: (Self, Self)) -> u64 {
+                // SAFETY: the caller guarantees AVX2.
+                unsafe {
+                    let ((a, b), (c, d)) = (first, second);
+                    let first = $wrapping_sub(b.0, a.0);
+                    let second = $wrapping_sub(d.0, c.0);
+                    u64::from(_mm256_movemask_epi8($packs(first, second)) as u32)
+                }
+            }
             /// `packs` narrows each 128-bit block's lanes of `first`, then of `second`, into
-            /// one block; `movemask` takes a bit per byte.
+            /// one block; `movemask` takes a bit per byte, and a packed lane's sign is in its
+            /// highest byte.
             fn flag_bit(lane: usize, second: bool) -> u32 {
                 let block_lanes = 16 / std::mem::size_of::<$lane>();
                 let element = lane / block_lanes * 2 * block_lanes
                     + usize::from(second) * block_lanes
                     + lane % block_lanes;
-                (element * std::mem::size_of::<$lane>() / 2) as u32
+                let packed_bytes = std::mem::size_of::<$lane>() / 2;
+                (element * packed_bytes + packed_bytes - 1) as u32
             }
             #[inline(always)]
             unsafe fn shift_in(self, fill: Self) -> Self {
@@ -116,6 +137,7 @@ avx2_vector!(
     _mm256_set1_epi16,
     _mm256_adds_epi16,
     _mm256_subs_epi16,
+    _mm256_sub_epi16,
     _mm256_max_epi16,
     _mm256_cmpgt_epi16,
     _mm256_packs_epi16,
@@ -127,6 +149,7 @@ avx2_vector!(
     i32,
     _mm256_set1_epi32,
     _mm256_add_epi32,
+    _mm256_sub_epi32,
     _mm256_sub_epi32,
     _mm256_max_epi32,
     _mm256_cmpgt_epi32,
