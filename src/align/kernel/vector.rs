@@ -139,8 +139,10 @@ pub(crate) trait Vector: Copy {
     }
 
     /// `counter` (which holds `value` in every lane) where `mask` is set, `if_false`
-    /// elsewhere. ISAs with a masked broadcast do it from `value` in one instruction, and the
-    /// vector counter is then optimised away.
+    /// elsewhere, where `value` is at least 0 and at least every lane of `if_false` (a counter
+    /// that only grows). ISAs with a masked broadcast do it from `value` in one instruction,
+    /// and the vector counter is then optimised away; others may take the larger of
+    /// `if_false` and `counter & mask`.
     ///
     /// # Safety
     ///

@@ -72,6 +72,12 @@ macro_rules! avx2_vector {
                 Self(unsafe { _mm256_blendv_epi8(if_false.0, if_true.0, mask) })
             }
 
+            /// `vpand` and `vpmaxs`: two micro-ops where `vpblendvb` takes two or three.
+            #[inline(always)]
+            unsafe fn select_counter(mask: __m256i, counter: Self, _: i32, if_false: Self) -> Self {
+                // SAFETY: the caller guarantees AVX2.
+                Self(unsafe { $max(if_false.0, _mm256_and_si256(mask, counter.0)) })
+            }
             #[inline(always)]
             unsafe fn bits2(first: __m256i, second: __m256i) -> u64 {
                 // SAFETY: the caller guarantees the CPU feature.
