@@ -163,7 +163,24 @@ unsafe fn build_profile<V: Vector, const TRANSPOSED: bool>(
 #[inline(always)]
 unsafe fn column_profile<V: Vector>(fixed: &FixedPoint, work: &mut Work<V::Lane>, j: usize) {
     let lanes = V::LANES;
-    for code_a in 0..fixed.size() {
+    let size = fixed.size();
+    if size <= LOOKUP_CODES {
+        let codes = &work.codes[j * lanes..(j + 1) * lanes];
+        assert!(work.tables.len() >= size * LOOKUP_CODES && work.profile.len() >= size * lanes);
+        // SAFETY: `tables` holds `size` rows of `LOOKUP_CODES` lanes, `profile` `size * lanes`
+        // lanes (both checked above), and `codes` holds `lanes` codes below `size`; CPU
+        // features: the caller.
+        unsafe {
+            V::lookup_rows(
+                work.tables.as_ptr(),
+                size,
+                codes.as_ptr(),
+                work.profile.as_mut_ptr(),
+            );
+        }
+        return;
+    }
+    for code_a in 0..size {
         // SAFETY: the caller's guarantees are `build_profile`'s.
         unsafe {
             build_profile::<V, false>(

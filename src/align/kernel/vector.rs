@@ -138,6 +138,30 @@ pub(crate) trait Vector: Copy {
         unsafe { Self::load(lanes.as_ptr()) }
     }
 
+    /// [`Vector::lookup`] of `count` consecutive rows of `LOOKUP_CODES` lanes at `tables`,
+    /// stored at `LANES` lanes apart from `out` on: a column's profile. The default looks up
+    /// row by row; ISAs that look up with shuffles prepare the codes once for all rows.
+    ///
+    /// # Safety
+    ///
+    /// `tables` is readable for `count * LOOKUP_CODES` lanes, `out` writable for
+    /// `count * LANES` lanes, and `codes` as for [`Vector::lookup`].
+    #[inline(always)]
+    unsafe fn lookup_rows(
+        tables: *const Self::Lane,
+        count: usize,
+        codes: *const u8,
+        out: *mut Self::Lane,
+    ) {
+        for row in 0..count {
+            // SAFETY: the caller guarantees the bounds and the CPU features.
+            unsafe {
+                Self::lookup(tables.add(row * LOOKUP_CODES), codes)
+                    .store(out.add(row * Self::LANES));
+            }
+        }
+    }
+
     /// `counter` (which holds `value` in every lane) where `mask` is set, `if_false`
     /// elsewhere, where `value` is at least 0 and at least every lane of `if_false` (a counter
     /// that only grows). ISAs with a masked broadcast do it from `value` in one instruction,

@@ -2,7 +2,7 @@
 
 use std::arch::x86_64::*;
 
-use crate::align::kernel::vector::Vector;
+use crate::align::kernel::vector::{LOOKUP_CODES, Vector};
 
 super::feature_token!(
     /// Proof that the CPU has AVX2.
@@ -19,7 +19,8 @@ pub(crate) struct Wide(__m256i);
 
 macro_rules! avx2_vector {
     ($name:ident, $lane:ty, $set1:ident, $add:ident, $sub:ident, $wrapping_sub:ident,
-     $max:ident, $gt:ident, $packs:ident, $max128:ident, $hmax128:path) => {
+     $max:ident, $gt:ident, $packs:ident, $max128:ident, $hmax128:path,
+     { $($lane_specific:tt)* }) => {
         impl Vector for $name {
             type Lane = $lane;
             type Mask = __m256i;
@@ -74,7 +75,12 @@ macro_rules! avx2_vector {
 
             /// `vpand` and `vpmaxs`: two micro-ops where `vpblendvb` takes two or three.
             #[inline(always)]
-            unsafe fn select_counter(mask: __m256i, counter: Self, _: i32, if_false: Self) -> Self {
+            unsafe fn select_counter(
+                mask: __m256i,
+                counter: Self,
+                _: i32,
+                if_false: Self,
+            ) -> Self {
                 // SAFETY: the caller guarantees AVX2.
                 Self(unsafe { $max(if_false.0, _mm256_and_si256(mask, counter.0)) })
             }
@@ -123,6 +129,8 @@ macro_rules! avx2_vector {
                 // SAFETY: the caller guarantees AVX2.
                 unsafe { _mm256_movemask_epi8(mask) != 0 }
             }
+            $($lane_specific)*
+
             #[inline(always)]
             unsafe fn hmax(self) -> i32 {
                 // SAFETY: the caller guarantees AVX2 (which includes SSE4.1).
@@ -148,7 +156,41 @@ avx2_vector!(
     _mm256_cmpgt_epi16,
     _mm256_packs_epi16,
     _mm_max_epi16,
-    super::sse41::hmax_epi16
+    super::sse41::hmax_epi16,
+    {
+        /// `vpshufb` looks up 16 bytes in each 128-bit block: a lane's code `c` names bytes
+        /// `2c` and `2c + 1` of the row's 64 bytes, which lie in one of four 16-byte chunks.
+        /// Per chunk, the bytes whose index lies in another chunk get bit 7 (a zero), and the
+        /// four results are or-ed. The indices are prepared once for every row.
+        #[inline(always)]
+        unsafe fn lookup_rows(tables: *const i16, count: usize, codes: *const u8, out: *mut i16) {
+            // SAFETY: the caller guarantees `LOOKUP_CODES` (32) lanes, 4 chunks of 16 bytes,
+            // per row of `tables`, `LANES` lanes per row at `out`, 16 codes at `codes`, and
+            // AVX2. (Shuffles read only registers, whatever the codes.)
+            unsafe {
+                let codes = _mm256_cvtepu8_epi16(_mm_loadu_si128(codes.cast()));
+                let low = _mm256_add_epi16(codes, codes);
+                let high = _mm256_add_epi16(low, _mm256_set1_epi16(1));
+                let bytes = _mm256_or_si256(low, _mm256_slli_epi16::<8>(high));
+                let chunk = |k: i8| {
+                    _mm256_adds_epu8(
+                        _mm256_xor_si256(bytes, _mm256_set1_epi8(k << 4)),
+                        _mm256_set1_epi8(0x70),
+                    )
+                };
+                let indices = [chunk(0), chunk(1), chunk(2), chunk(3)];
+                for row in 0..count {
+                    let table = tables.add(row * LOOKUP_CODES).cast::<__m128i>();
+                    let mut looked_up = _mm256_setzero_si256();
+                    for (k, &index) in indices.iter().enumerate() {
+                        let chunk = _mm256_broadcastsi128_si256(_mm_loadu_si128(table.add(k)));
+                        looked_up = _mm256_or_si256(looked_up, _mm256_shuffle_epi8(chunk, index));
+                    }
+                    _mm256_storeu_si256(out.add(row * 16).cast(), looked_up);
+                }
+            }
+        }
+    }
 );
 avx2_vector!(
     Wide,
@@ -161,7 +203,8 @@ avx2_vector!(
     _mm256_cmpgt_epi32,
     _mm256_packs_epi32,
     _mm_max_epi32,
-    super::sse41::hmax_epi32
+    super::sse41::hmax_epi32,
+    {}
 );
 
 super::entry_points!(Avx2, "avx2", Narrow, Wide);
