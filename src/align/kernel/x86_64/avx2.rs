@@ -209,3 +209,107 @@ avx2_vector!(
 
 super::entry_points!(Avx2, "avx2", Narrow, Wide);
 super::striped_entry_points!(Avx2, "avx2", Narrow, Wide);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sixteen lanes of `Narrow` as an array.
+    fn lanes(vector: Narrow) -> [i16; 16] {
+        let mut out = [0i16; 16];
+        // SAFETY: `out` holds 16 lanes; only reached with an `Avx2` token.
+        unsafe { vector.store(out.as_mut_ptr()) };
+        out
+    }
+
+    /// A small deterministic generator (xorshift).
+    fn next(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
+    // A lane indexes several vectors' arrays at once.
+    #[allow(clippy::needless_range_loop)]
+    #[target_feature(enable = "avx2")]
+    fn check_overrides() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for round in 0..2000 {
+            // Values whose differences fit, out to the extremes: within +-16383.
+            let mut values = [[0i16; 16]; 4];
+            for vector in values.iter_mut() {
+                for lane in vector.iter_mut() {
+                    let span = if round % 2 == 0 { 16384 } else { 64 };
+                    *lane = (next(&mut state) % (2 * span) as u64) as i16 - span as i16;
+                }
+            }
+            // SAFETY: each array holds 16 lanes; AVX2 is enabled in this function.
+            let [a, b, c, d] = values.map(|vector| unsafe { Narrow::load(vector.as_ptr()) });
+            // SAFETY: as above.
+            unsafe {
+                let expected = Narrow::bits2(a.gt(b), c.gt(d));
+                assert_eq!(Narrow::gt_bits2((a, b), (c, d)), expected);
+                for lane in 0..16 {
+                    let bit = |second| expected >> Narrow::flag_bit(lane, second) & 1 == 1;
+                    assert_eq!(bit(false), values[0][lane] > values[1][lane]);
+                    assert_eq!(bit(true), values[2][lane] > values[3][lane]);
+                }
+                assert_eq!(lanes(a.sub_exact(b)), lanes(a.sub(b)));
+
+                // A counter at least every lane of `if_false`, which is at least 0.
+                let value = i32::from(values[0][0].unsigned_abs() as i16 & 0x3fff);
+                let if_false = lanes(b).map(|lane| (i32::from(lane).abs() % (value + 1)) as i16);
+                let if_false = Narrow::load(if_false.as_ptr());
+                let counter = Narrow::splat(value);
+                let mask = c.gt(d);
+                assert_eq!(
+                    lanes(Narrow::select_counter(mask, counter, value, if_false)),
+                    lanes(Narrow::select(mask, counter, if_false))
+                );
+
+                // 32-bit lanes, with differences past 16 bits.
+                let wide: [[i32; 8]; 4] = std::array::from_fn(|_| {
+                    std::array::from_fn(|_| (next(&mut state) % (1 << 24)) as i32 - (1 << 23))
+                });
+                let [a, b, c, d] = wide.map(|vector| Wide::load(vector.as_ptr()));
+                // The words differ in bits no flag uses (the low bytes of packed lanes).
+                for word in [
+                    Wide::bits2(a.gt(b), c.gt(d)),
+                    Wide::gt_bits2((a, b), (c, d)),
+                ] {
+                    for lane in 0..8 {
+                        let bit = |second| word >> Wide::flag_bit(lane, second) & 1 == 1;
+                        assert_eq!(bit(false), wide[0][lane] > wide[1][lane]);
+                        assert_eq!(bit(true), wide[2][lane] > wide[3][lane]);
+                    }
+                }
+
+                // Lookups of every row, against the lane-by-lane default.
+                let table: Vec<i16> = (0..3 * LOOKUP_CODES)
+                    .map(|_| next(&mut state) as i16)
+                    .collect();
+                let codes: Vec<u8> = (0..16)
+                    .map(|_| (next(&mut state) % LOOKUP_CODES as u64) as u8)
+                    .collect();
+                let mut out = [0i16; 48];
+                Narrow::lookup_rows(table.as_ptr(), 3, codes.as_ptr(), out.as_mut_ptr());
+                for row in 0..3 {
+                    for lane in 0..16 {
+                        let expected = table[row * LOOKUP_CODES + usize::from(codes[lane])];
+                        assert_eq!(out[row * 16 + lane], expected);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn overrides_match_the_defaults() {
+        if Avx2::new().is_none() {
+            return;
+        }
+        // SAFETY: the CPU has AVX2.
+        unsafe { check_overrides() };
+    }
+}
