@@ -108,6 +108,10 @@ impl FixedPoint {
         self.max_score
     }
 
+    pub(crate) fn min_score(&self) -> i32 {
+        self.min_score
+    }
+
     /// Whether every value of a `la` x `lb` alignment stays exact (below 2^23 units): H never
     /// exceeds `min(la, lb) * max_score`, and the walk's gap costs never go below
     /// `-(open + max(la, lb) * extend)`.

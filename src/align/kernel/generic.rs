@@ -163,7 +163,24 @@ unsafe fn build_profile<V: Vector, const TRANSPOSED: bool>(
 #[inline(always)]
 unsafe fn column_profile<V: Vector>(fixed: &FixedPoint, work: &mut Work<V::Lane>, j: usize) {
     let lanes = V::LANES;
-    for code_a in 0..fixed.size() {
+    let size = fixed.size();
+    if size <= LOOKUP_CODES {
+        let codes = &work.codes[j * lanes..(j + 1) * lanes];
+        assert!(work.tables.len() >= size * LOOKUP_CODES && work.profile.len() >= size * lanes);
+        // SAFETY: `tables` holds `size` rows of `LOOKUP_CODES` lanes, `profile` `size * lanes`
+        // lanes (both checked above), and `codes` holds `lanes` codes below `size`; CPU
+        // features: the caller.
+        unsafe {
+            V::lookup_rows(
+                work.tables.as_ptr(),
+                size,
+                codes.as_ptr(),
+                work.profile.as_mut_ptr(),
+            );
+        }
+        return;
+    }
+    for code_a in 0..size {
         // SAFETY: the caller's guarantees are `build_profile`'s.
         unsafe {
             build_profile::<V, false>(
@@ -489,13 +506,13 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
                     let diagonal = diag.add(score);
                     let left = V::load(h.add(at));
                     diag = left;
-                    let row_extended = V::load(e.add(at)).sub(extend_v);
+                    let row_extended = V::load(e.add(at)).sub_exact(extend_v);
                     let row_gap = row_extended.max(left);
                     row_gap.store(e.add(at));
-                    let column_extended = column_gap.sub(extend_v);
+                    let column_extended = column_gap.sub_exact(extend_v);
                     if TRACE {
                         *directions.add(2 * i + 1) =
-                            V::bits2(row_extended.gt(left), column_extended.gt(up));
+                            V::gt_bits2((row_extended, left), (column_extended, up));
                     }
                     column_gap = column_extended.max(up);
                     let best_two = diagonal.max(row_gap);
@@ -509,11 +526,11 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
                     column_best = column_best.max(tracked);
                     column_row = V::select_counter(better, row, i as i32, column_row);
                     let clamped = value.max(zero_v);
-                    up = clamped.sub(open_v);
+                    up = clamped.sub_exact(open_v);
                     up.store(h.add(at));
                     if TRACE {
                         *directions.add(2 * i) =
-                            V::bits2(column_gap.gt(best_two), row_gap.gt(diagonal));
+                            V::gt_bits2((column_gap, best_two), (row_gap, diagonal));
                     }
                 }};
             }
@@ -555,7 +572,13 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
         end_i.store(slots.add(Slot::EndI as usize * lanes));
         end_j.store(slots.add(Slot::EndJ as usize * lanes));
     }
-    let limit = <V::Lane as Lane>::MAX - fixed.max_score().max(0);
+    // A lane is usable when no value of it saturated at the top, and when every difference
+    // `sub_exact` and `gt_bits2` take fits the lane: their operands lie between
+    // `min(min_score, 0) - open - extend` (no H below 0, no gap below `-open - extend`, no
+    // diagonal below the lowest score) and the largest value, which is below `best` or a
+    // row-0 or column-0 H (at most `max_score`).
+    let margin = fixed.open() + fixed.extend() - fixed.min_score().min(0);
+    let limit = <V::Lane as Lane>::MAX - fixed.max_score().max(0) - margin;
     let slot = |slot: Slot, lane: usize| slot as usize * lanes + lane;
     for (lane, slot_out) in out.iter_mut().enumerate().take(targets.len()) {
         let best = work.slots[slot(Slot::Best, lane)].to_i32();

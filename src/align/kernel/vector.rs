@@ -88,6 +88,18 @@ pub(crate) trait Vector: Copy {
     ///
     /// CPU features as for [`Vector::splat`].
     unsafe fn sub(self, other: Self) -> Self;
+    /// Lane-wise subtraction whose exact result the caller knows fits the lane, so that
+    /// saturating or wrapping makes no difference: ISAs whose wrapping subtraction issues on
+    /// more ports than their saturating one use the former.
+    ///
+    /// # Safety
+    ///
+    /// CPU features as for [`Vector::splat`].
+    #[inline(always)]
+    unsafe fn sub_exact(self, other: Self) -> Self {
+        // SAFETY: the caller guarantees the CPU features.
+        unsafe { self.sub(other) }
+    }
     /// Lane-wise maximum.
     ///
     /// # Safety
@@ -126,9 +138,35 @@ pub(crate) trait Vector: Copy {
         unsafe { Self::load(lanes.as_ptr()) }
     }
 
+    /// [`Vector::lookup`] of `count` consecutive rows of `LOOKUP_CODES` lanes at `tables`,
+    /// stored at `LANES` lanes apart from `out` on: a column's profile. The default looks up
+    /// row by row; ISAs that look up with shuffles prepare the codes once for all rows.
+    ///
+    /// # Safety
+    ///
+    /// `tables` is readable for `count * LOOKUP_CODES` lanes, `out` writable for
+    /// `count * LANES` lanes, and `codes` as for [`Vector::lookup`].
+    #[inline(always)]
+    unsafe fn lookup_rows(
+        tables: *const Self::Lane,
+        count: usize,
+        codes: *const u8,
+        out: *mut Self::Lane,
+    ) {
+        for row in 0..count {
+            // SAFETY: the caller guarantees the bounds and the CPU features.
+            unsafe {
+                Self::lookup(tables.add(row * LOOKUP_CODES), codes)
+                    .store(out.add(row * Self::LANES));
+            }
+        }
+    }
+
     /// `counter` (which holds `value` in every lane) where `mask` is set, `if_false`
-    /// elsewhere. ISAs with a masked broadcast do it from `value` in one instruction, and the
-    /// vector counter is then optimised away.
+    /// elsewhere, where `value` is at least 0 and at least every lane of `if_false` (a counter
+    /// that only grows). ISAs with a masked broadcast do it from `value` in one instruction,
+    /// and the vector counter is then optimised away; others may take the larger of
+    /// `if_false` and `counter & mask`.
     ///
     /// # Safety
     ///
@@ -147,6 +185,18 @@ pub(crate) trait Vector: Copy {
     ///
     /// CPU features as for [`Vector::splat`].
     unsafe fn bits2(first: Self::Mask, second: Self::Mask) -> u64;
+    /// [`Vector::bits2`] of `first.0 > first.1` and `second.0 > second.1`, where the caller
+    /// knows that the exact difference of each pair fits the lane. ISAs whose comparisons
+    /// issue on few ports take the sign of a wrapping subtraction instead.
+    ///
+    /// # Safety
+    ///
+    /// CPU features as for [`Vector::splat`].
+    #[inline(always)]
+    unsafe fn gt_bits2(first: (Self, Self), second: (Self, Self)) -> u64 {
+        // SAFETY: the caller guarantees the CPU features.
+        unsafe { Self::bits2(first.0.gt(first.1), second.0.gt(second.1)) }
+    }
     /// Where [`Vector::bits2`] puts a lane's flag (below 64).
     fn flag_bit(lane: usize, second: bool) -> u32;
 
