@@ -69,8 +69,8 @@ fn gcups(cells: f64, elapsed: Duration) -> f64 {
     cells / elapsed.as_secs_f64() / 1e9
 }
 
-/// Both waters as whole processes on the same files: wall times (warm-up, best of 3) and
-/// whether the reports are identical after the run header.
+/// Both waters as whole processes on the same files: median wall times (a warm-up, then
+/// [`PROCESS_RUNS`] runs each) and whether the reports are identical after the run header.
 struct Processes {
     ours: Duration,
     /// Ours with every thread (rayon's default).
@@ -137,16 +137,21 @@ fn run_water(program: &Path, dir: &Path, all: bool) -> Result<(String, Duration)
     Ok((report, elapsed))
 }
 
-/// A warm-up run, then the best of 3; the last report.
+/// Runs of each program behind a process ratio. The median of several runs, not the best of
+/// a few: a process's wall time varies with whatever else the machine does.
+const PROCESS_RUNS: usize = 9;
+
+/// A warm-up run, then the median of [`PROCESS_RUNS`] runs; the last report.
 fn time_water(program: &Path, dir: &Path, all: bool) -> Result<(String, Duration), String> {
     let (mut report, _) = run_water(program, dir, all)?;
-    let mut best = Duration::MAX;
-    for _ in 0..3 {
+    let mut times = Vec::with_capacity(PROCESS_RUNS);
+    for _ in 0..PROCESS_RUNS {
         let (text, elapsed) = run_water(program, dir, all)?;
         report = text;
-        best = best.min(elapsed);
+        times.push(elapsed);
     }
-    Ok((report, best))
+    times.sort();
+    Ok((report, times[PROCESS_RUNS / 2]))
 }
 
 fn processes(a: &[u8], targets: &[Vec<u8>]) -> Result<Processes, String> {
@@ -290,7 +295,7 @@ fn main() {
     ];
     println!(
         "query TEM-1 ({} aa), {count} targets per set, one thread, EBLOSUM62 10/0.5; \
-         warm-up then best of 3",
+         warm-up then best of 3 (whole processes: median of {PROCESS_RUNS})",
         TEM1.len()
     );
     // Other work on the machine skews every row: say how busy it was.
@@ -422,8 +427,8 @@ fn main() {
                     scalar,
                 );
                 notes.push(format!(
-                    "{name}: processes over {} targets: EMBOSS water {:.3} s, water example {:.3} s \
-                     (one thread), {:.3} s (all threads); reports {}",
+                    "{name}: processes over {} targets (median of {PROCESS_RUNS}): EMBOSS water \
+                     {:.3} s, water example {:.4} s (one thread), {:.4} s (all threads); reports {}",
                     set.len(),
                     run.emboss.as_secs_f64(),
                     run.ours.as_secs_f64(),
