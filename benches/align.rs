@@ -7,21 +7,12 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use wildtype_aligner::align::{Aligner, KernelKind};
+use wildtype_aligner::bench::synth::SplitMix64;
 
 const TEM1: &[u8] = b"MSIQHFRVALIPFFAAFCLPVFAHPETLVKVKDAEDQLGARVGYIELDLNSGKILESFRPEERFPMMSTFKVLLCGAVLSRIDAGQEQLGRRIHYSQNDLVEYSPVTEKHLTDGMTVRELCSAAITMSDNTAANLLLTTIGGPKELTAFLHNMGDHVTRLDRWEPELNEAIPNDERDTTMPVAMATTLRKLLTGELLTLASRQQLIDWMEADKVAGPLLRSALPAGWFIADKSGAGERGSRGIIAALGPDGKPSRIVVIYTTGSQATMDERNRQIAEIGASLIKHW";
 const AMINO: &[u8] = b"ACDEFGHIKLMNPQRSTVWY";
 
-struct Rng(u64);
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-}
-
-fn variant(rng: &mut Rng, wild_type: &[u8]) -> Vec<u8> {
+fn variant(rng: &mut SplitMix64, wild_type: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     for &residue in wild_type {
         match rng.below(100) {
@@ -33,7 +24,7 @@ fn variant(rng: &mut Rng, wild_type: &[u8]) -> Vec<u8> {
     out
 }
 
-fn unrelated(rng: &mut Rng, len: usize) -> Vec<u8> {
+fn unrelated(rng: &mut SplitMix64, len: usize) -> Vec<u8> {
     (0..len).map(|_| AMINO[rng.below(20)]).collect()
 }
 
@@ -42,7 +33,7 @@ fn kernels(c: &mut Criterion) {
         .num_threads(1)
         .build()
         .unwrap();
-    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut rng = SplitMix64::new(0x2545_f491_4f6c_dd1d);
     let long: Vec<u8> = TEM1.iter().chain(TEM1).chain(TEM1).copied().collect();
     for (length_name, query) in [("286", TEM1.to_vec()), ("858", long)] {
         let homologs: Vec<Vec<u8>> = (0..64).map(|_| variant(&mut rng, &query)).collect();

@@ -509,25 +509,15 @@ mod tests {
     use super::*;
     use crate::align::kernel::KernelKind;
     use crate::align::water::Scratch;
+    use crate::bench::synth::SplitMix64;
     use crate::scoring::{GapPenalties, Matrix};
-
-    /// A small deterministic generator (xorshift).
-    struct Rng(u64);
-    impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n as u64) as usize
-        }
-    }
 
     /// The striped kernel itself (not a fallback) answers pairs with a positive score, equal to
     /// the scalar engine, on every engine of this CPU, with penalties where open < extend too.
     #[test]
     fn striped_runs_and_equals_scalar() {
         let matrix = Matrix::blosum62();
-        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let mut rng = SplitMix64::new(0x2545_f491_4f6c_dd1d);
         for (open, extend) in [(10.0, 0.5), (1.0, 3.0), (0.0, 0.0), (24.5, 4.0)] {
             let gaps = GapPenalties::new(open, extend).unwrap();
             let fixed = FixedPoint::new(&matrix, gaps).unwrap();
