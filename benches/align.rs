@@ -5,9 +5,14 @@
 //! (score only, and traceback with its CIGAR); `examples/bench_kernels.rs` adds EMBOSS water
 //! and prints the ratios against the targets.
 
+// The benchmark harness, shared by the bench examples and the criterion benches.
+#[allow(dead_code)]
+#[path = "../examples/harness/mod.rs"]
+mod harness;
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use harness::synth::SplitMix64;
 use wildtype_aligner::align::{Aligner, KernelKind};
-use wildtype_aligner::bench::synth::SplitMix64;
 
 const TEM1: &[u8] = b"MSIQHFRVALIPFFAAFCLPVFAHPETLVKVKDAEDQLGARVGYIELDLNSGKILESFRPEERFPMMSTFKVLLCGAVLSRIDAGQEQLGRRIHYSQNDLVEYSPVTEKHLTDGMTVRELCSAAITMSDNTAANLLLTTIGGPKELTAFLHNMGDHVTRLDRWEPELNEAIPNDERDTTMPVAMATTLRKLLTGELLTLASRQQLIDWMEADKVAGPLLRSALPAGWFIADKSGAGERGSRGIIAALGPDGKPSRIVVIYTTGSQATMDERNRQIAEIGASLIKHW";
 const AMINO: &[u8] = b"ACDEFGHIKLMNPQRSTVWY";
@@ -58,9 +63,13 @@ fn kernels(c: &mut Criterion) {
                         bench.iter(|| {
                             pool.install(|| {
                                 if pass == "score" {
-                                    std::hint::black_box(aligner.score_many(&query, subset).len())
+                                    std::hint::black_box(
+                                        aligner.score_one_to_many(&query, subset).len(),
+                                    )
                                 } else {
-                                    std::hint::black_box(aligner.align_many(&query, subset).len())
+                                    std::hint::black_box(
+                                        aligner.align_one_to_many(&query, subset).len(),
+                                    )
                                 }
                             })
                         })
@@ -74,15 +83,15 @@ fn kernels(c: &mut Criterion) {
     }
 }
 
-/// parasail as a peer in the same groups ([`wildtype_aligner::bench::peers::Parasail`]:
+/// parasail as a peer in the same groups (`harness::peers::Parasail`:
 /// striped 16-bit local, the query's profile built once, saturated results re-run at 32 bits;
 /// the traceback variant also produces the CIGAR). Its score is Gotoh's, not water's (no edge
 /// quirks); the point is speed on the same pairs.
 #[cfg(feature = "parasail")]
 mod peer {
+    use crate::harness::peers::Parasail;
     use criterion::measurement::WallTime;
     use criterion::{BenchmarkGroup, BenchmarkId, Throughput};
-    use wildtype_aligner::bench::peers::Parasail;
 
     pub fn parasail(
         group: &mut BenchmarkGroup<'_, WallTime>,

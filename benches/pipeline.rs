@@ -1,10 +1,15 @@
 //! The whole wild-type pipeline (read, align, grade, call mutations, write the tables) on the
-//! synthetic 1K set of `examples/bench_sets.rs` (seed 42), against the bundled references.
+//! synthetic 1K set of the `bench_sets` example (seed 42), against the bundled references.
+
+// The benchmark harness, shared by the bench examples and the criterion benches.
+#[allow(dead_code)]
+#[path = "../examples/harness/mod.rs"]
+mod harness;
 
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use wildtype_aligner::bench::{measure_pipeline, prepare_set};
+use harness::{measure_pipeline, prepare_set};
 use wildtype_aligner::wildtype::{PipelineConfig, ReferenceSet, run};
 
 fn pipeline(c: &mut Criterion) {

@@ -1,25 +1,58 @@
-//! The crate's error type.
+//! The crate's error type: each layer's own error, joined.
 
+#[cfg(feature = "pipeline")]
 use std::path::PathBuf;
 
-/// Everything that can go wrong in this crate.
+use crate::align::AlignError;
+#[cfg(feature = "io")]
+use crate::fasta::FastaError;
+#[cfg(feature = "report")]
+use crate::report::UnknownFormat;
+use crate::scoring::ScoringError;
+#[cfg(feature = "report")]
+use crate::seq::UnreadableHeader;
+
+/// Everything that can go wrong in this crate: one variant per layer, each carrying that
+/// layer's own error (which every layer's functions return), and the pipeline's cases.
 ///
-/// Messages are lower case and name the file, record and line where one is known; the underlying
-/// cause (an I/O error, say) is reachable through [`std::error::Error::source`].
+/// Messages are lower case and name the file, record and line where one is known; the
+/// underlying cause (an I/O error, say) is reachable through [`std::error::Error::source`].
 ///
 /// # Examples
 ///
 /// ```
 /// use wildtype_aligner::scoring::Matrix;
+/// use wildtype_aligner::Error;
 ///
-/// let err = Matrix::parse("bad", "A C\nA 1\n").unwrap_err();
+/// let err: Error = Matrix::parse("bad", "A C\nA 1\n").unwrap_err().into();
+/// assert!(matches!(err, Error::Scoring(_)));
 /// assert!(err.to_string().contains("bad"));
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    /// A scoring matrix or gap penalty cannot be used.
+    #[error(transparent)]
+    Scoring(#[from] ScoringError),
+    /// A pair cannot be aligned, or an aligner cannot be built as asked.
+    #[error(transparent)]
+    Align(#[from] AlignError),
+    /// A FASTA file, its `.fai` index or a region is malformed or cannot be read; the
+    /// [`crate::fasta::FastaErrorKind`] says which case.
+    #[cfg(feature = "io")]
+    #[error(transparent)]
+    Fasta(Box<FastaError>),
+    /// A FASTA header water's reader rejects.
+    #[cfg(feature = "report")]
+    #[error(transparent)]
+    Header(#[from] UnreadableHeader),
+    /// An unknown report format name.
+    #[cfg(feature = "report")]
+    #[error(transparent)]
+    Report(#[from] UnknownFormat),
+    /// Reading or writing a file of the pipeline failed.
+    #[cfg(feature = "pipeline")]
+    #[error("{path}: {source}", path = path.display())]
     Io {
         /// The file involved.
         path: PathBuf,
@@ -27,26 +60,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// A scoring matrix file is malformed.
-    #[error("matrix {name}: line {line}: {message}")]
-    Matrix {
-        /// The matrix name or path as given.
-        name: String,
-        /// 1-based line number.
-        line: usize,
-        /// What is wrong.
-        message: String,
-    },
-    /// A named matrix could not be found in any of the places water looks.
-    #[error("matrix file '{name}' not found (looked in: {searched})")]
-    MatrixNotFound {
-        /// The name as given.
-        name: String,
-        /// The places searched, separated by commas.
-        searched: String,
-    },
-    /// A sequence file is malformed.
-    #[error("{path}: line {line}: {message}")]
+    /// An input of the pipeline is malformed at a known line.
+    #[cfg(feature = "pipeline")]
+    #[error("{path}: line {line}: {message}", path = path.display())]
     Format {
         /// The file involved.
         path: PathBuf,
@@ -55,32 +71,40 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// An input file or directory is unusable as a whole (no records of the kind needed).
-    #[error("{path}: {message}")]
+    /// An input file or directory of the pipeline is unusable as a whole.
+    #[cfg(feature = "pipeline")]
+    #[error("{path}: {message}", path = path.display())]
     Input {
         /// The file or directory involved.
         path: PathBuf,
         /// What is wrong.
         message: String,
     },
-    /// A sequence cannot be aligned as asked (wrong type, empty).
-    #[error("{0}")]
-    Sequence(String),
-    /// A command-line argument is invalid.
-    #[error("{0}")]
-    Usage(String),
-    /// A setting is out of range or inconsistent.
+    /// A pipeline setting is out of range or inconsistent.
+    #[cfg(feature = "pipeline")]
     #[error("invalid setting: {0}")]
     Setting(String),
-    /// A FASTA file, its `.fai` index or a region is malformed or cannot be used; the
-    /// [`crate::fasta::FastaErrorKind`] says which case.
-    #[error(transparent)]
-    Fasta(Box<crate::fasta::FastaError>),
+    /// A pipeline option's value cannot be understood.
+    #[cfg(feature = "pipeline")]
+    #[error("{0}")]
+    Usage(String),
+    /// A record could not be written as JSON.
+    #[cfg(feature = "pipeline")]
+    #[error("cannot encode a record as JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+#[cfg(feature = "io")]
+impl From<FastaError> for Error {
+    fn from(error: FastaError) -> Self {
+        Error::Fasta(Box::new(error))
+    }
 }
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+#[cfg(feature = "pipeline")]
 impl Error {
     /// Wraps an I/O error with the path it concerns.
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {

@@ -28,13 +28,15 @@
 #![warn(missing_docs)]
 
 pub mod align;
-pub mod bench;
-pub mod cli;
 pub mod error;
+#[cfg(feature = "io")]
 pub mod fasta;
+#[cfg(feature = "report")]
 pub mod report;
 pub mod scoring;
+#[cfg(feature = "report")]
 pub mod seq;
+#[cfg(feature = "pipeline")]
 pub mod wildtype;
 
 pub use error::{Error, Result};

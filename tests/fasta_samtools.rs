@@ -9,8 +9,13 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use wildtype_aligner::fasta::Reader;
 use wildtype_aligner::fasta::fai::Index;
-use wildtype_aligner::fasta::{Reader, faidx};
+
+// The `faidx` drop-in lives with its example binary; these tests run it in process.
+#[allow(dead_code)]
+#[path = "../examples/faidx/cli.rs"]
+mod faidx;
 
 fn have_samtools(test: &str) -> bool {
     let found = Command::new("samtools")

@@ -1,5 +1,5 @@
 //! Every kernel this CPU can run equals the scalar engine (water's definition), on the full
-//! `Alignment` (score, ranges, operations, statistics) and on `score_many`'s start cells; for
+//! `Alignment` (score, ranges, operations, statistics) and on `score_one_to_many`'s start cells; for
 //! single pairs both through the striped kernel and through one lane of the lane kernel (each
 //! forced, whatever the length rule would choose), and with the length rule itself.
 
@@ -111,17 +111,17 @@ fn check(
     let views: Vec<&[u8]> = targets.iter().map(Vec::as_slice).collect();
     let expected: Vec<_> = views.iter().map(|b| scalar.align(a, b).ok()).collect();
     let expected_scores: Vec<_> = scalar
-        .score_many(a, &views)
+        .score_one_to_many(a, &views)
         .into_iter()
         .map(Result::ok)
         .collect();
     let expected_to: Vec<_> = views.iter().map(|t| scalar.align(t, a).ok()).collect();
     let scalar_to: Vec<_> = scalar
-        .align_many_to(&views, a)
+        .align_many_to_one(&views, a)
         .into_iter()
         .map(Result::ok)
         .collect();
-    prop_assert_eq!(&scalar_to, &expected_to, "scalar align_many_to");
+    prop_assert_eq!(&scalar_to, &expected_to, "scalar align_many_to_one");
     for kind in kernels() {
         let fast = aligner(kind, matrix, gaps);
         prop_assert!(fast.kernel() == kind || fast.kernel() == KernelKind::Scalar);
@@ -136,13 +136,13 @@ fn check(
             );
         }
         let many: Vec<_> = fast
-            .align_many(a, &views)
+            .align_one_to_many(a, &views)
             .into_iter()
             .map(Result::ok)
             .collect();
-        prop_assert_eq!(&many, &expected, "{} align_many", kind);
+        prop_assert_eq!(&many, &expected, "{} align_one_to_many", kind);
         let mut folded: Vec<(usize, Option<_>)> = fast
-            .align_many_fold(a, &views, Vec::new, |found: &mut Vec<_>, index, result| {
+            .align_one_to_many_fold(a, &views, Vec::new, |found: &mut Vec<_>, index, result| {
                 found.push((index, result.ok()))
             })
             .into_iter()
@@ -157,15 +157,15 @@ fn check(
             kind
         );
         let folded: Vec<_> = folded.into_iter().map(|(_, alignment)| alignment).collect();
-        prop_assert_eq!(&folded, &expected, "{} align_many_fold", kind);
+        prop_assert_eq!(&folded, &expected, "{} align_one_to_many_fold", kind);
         let scores: Vec<_> = fast
-            .score_many(a, &views)
+            .score_one_to_many(a, &views)
             .into_iter()
             .map(Result::ok)
             .collect();
-        prop_assert_eq!(&scores, &expected_scores, "{} score_many", kind);
+        prop_assert_eq!(&scores, &expected_scores, "{} score_one_to_many", kind);
         let many_to: Vec<_> = fast
-            .align_many_to(&views, a)
+            .align_many_to_one(&views, a)
             .into_iter()
             .map(Result::ok)
             .collect();
@@ -173,7 +173,7 @@ fn check(
             prop_assert_eq!(
                 got,
                 want,
-                "{} align_many_to a={:?} b={:?}",
+                "{} align_many_to_one a={:?} b={:?}",
                 kind,
                 String::from_utf8_lossy(t),
                 String::from_utf8_lossy(a)

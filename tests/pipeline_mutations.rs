@@ -223,7 +223,7 @@ fn planted_mutations_are_called_back_exactly() {
         let reference = protein.as_bytes();
         let (target, expected) = plant(reference, &mut rng);
         let alignment = aligner.align(&target, reference).unwrap();
-        let calls = call_mutations(&target, reference, &alignment);
+        let calls = call_mutations(&target, reference, &alignment).unwrap();
         planted += expected.len();
         called += calls.len();
         let mut unmatched: Vec<&Expected> = expected.iter().collect();

@@ -5,7 +5,7 @@
 //! Every alignment must be well formed (ranges inside the sequences, ops consuming exactly the
 //! ranges, statistics equal to a recount from the aligned rows); every kernel this CPU can
 //! run (`KernelKind::available()`), alone, with fresh buffers and through the batch API
-//! (`align_many`, `align_many_to`, `score_many`, `align_pairs`), must give exactly the scalar engine's result;
+//! (`align_one_to_many`, `align_many_to_one`, `score_one_to_many`, `align_pairs`), must give exactly the scalar engine's result;
 //! so must the single-pair paths forced either way (the striped kernel and one lane of the
 //! lane kernel, for `align` and `score`), whatever the length rule picks for these lengths;
 //! and the mutation caller must accept it.
@@ -110,7 +110,7 @@ fuzz_target!(|case: Case| {
         .map(|target| scalar.align(&a, target).unwrap())
         .collect();
     let expected_scores: Vec<LocalScore> = scalar
-        .score_many(&a, &targets)
+        .score_one_to_many(&a, &targets)
         .into_iter()
         .map(Result::unwrap)
         .collect();
@@ -118,7 +118,7 @@ fuzz_target!(|case: Case| {
         assert_eq!(
             expected.score().to_bits(),
             score.score().to_bits(),
-            "score_many vs align"
+            "score_one_to_many vs align"
         );
     }
     let swapped = scalar.align(&b, &a).unwrap();
@@ -156,16 +156,16 @@ fuzz_target!(|case: Case| {
                 "{how} score"
             );
         }
-        for (expected, actual) in expected_many.iter().zip(fast.align_many(&a, &targets)) {
-            assert_same(expected, &actual.unwrap(), &format!("{name} align_many"));
+        for (expected, actual) in expected_many.iter().zip(fast.align_one_to_many(&a, &targets)) {
+            assert_same(expected, &actual.unwrap(), &format!("{name} align_one_to_many"));
         }
         // The transposed batch: several a sequences against one shared b.
         let queries: [&[u8]; 2] = [&a, &a[..a.len().div_ceil(2)]];
-        for (query, actual) in queries.iter().zip(fast.align_many_to(&queries, &b)) {
+        for (query, actual) in queries.iter().zip(fast.align_many_to_one(&queries, &b)) {
             let expected = scalar.align(query, &b).unwrap();
-            assert_same(&expected, &actual.unwrap(), &format!("{name} align_many_to"));
+            assert_same(&expected, &actual.unwrap(), &format!("{name} align_many_to_one"));
         }
-        for (expected, actual) in expected_scores.iter().zip(fast.score_many(&a, &targets)) {
+        for (expected, actual) in expected_scores.iter().zip(fast.score_one_to_many(&a, &targets)) {
             let actual = actual.unwrap();
             assert_eq!(
                 (
@@ -174,7 +174,7 @@ fuzz_target!(|case: Case| {
                     expected.end_b()
                 ),
                 (actual.score().to_bits(), actual.end_a(), actual.end_b()),
-                "{name} score_many: scalar {expected:?}, kernel {actual:?}"
+                "{name} score_one_to_many: scalar {expected:?}, kernel {actual:?}"
             );
         }
         let results = fast.align_pairs(&pairs);
@@ -191,8 +191,10 @@ fuzz_target!(|case: Case| {
     }
 
     // The pipeline calls mutations on every alignment it makes (a = target, b = reference).
-    let calls = call_mutations(&a, &b, &reference);
+    let calls = call_mutations(&a, &b, &reference).expect("the aligned sequences fit");
     let _ = calls.len();
+    // Given the other way round they may not fit: an error, never a panic.
+    let _ = call_mutations(&b, &a, &reference);
 });
 
 /// Ranges inside the sequences, ops that consume exactly the ranges, rows that spell the
@@ -212,7 +214,9 @@ fn check_invariants(aligner: &Aligner, a: &[u8], b: &[u8], alignment: &Alignment
     let consumed_b = ops.iter().filter(|op| **op != Op::Insertion).count();
     assert_eq!((consumed_a, consumed_b), (a_range.len(), b_range.len()));
 
-    let (row_a, row_b) = alignment.aligned_rows(a, b);
+    let (row_a, row_b) = alignment
+        .aligned_rows(a, b)
+        .expect("the aligned sequences fit");
     assert_eq!((row_a.len(), row_b.len()), (ops.len(), ops.len()));
     let ungapped = |row: &[u8]| -> Vec<u8> { row.iter().copied().filter(|&r| r != b'-').collect() };
     assert_eq!(ungapped(&row_a), &a[a_range]);
@@ -222,11 +226,12 @@ fn check_invariants(aligner: &Aligner, a: &[u8], b: &[u8], alignment: &Alignment
     let matrix = aligner.matrix();
     let positive = |x: u8, y: u8| x != 0 && y != 0 && matrix.score_codes(x, y) > 0.0;
     let (mut identity, mut similarity, mut gaps) = (0, 0, 0);
-    for (&x, &y) in row_a.iter().zip(&row_b) {
-        if x == b'-' || y == b'-' {
+    for ((&x, &y), &op) in row_a.iter().zip(&row_b).zip(ops) {
+        if !(op.consumes_a() && op.consumes_b()) {
             gaps += 1;
             continue;
         }
+        assert_eq!(op == Op::Equal, x.eq_ignore_ascii_case(&y), "{op:?} for {x}/{y}");
         let (code_a, code_b) = (matrix.code(x), matrix.code(y));
         if code_a != 0 && code_a == code_b {
             identity += 1;
@@ -248,7 +253,20 @@ fn check_invariants(aligner: &Aligner, a: &[u8], b: &[u8], alignment: &Alignment
         (ops.len(), identity, similarity, gaps)
     );
     assert!(!alignment.score().is_nan());
-    let _ = alignment.cigar(a, b);
+    // The CIGAR is the run-length form of the ops.
+    let mut expanded = Vec::new();
+    let mut count = 0usize;
+    for symbol in alignment.cigar().chars() {
+        match symbol.to_digit(10) {
+            Some(digit) => count = count * 10 + digit as usize,
+            None => {
+                expanded.extend(std::iter::repeat_n(symbol, count));
+                count = 0;
+            }
+        }
+    }
+    let letters: Vec<char> = ops.iter().map(|op| op.cigar()).collect();
+    assert_eq!(expanded, letters);
 }
 
 /// Equal in every field, the score compared bit for bit.

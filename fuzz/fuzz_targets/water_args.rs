@@ -3,8 +3,13 @@
 //! conversion). What parses answers every accessor.
 #![no_main]
 
+// The drop-in's command line lives with its example binary.
+#[allow(dead_code)]
+#[path = "../../examples/water/cli.rs"]
+mod cli;
+
+use cli::WaterArgs;
 use libfuzzer_sys::fuzz_target;
-use wildtype_aligner::cli::water::WaterArgs;
 
 fuzz_target!(|input: &[u8]| {
     let args: Vec<String> = input

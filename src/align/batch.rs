@@ -8,8 +8,8 @@
 use rayon::prelude::*;
 
 use super::kernel::driver;
+use super::{AlignError, Result};
 use super::{Aligner, Alignment, Scratch, water};
-use crate::{Error, Result};
 
 /// Kernel batches per unit of parallel work: enough to amortise scheduling, small enough to
 /// balance two threads on a few hundred targets.
@@ -23,7 +23,7 @@ const BATCHES_PER_GROUP: usize = 4;
 /// use wildtype_aligner::align::Aligner;
 ///
 /// let aligner = Aligner::builder().build().unwrap();
-/// let scores = aligner.score_many(b"HEAGAWGHEE", &[b"PAWHEAE", b"HEAGAWGHEE"]);
+/// let scores = aligner.score_one_to_many(b"HEAGAWGHEE", &[b"PAWHEAE", b"HEAGAWGHEE"]);
 /// let best = scores[1].as_ref().unwrap();
 /// assert_eq!((best.end_a(), best.end_b()), (9, 9));
 /// assert_eq!(best.score(), aligner.align(b"HEAGAWGHEE", b"HEAGAWGHEE").unwrap().score());
@@ -55,15 +55,36 @@ impl LocalScore {
 /// One target's result: the alignment (when asked for) and its score.
 type Many = Result<(Option<Alignment>, LocalScore)>;
 
-fn empty_error(la: usize, lb: usize) -> Error {
-    Error::Sequence(format!(
-        "cannot align an empty sequence (lengths {la} and {lb})"
-    ))
+fn empty_error(a_len: usize, b_len: usize) -> AlignError {
+    AlignError::EmptySequence { a_len, b_len }
 }
 
 impl Aligner {
-    /// Aligns `a` against every target, in parallel; results in the order of `targets`, each
-    /// equal to [`Aligner::align`]`(a, target)`.
+    /// One a against many b's: aligns `a` against every sequence of `bs`, in parallel; results
+    /// in the order of `bs`, each equal to [`Aligner::align`]`(a, b)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::Aligner;
+    ///
+    /// let aligner = Aligner::builder().build().unwrap();
+    /// let bs: Vec<&[u8]> = vec![b"MKTAYIAK", b"", b"MKTAYLAKQR"];
+    /// let results = aligner.align_one_to_many(b"MKTAYIAKQR", &bs);
+    /// assert!(results[1].is_err());
+    /// assert_eq!(results[2].as_ref().unwrap(), &aligner.align(b"MKTAYIAKQR", bs[2]).unwrap());
+    /// ```
+    pub fn align_one_to_many(&self, a: &[u8], bs: &[&[u8]]) -> Vec<Result<Alignment>> {
+        self.many(a, bs, true, false)
+            .into_iter()
+            .map(|result| result.map(|(alignment, _)| alignment.expect("asked for alignments")))
+            .collect()
+    }
+
+    /// Many a's against one b: aligns every sequence of `as_` (as water's a) against the one
+    /// shared `b`, in parallel, e.g. targets against their reference. Results are in the order
+    /// of `as_`, each equal to [`Aligner::align`]`(a, b)` (a and b are not swapped: water is not
+    /// symmetric).
     ///
     /// # Examples
     ///
@@ -72,21 +93,20 @@ impl Aligner {
     ///
     /// let aligner = Aligner::builder().build().unwrap();
     /// let targets: Vec<&[u8]> = vec![b"MKTAYIAK", b"", b"MKTAYLAKQR"];
-    /// let results = aligner.align_many(b"MKTAYIAKQR", &targets);
+    /// let results = aligner.align_many_to_one(&targets, b"MKTAYIAKQR");
     /// assert!(results[1].is_err());
-    /// assert_eq!(results[2].as_ref().unwrap(), &aligner.align(b"MKTAYIAKQR", targets[2]).unwrap());
+    /// assert_eq!(results[2].as_ref().unwrap(), &aligner.align(targets[2], b"MKTAYIAKQR").unwrap());
     /// ```
-    pub fn align_many(&self, a: &[u8], targets: &[&[u8]]) -> Vec<Result<Alignment>> {
-        self.many(a, targets, true, false)
+    pub fn align_many_to_one(&self, as_: &[&[u8]], b: &[u8]) -> Vec<Result<Alignment>> {
+        self.many(b, as_, true, true)
             .into_iter()
             .map(|result| result.map(|(alignment, _)| alignment.expect("asked for alignments")))
             .collect()
     }
 
-    /// Aligns every sequence of `queries_a` (as water's a) against the one shared `b`, in
-    /// parallel: many a sequences against one b, e.g. targets against their reference. Results
-    /// are in the order of `queries_a`, each equal to [`Aligner::align`]`(a, b)` (a and b are
-    /// not swapped: water is not symmetric).
+    /// One a against many b's, scores only: like [`Aligner::align_one_to_many`] without the
+    /// walk (the fastest pass); results in the order of `bs`, each equal to
+    /// [`Aligner::score`]`(a, b)`.
     ///
     /// # Examples
     ///
@@ -94,22 +114,33 @@ impl Aligner {
     /// use wildtype_aligner::align::Aligner;
     ///
     /// let aligner = Aligner::builder().build().unwrap();
-    /// let queries: Vec<&[u8]> = vec![b"MKTAYIAK", b"", b"MKTAYLAKQR"];
-    /// let results = aligner.align_many_to(&queries, b"MKTAYIAKQR");
-    /// assert!(results[1].is_err());
-    /// assert_eq!(results[2].as_ref().unwrap(), &aligner.align(queries[2], b"MKTAYIAKQR").unwrap());
+    /// let scores = aligner.score_one_to_many(b"HEAGAWGHEE", &[b"PAWHEAE", b"HEAGAWGHEE"]);
+    /// let best = scores[1].as_ref().unwrap();
+    /// assert_eq!((best.end_a(), best.end_b()), (9, 9));
+    /// assert_eq!(best.score(), aligner.align(b"HEAGAWGHEE", b"HEAGAWGHEE").unwrap().score());
     /// ```
-    pub fn align_many_to(&self, queries_a: &[&[u8]], b: &[u8]) -> Vec<Result<Alignment>> {
-        self.many(b, queries_a, true, true)
+    pub fn score_one_to_many(&self, a: &[u8], bs: &[&[u8]]) -> Vec<Result<LocalScore>> {
+        self.many(a, bs, false, false)
             .into_iter()
-            .map(|result| result.map(|(alignment, _)| alignment.expect("asked for alignments")))
+            .map(|result| result.map(|(_, score)| score))
             .collect()
     }
 
-    /// Scores `a` against every target without the walk (the fastest pass), in parallel;
-    /// results in the order of `targets`.
-    pub fn score_many(&self, a: &[u8], targets: &[&[u8]]) -> Vec<Result<LocalScore>> {
-        self.many(a, targets, false, false)
+    /// Many a's against one b, scores only: like [`Aligner::align_many_to_one`] without the
+    /// walk; results in the order of `as_`, each equal to [`Aligner::score`]`(a, b)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::Aligner;
+    ///
+    /// let aligner = Aligner::builder().build().unwrap();
+    /// let scores = aligner.score_many_to_one(&[b"PAWHEAE", b"HEAGAWGHEE"], b"HEAGAWGHEE");
+    /// assert_eq!(scores[1].as_ref().unwrap().score(), aligner.score(b"HEAGAWGHEE", b"HEAGAWGHEE").unwrap().score());
+    /// assert_eq!(scores[0].as_ref().unwrap(), &aligner.score(b"PAWHEAE", b"HEAGAWGHEE").unwrap());
+    /// ```
+    pub fn score_many_to_one(&self, as_: &[&[u8]], b: &[u8]) -> Vec<Result<LocalScore>> {
+        self.many(b, as_, false, true)
             .into_iter()
             .map(|result| result.map(|(_, score)| score))
             .collect()
@@ -169,16 +200,15 @@ impl Aligner {
             .collect()
     }
 
-    /// Aligns `a` against every target in parallel, like [`Aligner::align_many`], but hands
-    /// each result to `fold` on the thread that computed it, while its sequences are still in
-    /// cache, instead of collecting them: for callers that turn alignments into something
-    /// smaller (text, counts, calls) and want no second pass over a vector of alignments.
+    /// One a against many b's, like [`Aligner::align_one_to_many`], but hands each result to
+    /// `fold` on the thread that computed it, while its sequences are still in cache, instead
+    /// of collecting them: for callers that turn alignments into something smaller (text,
+    /// counts, calls) and want no second pass over a vector of alignments.
     ///
     /// Each unit of parallel work folds into its own state, made by `init`; `fold` receives the
-    /// state, the target's index in `targets` and its result (equal to [`Aligner::align`]`(a,
-    /// target)`). Every target is folded exactly once. How many states there are and which
-    /// targets share one depend on how the work was split, so callers that need input order
-    /// keep the index.
+    /// state, the b's index in `bs` and its result (equal to [`Aligner::align`]`(a, b)`). Every
+    /// b is folded exactly once. How many states there are and which b's share one depend on
+    /// how the work was split, so callers that need input order keep the index.
     ///
     /// # Examples
     ///
@@ -186,10 +216,10 @@ impl Aligner {
     /// use wildtype_aligner::align::Aligner;
     ///
     /// let aligner = Aligner::builder().build().unwrap();
-    /// let targets: Vec<&[u8]> = vec![b"MKTAYIAK", b"", b"MKTAYLAKQR"];
-    /// let states = aligner.align_many_fold(
+    /// let bs: Vec<&[u8]> = vec![b"MKTAYIAK", b"", b"MKTAYLAKQR"];
+    /// let states = aligner.align_one_to_many_fold(
     ///     b"MKTAYIAKQR",
-    ///     &targets,
+    ///     &bs,
     ///     Vec::new,
     ///     |found: &mut Vec<(usize, f32)>, index, result| {
     ///         if let Ok(alignment) = result {
@@ -200,15 +230,21 @@ impl Aligner {
     /// let mut scores: Vec<(usize, f32)> = states.into_iter().flatten().collect();
     /// scores.sort_by_key(|&(index, _)| index);
     /// assert_eq!(scores.len(), 2);
-    /// assert_eq!(scores[1], (2, aligner.align(b"MKTAYIAKQR", targets[2]).unwrap().score()));
+    /// assert_eq!(scores[1], (2, aligner.align(b"MKTAYIAKQR", bs[2]).unwrap().score()));
     /// ```
-    pub fn align_many_fold<S, I, F>(&self, a: &[u8], targets: &[&[u8]], init: I, fold: F) -> Vec<S>
+    pub fn align_one_to_many_fold<S, I, F>(
+        &self,
+        a: &[u8],
+        bs: &[&[u8]],
+        init: I,
+        fold: F,
+    ) -> Vec<S>
     where
         S: Send,
         I: Fn() -> S + Sync + Send,
         F: Fn(&mut S, usize, Result<Alignment>) + Sync + Send,
     {
-        self.many_fold(a, targets, true, false, init, |state, index, result| {
+        self.many_fold(a, bs, true, false, init, |state, index, result| {
             fold(
                 state,
                 index,
@@ -217,9 +253,49 @@ impl Aligner {
         })
     }
 
-    /// The shared body of [`Aligner::align_many`], [`Aligner::score_many`] (`shared` is a,
-    /// `targets` are b's) and [`Aligner::align_many_to`] (`transposed`: `shared` is b,
-    /// `targets` are a's): every result in input order.
+    /// Many a's against one b, like [`Aligner::align_many_to_one`], each result handed to
+    /// `fold` on the thread that computed it (see [`Aligner::align_one_to_many_fold`]); the
+    /// index is the a's in `as_`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::Aligner;
+    ///
+    /// let aligner = Aligner::builder().build().unwrap();
+    /// let targets: Vec<&[u8]> = vec![b"MKTAYIAK", b"MKTAYLAKQR"];
+    /// let states = aligner.align_many_to_one_fold(
+    ///     &targets,
+    ///     b"MKTAYIAKQR",
+    ///     || 0usize,
+    ///     |columns: &mut usize, _index, result| *columns += result.unwrap().ops().len(),
+    /// );
+    /// assert_eq!(states.into_iter().sum::<usize>(), 18);
+    /// ```
+    pub fn align_many_to_one_fold<S, I, F>(
+        &self,
+        as_: &[&[u8]],
+        b: &[u8],
+        init: I,
+        fold: F,
+    ) -> Vec<S>
+    where
+        S: Send,
+        I: Fn() -> S + Sync + Send,
+        F: Fn(&mut S, usize, Result<Alignment>) + Sync + Send,
+    {
+        self.many_fold(b, as_, true, true, init, |state, index, result| {
+            fold(
+                state,
+                index,
+                result.map(|(alignment, _)| alignment.expect("asked for alignments")),
+            )
+        })
+    }
+
+    /// The shared body of the one-to-many calls (`shared` is a, `targets` are b's) and the
+    /// many-to-one calls (`transposed`: `shared` is b, `targets` are a's): every result in
+    /// input order.
     fn many(&self, shared: &[u8], targets: &[&[u8]], walk: bool, transposed: bool) -> Vec<Many> {
         let states = self.many_fold(
             shared,
@@ -240,7 +316,7 @@ impl Aligner {
     }
 
     /// Every target's result folded into per-unit states, on the thread that computed it (see
-    /// [`Aligner::align_many_fold`]): one state per kernel group, in length order, then the
+    /// [`Aligner::align_one_to_many_fold`]): one state per kernel group, in length order, then the
     /// states of the targets the kernels do not take.
     fn many_fold<S, I, F>(
         &self,
@@ -277,7 +353,14 @@ impl Aligner {
             .par_chunks(group)
             .map(|chunk| {
                 let results = super::with_scratch(|scratch| {
-                    self.kernel_group(&codes_shared, targets, chunk, walk, transposed, scratch)
+                    self.kernel_group(
+                        (&codes_shared, shared),
+                        targets,
+                        chunk,
+                        walk,
+                        transposed,
+                        scratch,
+                    )
                 });
                 let mut state = init();
                 for (index, result) in results {
@@ -304,9 +387,10 @@ impl Aligner {
         states
     }
 
+    /// One group of kernel targets; `shared` is the shared sequence's (codes, residues).
     fn kernel_group(
         &self,
-        codes_shared: &[u8],
+        shared: (&[u8], &[u8]),
         targets: &[&[u8]],
         chunk: &[usize],
         walk: bool,
@@ -331,7 +415,7 @@ impl Aligner {
             self.engine,
             fixed,
             self.penalties(),
-            codes_shared,
+            shared.0,
             &views,
             walk,
             transposed,
@@ -347,14 +431,15 @@ impl Aligner {
                     end_a: outcome.end_a,
                     end_b: outcome.end_b,
                 };
-                let (codes_a, codes_b) = if transposed {
-                    (codes_target.as_slice(), codes_shared)
+                let target = (codes_target.as_slice(), targets[index]);
+                let (a, b) = if transposed {
+                    (target, shared)
                 } else {
-                    (codes_shared, codes_target.as_slice())
+                    (shared, target)
                 };
-                let alignment = outcome.traceback.map(|traceback| {
-                    Alignment::from_traceback(&self.matrix, codes_a, codes_b, traceback)
-                });
+                let alignment = outcome
+                    .traceback
+                    .map(|traceback| Alignment::from_traceback(&self.matrix, a, b, traceback));
                 (index, Ok((alignment, score)))
             })
             .collect()
@@ -380,8 +465,9 @@ impl Aligner {
                 end_a: traceback.end_a,
                 end_b: traceback.end_b,
             };
-            let alignment =
-                walk.then(|| Alignment::from_traceback(matrix, &codes_a, &codes_b, traceback));
+            let alignment = walk.then(|| {
+                Alignment::from_traceback(matrix, (&codes_a, a), (&codes_b, b), traceback)
+            });
             Ok((alignment, score))
         })
     }

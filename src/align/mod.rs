@@ -36,11 +36,14 @@
 //! let aligner = Aligner::builder().build().unwrap();
 //! let alignment = aligner.align(b"WPWYGPC", b"WGAYC").unwrap();
 //! assert_eq!(alignment.score(), 16.5);
-//! assert_eq!(alignment.cigar(b"WPWYGPC", b"WGAYC"), "1=2D1=");
+//! assert_eq!(alignment.cigar(), "1=2D1=");
+//! assert_eq!(alignment.ops(), [Op::Equal, Op::Deletion, Op::Deletion, Op::Equal]);
 //! ```
 
 mod batch;
+mod error;
 mod kernel;
+mod op;
 mod stats;
 mod water;
 
@@ -49,25 +52,18 @@ use std::ops::Range;
 use std::sync::Arc;
 
 pub use batch::LocalScore;
+pub use error::AlignError;
 pub use kernel::KernelKind;
+pub use op::Op;
 pub use stats::AlignmentStats;
-#[cfg(test)]
+#[cfg(all(test, feature = "report"))]
 pub(crate) use stats::percent;
 pub use water::Scratch;
 
 use crate::scoring::{GapPenalties, Matrix};
-use crate::{Error, Result};
 
-/// One alignment column. `a` is the query (water's `-asequence`), `b` the reference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Op {
-    /// A residue of a against a residue of b (identical or not).
-    Match,
-    /// A residue of a against a gap in b (CIGAR `I`).
-    Insertion,
-    /// A residue of b against a gap in a (CIGAR `D`).
-    Deletion,
-}
+/// The alignment layer's result type.
+pub(crate) type Result<T, E = AlignError> = std::result::Result<T, E>;
 
 /// Builds an [`Aligner`]; defaults are water's (EBLOSUM62, open 10, extend 0.5).
 ///
@@ -133,9 +129,9 @@ impl AlignerBuilder {
     /// The configured aligner.
     pub fn build(self) -> Result<Aligner> {
         let engine = match self.kernel {
-            Some(kind) => kernel::Engine::for_kind(kind).ok_or_else(|| {
-                Error::Setting(format!("kernel {kind} is not available on this CPU"))
-            })?,
+            Some(kind) => {
+                kernel::Engine::for_kind(kind).ok_or(AlignError::KernelUnavailable(kind))?
+            }
             None => kernel::Engine::detected(),
         };
         let matrix = self.matrix.unwrap_or_else(Matrix::blosum62);
@@ -260,11 +256,10 @@ impl Aligner {
     /// ```
     pub fn align_with(&self, a: &[u8], b: &[u8], scratch: &mut Scratch) -> Result<Alignment> {
         if a.is_empty() || b.is_empty() {
-            return Err(Error::Sequence(format!(
-                "cannot align an empty sequence (lengths {} and {})",
-                a.len(),
-                b.len()
-            )));
+            return Err(AlignError::EmptySequence {
+                a_len: a.len(),
+                b_len: b.len(),
+            });
         }
         let mut codes_a = std::mem::take(&mut scratch.codes_a);
         let mut codes_b = std::mem::take(&mut scratch.codes_b);
@@ -287,7 +282,7 @@ impl Aligner {
                 scratch,
             ),
         };
-        let alignment = Alignment::from_traceback(matrix, &codes_a, &codes_b, traceback);
+        let alignment = Alignment::from_traceback(matrix, (&codes_a, a), (&codes_b, b), traceback);
         scratch.codes_a = codes_a;
         scratch.codes_b = codes_b;
         Ok(alignment)
@@ -354,7 +349,9 @@ impl Aligner {
     }
 }
 
-/// A local alignment of a against b.
+/// A local alignment of a against b: score, ranges, columns and statistics. It knows its own
+/// columns ([`Op::Equal`], [`Op::Mismatch`], gaps), so nothing but the rows of residues needs the
+/// sequences again.
 ///
 /// # Examples
 ///
@@ -363,7 +360,8 @@ impl Aligner {
 ///
 /// let (a, b) = (b"WKAAAKW", b"WKAAKW");
 /// let alignment = Aligner::builder().build().unwrap().align(a, b).unwrap();
-/// let (row_a, row_b) = alignment.aligned_rows(a, b);
+/// assert_eq!(alignment.cigar(), "2=1I4=");
+/// let (row_a, row_b) = alignment.aligned_rows(a, b).unwrap();
 /// assert_eq!((row_a.as_slice(), row_b.as_slice()), (&b"WKAAAKW"[..], &b"WK-AAKW"[..]));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -376,25 +374,26 @@ pub struct Alignment {
 }
 
 impl Alignment {
+    /// The alignment the walk found, its pairs classified against the residues. `a` and `b`
+    /// are (codes, residues) of the whole sequences.
     fn from_traceback(
         matrix: &Matrix,
-        codes_a: &[u8],
-        codes_b: &[u8],
+        (codes_a, a): (&[u8], &[u8]),
+        (codes_b, b): (&[u8], &[u8]),
         traceback: water::Traceback,
     ) -> Self {
-        let (stats, consumed_a, consumed_b) = AlignmentStats::compute(
+        let (start_a, start_b) = (traceback.start_a, traceback.start_b);
+        let (stats, ops, consumed_a, consumed_b) = AlignmentStats::classify(
             matrix,
-            &codes_a[traceback.start_a..],
-            &codes_b[traceback.start_b..],
-            &traceback.ops,
+            (&codes_a[start_a..], &a[start_a..]),
+            (&codes_b[start_b..], &b[start_b..]),
+            traceback.ops,
         );
-        let a_range = traceback.start_a..traceback.start_a + consumed_a;
-        let b_range = traceback.start_b..traceback.start_b + consumed_b;
         Self {
             score: traceback.score,
-            a_range,
-            b_range,
-            ops: traceback.ops,
+            a_range: start_a..start_a + consumed_a,
+            b_range: start_b..start_b + consumed_b,
+            ops,
             stats,
         }
     }
@@ -416,6 +415,17 @@ impl Alignment {
     }
 
     /// The columns, first to last.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::{Aligner, Op};
+    ///
+    /// let alignment = Aligner::builder().build().unwrap().align(b"MKTAYIAK", b"MKTAWYIAK").unwrap();
+    /// let deletions = alignment.ops().iter().filter(|op| **op == Op::Deletion).count();
+    /// assert_eq!(deletions, 1);
+    /// assert_eq!(alignment.ops().len(), alignment.stats().length());
+    /// ```
     pub fn ops(&self) -> &[Op] {
         &self.ops
     }
@@ -425,30 +435,8 @@ impl Alignment {
         &self.stats
     }
 
-    /// The gapped rows (`-` for gaps) of a and b, given the sequences that were aligned.
-    ///
-    /// # Panics
-    ///
-    /// If `a` or `b` is shorter than the aligned range (they are not the aligned sequences).
-    pub fn aligned_rows(&self, a: &[u8], b: &[u8]) -> (Vec<u8>, Vec<u8>) {
-        let mut row_a = Vec::with_capacity(self.ops.len());
-        let mut row_b = Vec::with_capacity(self.ops.len());
-        let mut residues_a = a[self.a_range()].iter();
-        let mut residues_b = b[self.b_range()].iter();
-        for op in &self.ops {
-            let (x, y) = match op {
-                Op::Match => (residues_a.next(), residues_b.next()),
-                Op::Insertion => (residues_a.next(), None),
-                Op::Deletion => (None, residues_b.next()),
-            };
-            row_a.push(x.copied().unwrap_or(b'-'));
-            row_b.push(y.copied().unwrap_or(b'-'));
-        }
-        (row_a, row_b)
-    }
-
-    /// The CIGAR string with a as the query: `=` identical residues (case-insensitive), `X`
-    /// other residue pairs, `I` residues of a only, `D` residues of b only.
+    /// The CIGAR string with a as the query: `=` the same residue (ignoring case), `X` other
+    /// residue pairs, `I` residues of a only, `D` residues of b only.
     ///
     /// # Examples
     ///
@@ -457,31 +445,139 @@ impl Alignment {
     ///
     /// let (a, b) = (b"MKTAYIAKQRQISFVKSHFSRQ", b"MKTAYIAKQRQISFVKSHGGGGFSRQ");
     /// let alignment = Aligner::builder().build().unwrap().align(a, b).unwrap();
-    /// assert_eq!(alignment.cigar(a, b), "18=4D4=");
+    /// assert_eq!(alignment.cigar(), "18=4D4=");
     /// ```
-    pub fn cigar(&self, a: &[u8], b: &[u8]) -> String {
-        let (row_a, row_b) = self.aligned_rows(a, b);
+    pub fn cigar(&self) -> String {
         let mut cigar = String::new();
-        let mut run: Option<(char, usize)> = None;
-        for (x, y) in row_a.iter().zip(&row_b) {
-            let symbol = match (*x, *y) {
-                (b'-', _) => 'D',
-                (_, b'-') => 'I',
-                (x, y) if x.eq_ignore_ascii_case(&y) => '=',
-                _ => 'X',
-            };
-            run = match run {
-                Some((current, count)) if current == symbol => Some((current, count + 1)),
-                Some((current, count)) => {
-                    cigar.push_str(&format!("{count}{current}"));
-                    Some((symbol, 1))
-                }
-                None => Some((symbol, 1)),
-            };
-        }
-        if let Some((current, count)) = run {
-            cigar.push_str(&format!("{count}{current}"));
-        }
+        self.write_cigar(&mut cigar);
         cigar
+    }
+
+    /// Appends the [`Alignment::cigar`] string to `out`, for callers that reuse a buffer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::Aligner;
+    ///
+    /// let alignment = Aligner::builder().build().unwrap().align(b"MKTAYIAK", b"MKTGYIAK").unwrap();
+    /// let mut line = String::from("cigar=");
+    /// alignment.write_cigar(&mut line);
+    /// assert_eq!(line, "cigar=3=1X4=");
+    /// ```
+    pub fn write_cigar(&self, out: &mut String) {
+        let mut ops = self.ops.iter().copied().peekable();
+        while let Some(op) = ops.next() {
+            let mut count = 1usize;
+            while ops.next_if_eq(&op).is_some() {
+                count += 1;
+            }
+            push_decimal(out, count);
+            out.push(op.cigar());
+        }
+    }
+
+    /// Checks that `a` and `b` can be the sequences this alignment was made from: long enough
+    /// for its ranges, and each pair of residues equal or not as its columns say.
+    ///
+    /// # Errors
+    ///
+    /// [`AlignError::NotTheAlignedSequences`] when they cannot.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::Aligner;
+    ///
+    /// let alignment = Aligner::builder().build().unwrap().align(b"MKTAYIAK", b"MKTGYIAK").unwrap();
+    /// assert!(alignment.check_sequences(b"MKTAYIAK", b"MKTGYIAK").is_ok());
+    /// assert!(alignment.check_sequences(b"MK", b"MK").is_err());
+    /// assert!(alignment.check_sequences(b"MKTGYIAK", b"MKTGYIAK").is_err());
+    /// ```
+    pub fn check_sequences(&self, a: &[u8], b: &[u8]) -> Result<()> {
+        let misfit = || AlignError::NotTheAlignedSequences {
+            a_len: a.len(),
+            b_len: b.len(),
+            a_end: self.a_range.end,
+            b_end: self.b_range.end,
+        };
+        let (Some(mut residues_a), Some(mut residues_b)) =
+            (a.get(self.a_range()), b.get(self.b_range()))
+        else {
+            return Err(misfit());
+        };
+        for op in &self.ops {
+            match op {
+                Op::Equal | Op::Mismatch => {
+                    let (x, y) = (residues_a[0], residues_b[0]);
+                    if x.eq_ignore_ascii_case(&y) != (*op == Op::Equal) {
+                        return Err(misfit());
+                    }
+                    residues_a = &residues_a[1..];
+                    residues_b = &residues_b[1..];
+                }
+                Op::Insertion => residues_a = &residues_a[1..],
+                Op::Deletion => residues_b = &residues_b[1..],
+            }
+        }
+        Ok(())
+    }
+
+    /// The gapped rows (`-` for gaps) of a and b, given the sequences that were aligned.
+    ///
+    /// # Errors
+    ///
+    /// [`AlignError::NotTheAlignedSequences`] when `a` and `b` are not the aligned sequences
+    /// (see [`Alignment::check_sequences`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::Aligner;
+    ///
+    /// let (a, b) = (b"MKTAYIAK", b"MKTAWYIAK");
+    /// let alignment = Aligner::builder().build().unwrap().align(a, b).unwrap();
+    /// let (row_a, row_b) = alignment.aligned_rows(a, b).unwrap();
+    /// assert_eq!((&row_a[..], &row_b[..]), (&b"MKTA-YIAK"[..], &b"MKTAWYIAK"[..]));
+    /// assert!(alignment.aligned_rows(b, a).is_err());
+    /// ```
+    pub fn aligned_rows(&self, a: &[u8], b: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+        self.check_sequences(a, b)?;
+        let mut row_a = Vec::with_capacity(self.ops.len());
+        let mut row_b = Vec::with_capacity(self.ops.len());
+        let mut residues_a = a[self.a_range()].iter().copied();
+        let mut residues_b = b[self.b_range()].iter().copied();
+        for op in &self.ops {
+            let residue_a = if op.consumes_a() {
+                residues_a.next()
+            } else {
+                None
+            };
+            let residue_b = if op.consumes_b() {
+                residues_b.next()
+            } else {
+                None
+            };
+            row_a.push(residue_a.unwrap_or(b'-'));
+            row_b.push(residue_b.unwrap_or(b'-'));
+        }
+        Ok((row_a, row_b))
+    }
+}
+
+/// Appends `value` in decimal.
+fn push_decimal(out: &mut String, mut value: usize) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[start..] {
+        out.push(char::from(digit));
     }
 }

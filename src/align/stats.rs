@@ -2,7 +2,7 @@
 
 use crate::scoring::{Matrix, PairFlags};
 
-use super::Op;
+use super::op::{Op, Step};
 
 /// The statistics water prints for an alignment: `Length`, `Identity`, `Similarity`, `Gaps`.
 ///
@@ -29,37 +29,50 @@ pub struct AlignmentStats {
 }
 
 impl AlignmentStats {
-    /// The statistics of `ops` over the aligned codes, and how many residues of a and of b the
-    /// columns consume.
-    pub(crate) fn compute(
+    /// One pass over the walk's `steps` from the alignment's start: each pair of residues
+    /// classified as [`Op::Equal`] or [`Op::Mismatch`] (same letter ignoring case), the
+    /// statistics (by the matrix's codes, as water counts them), and how many residues of a and
+    /// of b the columns consume. `a` and `b` are (codes, residues) from the start on.
+    pub(crate) fn classify(
         matrix: &Matrix,
-        codes_a: &[u8],
-        codes_b: &[u8],
-        ops: &[Op],
-    ) -> (Self, usize, usize) {
+        (codes_a, residues_a): (&[u8], &[u8]),
+        (codes_b, residues_b): (&[u8], &[u8]),
+        steps: Vec<Step>,
+    ) -> (Self, Vec<Op>, usize, usize) {
         let (mut i, mut j) = (0, 0);
         let (mut identity, mut similarity) = (0, 0);
-        for op in ops {
-            match op {
-                Op::Match => {
+        let length = steps.len();
+        // Same size and alignment: the collect reuses the steps' buffer.
+        let ops: Vec<Op> = steps
+            .into_iter()
+            .map(|step| match step {
+                Step::Pair => {
                     let flags = matrix.pair_flags(codes_a[i], codes_b[j]);
                     identity += usize::from(flags & PairFlags::IDENTICAL != 0);
                     similarity += usize::from(flags & PairFlags::SIMILAR != 0);
+                    let equal = residues_a[i].eq_ignore_ascii_case(&residues_b[j]);
                     i += 1;
                     j += 1;
+                    if equal { Op::Equal } else { Op::Mismatch }
                 }
-                Op::Insertion => i += 1,
-                Op::Deletion => j += 1,
-            }
-        }
+                Step::Insertion => {
+                    i += 1;
+                    Op::Insertion
+                }
+                Step::Deletion => {
+                    j += 1;
+                    Op::Deletion
+                }
+            })
+            .collect();
         let stats = Self {
-            length: ops.len(),
+            length,
             identity,
             similarity,
             // Every column consumes a, b or both.
-            gaps: 2 * ops.len() - i - j,
+            gaps: 2 * length - i - j,
         };
-        (stats, i, j)
+        (stats, ops, i, j)
     }
 
     /// The number of columns.

@@ -9,7 +9,7 @@
 //! from `f32` inputs, as in water. Cells are stored column by column (`j * la + i`), the order in
 //! which the fill visits them.
 
-use super::Op;
+use super::op::Step;
 
 /// Direction of the move that produced a cell's value.
 pub(crate) const DIAG: u8 = 0;
@@ -39,7 +39,7 @@ pub(crate) struct Traceback {
     pub start_a: usize,
     pub start_b: usize,
     /// Operations from the start to the end of the alignment.
-    pub ops: Vec<Op>,
+    pub ops: Vec<Step>,
     /// The cell where the walk started (the maximal cell), 0-based.
     pub end_a: usize,
     pub end_b: usize,
@@ -228,7 +228,7 @@ pub(crate) fn walk(
     while i >= 0 && j >= 0 {
         match cells.dir(i as usize, j as usize) {
             DIAG => {
-                ops.push(Op::Match);
+                ops.push(Step::Pair);
                 i -= 1;
                 j -= 1;
                 if i >= 0 && j >= 0 && h(i, j) <= 0.0 {
@@ -254,10 +254,10 @@ pub(crate) fn walk(
                 }
                 let length = (k + 1) as usize;
                 if direction == LEFT {
-                    ops.extend(std::iter::repeat_n(Op::Deletion, length));
+                    ops.extend(std::iter::repeat_n(Step::Deletion, length));
                     j -= k + 1;
                 } else {
-                    ops.extend(std::iter::repeat_n(Op::Insertion, length));
+                    ops.extend(std::iter::repeat_n(Step::Insertion, length));
                     i -= k + 1;
                 }
             }

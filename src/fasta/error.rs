@@ -3,19 +3,16 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::Error;
-
-/// Which FASTA problem an [`Error::Fasta`] reports.
+/// Which FASTA problem a [`FastaError`] reports.
 ///
 /// # Examples
 ///
 /// ```
 /// use wildtype_aligner::fasta::{FastaErrorKind, Reader};
-/// use wildtype_aligner::Error;
 ///
 /// let mut reader = Reader::from_reader("in.fa", &b"ACGT\n>a\nAC\n"[..]).unwrap();
 /// match reader.next_record() {
-///     Some(Err(Error::Fasta(e))) => {
+///     Some(Err(e)) => {
 ///         assert_eq!(*e.kind(), FastaErrorKind::SequenceBeforeHeader);
 ///         assert_eq!(e.line(), Some(1));
 ///     }
@@ -25,6 +22,9 @@ use crate::Error;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FastaErrorKind {
+    /// Reading the file (or writing an index) failed; [`std::error::Error::source`] gives the
+    /// operating system's error.
+    Io,
     /// A line of sequence (or anything but a header or a blank line) comes before the first
     /// `>` header.
     SequenceBeforeHeader,
@@ -101,6 +101,7 @@ pub enum FastaErrorKind {
 impl fmt::Display for FastaErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::Io => f.write_str("input/output error"),
             Self::SequenceBeforeHeader => f.write_str("sequence before any '>' header"),
             Self::EmptySequence => f.write_str("empty sequence"),
             Self::HeaderWithoutSequence => f.write_str("header without sequence"),
@@ -145,7 +146,7 @@ impl fmt::Display for FastaErrorKind {
 
 /// A FASTA problem with the file, line and record where it happened.
 ///
-/// Reached through [`Error::Fasta`]; the message reads
+/// The FASTA layer's error (the crate's [`crate::Error::Fasta`] carries it); the message reads
 /// `FILE: line N: record 'ID': what is wrong`, leaving out the parts that are unknown.
 ///
 /// # Examples
@@ -175,6 +176,11 @@ impl FastaError {
             kind,
             source: None,
         }
+    }
+
+    /// An I/O error on `path`; displays as `PATH: the operating system's message`.
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::new(path, FastaErrorKind::Io).caused_by(source)
     }
 
     pub(crate) fn at_line(mut self, line: usize) -> Self {
@@ -216,6 +222,9 @@ impl FastaError {
 impl fmt::Display for FastaError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.path.display())?;
+        if let (FastaErrorKind::Io, Some(source)) = (&self.kind, &self.source) {
+            return write!(f, ": {source}");
+        }
         if let Some(line) = self.line {
             write!(f, ": line {line}")?;
         }
@@ -234,8 +243,5 @@ impl std::error::Error for FastaError {
     }
 }
 
-impl From<FastaError> for Error {
-    fn from(e: FastaError) -> Self {
-        Error::Fasta(Box::new(e))
-    }
-}
+/// The FASTA layer's result type.
+pub(crate) type Result<T, E = FastaError> = std::result::Result<T, E>;

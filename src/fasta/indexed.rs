@@ -5,11 +5,11 @@ use std::fs::File;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use super::error::Result;
 use super::error::{FastaError, FastaErrorKind};
 use super::fai::{self, Index};
 use super::mmap::FileBytes;
 use super::region::Region;
-use crate::{Error, Result};
 
 /// What to do when the `.fai` index does not match the FASTA file (the FASTA is newer, or
 /// the index describes bytes the file does not have).
@@ -81,7 +81,7 @@ impl OpenOptions {
     /// Opens `path`, using `path.fai` when it is present and current, building it otherwise.
     pub fn open(&self, path: impl AsRef<Path>) -> Result<IndexedFasta> {
         let path = path.as_ref();
-        let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let mut file = File::open(path).map_err(|e| FastaError::io(path, e))?;
         let bytes = if self.memory_map {
             FileBytes::map(&file, path)?
         } else {
@@ -94,15 +94,16 @@ impl OpenOptions {
         let existing = match std::fs::metadata(&fai_path) {
             Ok(_) => Some(Index::read_from_path(&fai_path)?),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(Error::io(&fai_path, e)),
+            Err(e) => return Err(FastaError::io(&fai_path, e)),
         };
         let index = match existing {
             Some(index) => match staleness(path, &fai_path, &index, data) {
                 None => index,
                 Some(reason) if self.stale == StaleIndex::Refuse => {
-                    return Err(
-                        FastaError::new(&fai_path, FastaErrorKind::StaleIndex { reason }).into(),
-                    );
+                    return Err(FastaError::new(
+                        &fai_path,
+                        FastaErrorKind::StaleIndex { reason },
+                    ));
                 }
                 Some(_) => self.build(path, data, &fai_path)?,
             },
@@ -242,11 +243,9 @@ impl IndexedFasta {
     }
 
     fn record(&self, name: &str) -> Result<&fai::Record> {
-        self.index.get(name).ok_or_else(|| {
-            FastaError::new(&self.path, FastaErrorKind::UnknownName)
-                .in_record(name)
-                .into()
-        })
+        self.index
+            .get(name)
+            .ok_or_else(|| FastaError::new(&self.path, FastaErrorKind::UnknownName).in_record(name))
     }
 
     /// A whole sequence.
@@ -277,7 +276,7 @@ impl IndexedFasta {
                 end: range.end,
                 len: record.length(),
             };
-            return Err(FastaError::new(&self.path, kind).in_record(name).into());
+            return Err(FastaError::new(&self.path, kind).in_record(name));
         }
         self.fetch_bases(record, range)
     }
@@ -311,7 +310,7 @@ impl IndexedFasta {
     fn fetch_bases(&self, record: &fai::Record, range: Range<u64>) -> Result<Cow<'_, [u8]>> {
         let data = self.bytes.as_slice();
         let span = record.byte_span(range.clone());
-        let changed = || -> Error {
+        let changed = || -> FastaError {
             FastaError::new(
                 &self.path,
                 FastaErrorKind::StaleIndex {
@@ -324,7 +323,6 @@ impl IndexedFasta {
                 },
             )
             .in_record(record.name())
-            .into()
         };
         if span.end > data.len() as u64 {
             return Err(changed());

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use flate2::read::MultiGzDecoder;
 
+use super::error::Result;
 use super::error::{FastaError, FastaErrorKind};
-use crate::{Error, Result};
 
 /// How the input's bytes are encoded, from its magic bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +49,7 @@ pub(crate) fn open_path(path: &Path) -> Result<Input> {
     if path.as_os_str() == "-" {
         return open_reader(path, io::stdin());
     }
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = File::open(path).map_err(|e| FastaError::io(path, e))?;
     open_reader(path, file)
 }
 
@@ -62,7 +62,7 @@ pub(crate) fn open_reader(name: &Path, mut inner: impl Read + Send + 'static) ->
             Ok(0) => break,
             Ok(n) => filled += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(Error::io(name, e)),
+            Err(e) => return Err(FastaError::io(name, e)),
         }
     }
     let compression = sniff(&prefix[..filled])
@@ -78,27 +78,25 @@ pub(crate) fn open_reader(name: &Path, mut inner: impl Read + Send + 'static) ->
     })
 }
 
-/// Turns a read error into the crate error, naming gzip damage as such.
+/// Turns a read error into the FASTA error, naming gzip damage as such.
 pub(crate) fn read_error(
     name: &Path,
     compression: Compression,
     line: usize,
     e: io::Error,
-) -> Error {
+) -> FastaError {
     match (compression, e.kind()) {
         (Compression::Gzip, io::ErrorKind::UnexpectedEof) => {
             FastaError::new(name, FastaErrorKind::TruncatedGzip)
                 .at_line(line)
                 .caused_by(e)
-                .into()
         }
         (Compression::Gzip, io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData) => {
             FastaError::new(name, FastaErrorKind::CorruptGzip)
                 .at_line(line)
                 .caused_by(e)
-                .into()
         }
-        _ => Error::io(name, e),
+        _ => FastaError::io(name, e),
     }
 }
 

@@ -3,7 +3,7 @@
 use std::fs::File;
 use std::path::Path;
 
-use crate::{Error, Result};
+use super::error::{FastaError, Result};
 
 /// A file's bytes, memory-mapped or (for empty files and when asked) read into memory.
 #[derive(Debug)]
@@ -15,7 +15,7 @@ pub(crate) enum FileBytes {
 impl FileBytes {
     /// Maps `file` read-only.
     pub(crate) fn map(file: &File, path: &Path) -> Result<Self> {
-        let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+        let len = file.metadata().map_err(|e| FastaError::io(path, e))?.len();
         if len == 0 {
             // Some platforms refuse to map zero bytes; there is nothing to map anyway.
             return Ok(FileBytes::Owned(Vec::new()));
@@ -34,7 +34,7 @@ impl FileBytes {
         //   for every mmap reader (ripgrep, samtools with mmap, noodles); callers who cannot
         //   rule that out use `IndexedFasta::options().memory_map(false)`, which reads the
         //   file into memory and has no unsafe code at all.
-        let map = unsafe { memmap2::Mmap::map(file) }.map_err(|e| Error::io(path, e))?;
+        let map = unsafe { memmap2::Mmap::map(file) }.map_err(|e| FastaError::io(path, e))?;
         Ok(FileBytes::Mapped(map))
     }
 
@@ -43,7 +43,7 @@ impl FileBytes {
         use std::io::Read;
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes)
-            .map_err(|e| Error::io(path, e))?;
+            .map_err(|e| FastaError::io(path, e))?;
         Ok(FileBytes::Owned(bytes))
     }
 

@@ -25,7 +25,6 @@
 
 mod error;
 pub mod fai;
-pub mod faidx;
 mod indexed;
 mod input;
 mod mmap;

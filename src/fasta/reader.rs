@@ -14,10 +14,10 @@ use std::path::{Path, PathBuf};
 
 use memchr::memchr;
 
+use super::error::Result;
 use super::error::{FastaError, FastaErrorKind};
 use super::input::{self, Compression};
 use super::record::{OwnedRecord, Record, first_word};
-use crate::Result;
 
 const INITIAL_BUFFER: usize = 64 * 1024;
 /// How much of the start of the input is checked for bytes that text never holds.
@@ -30,12 +30,11 @@ const BINARY_SNIFF: usize = 64 * 1024;
 ///
 /// ```
 /// use wildtype_aligner::fasta::{FastaErrorKind, ReaderOptions};
-/// use wildtype_aligner::Error;
 ///
 /// let options = ReaderOptions::new().require_nonempty(true).unique_ids(true);
 /// let mut reader = options.from_reader("in.fa", &b">a\nMK\n>a\nMK\n"[..]).unwrap();
 /// assert!(reader.next_record().unwrap().is_ok());
-/// let Some(Err(Error::Fasta(e))) = reader.next_record() else { unreachable!() };
+/// let Some(Err(e)) = reader.next_record() else { unreachable!() };
 /// assert_eq!(*e.kind(), FastaErrorKind::DuplicateId { first_line: 1 });
 /// assert_eq!(e.line(), Some(3));
 /// ```
@@ -272,8 +271,8 @@ impl Reader {
         Ok(true)
     }
 
-    fn error(&self, kind: FastaErrorKind, line: usize) -> crate::Error {
-        FastaError::new(&self.name, kind).at_line(line).into()
+    fn error(&self, kind: FastaErrorKind, line: usize) -> FastaError {
+        FastaError::new(&self.name, kind).at_line(line)
     }
 
     /// Skips blank lines before the first record.
@@ -405,8 +404,7 @@ impl Reader {
             };
             return Err(FastaError::new(&self.name, kind)
                 .at_line(line)
-                .in_record(first_word(&header))
-                .into());
+                .in_record(first_word(&header)));
         }
         if self.options.unique_ids {
             let id = first_word(&header);
@@ -416,8 +414,7 @@ impl Reader {
                     FastaErrorKind::DuplicateId { first_line },
                 )
                 .at_line(line)
-                .in_record(id)
-                .into());
+                .in_record(id));
             }
             self.seen.insert(id.into(), line);
         }

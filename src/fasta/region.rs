@@ -1,9 +1,9 @@
 //! Regions written as samtools writes them: `name`, `name:beg`, `name:beg-end`, `name:-end`,
 //! 1-based and inclusive, with `{name}` braces for names that contain a colon.
 
+use super::error::Result;
 use super::error::{FastaError, FastaErrorKind};
 use super::fai::Index;
-use crate::Result;
 
 /// A named stretch of a sequence, 0-based and half-open, as parsed from samtools' notation.
 ///
@@ -68,13 +68,11 @@ impl Region {
     /// part before the last colon; `{name}:beg-end` settles ambiguity. Numbers may have
     /// thousands separators (`1,000`). `name:0-5` gives an empty region, as samtools 1.16 does.
     pub fn parse(text: &str, index: &Index) -> Result<Region> {
-        let bad = |reason: String| -> crate::Error {
-            FastaError::new(text, FastaErrorKind::BadRegion { reason }).into()
+        let bad = |reason: String| -> FastaError {
+            FastaError::new(text, FastaErrorKind::BadRegion { reason })
         };
-        let unknown = |name: &str| -> crate::Error {
-            FastaError::new(text, FastaErrorKind::UnknownName)
-                .in_record(name)
-                .into()
+        let unknown = |name: &str| -> FastaError {
+            FastaError::new(text, FastaErrorKind::UnknownName).in_record(name)
         };
 
         let (name, coordinates) = if let Some(braced) = text.strip_prefix('{') {

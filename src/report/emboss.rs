@@ -3,9 +3,8 @@
 use std::io::{self, Write};
 use std::str::FromStr;
 
-use crate::align::{Alignment, Op};
+use crate::align::{AlignError, Alignment, Op};
 use crate::scoring::{GapPenalties, Matrix, PairFlags};
-use crate::{Error, Result};
 
 /// An `-aformat` value water supports and this crate writes byte for byte.
 ///
@@ -53,9 +52,9 @@ impl AlignFormat {
 }
 
 impl FromStr for AlignFormat {
-    type Err = Error;
+    type Err = UnknownFormat;
 
-    fn from_str(name: &str) -> Result<Self> {
+    fn from_str(name: &str) -> Result<Self, UnknownFormat> {
         Ok(match name.to_ascii_lowercase().as_str() {
             "srspair" => AlignFormat::Srspair,
             "pair" => AlignFormat::Pair,
@@ -64,13 +63,25 @@ impl FromStr for AlignFormat {
             "fasta" => AlignFormat::Fasta,
             "score" => AlignFormat::Score,
             _ => {
-                return Err(Error::Usage(format!(
-                    "unknown alignment format '{name}' (supported: srspair, pair, simple, markx0, fasta, score)"
-                )));
+                return Err(UnknownFormat(name.to_owned()));
             }
         })
     }
 }
+
+/// The report layer's error: an `-aformat` name none of the supported formats has.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::report::AlignFormat;
+///
+/// let err = "msf".parse::<AlignFormat>().unwrap_err();
+/// assert_eq!(err.0, "msf");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown alignment format '{0}' (supported: srspair, pair, simple, markx0, fasta, score)")]
+pub struct UnknownFormat(pub String);
 
 /// The run header water writes before the first alignment.
 ///
@@ -112,31 +123,101 @@ impl RunHeader {
     }
 }
 
-/// One alignment to report, with everything its text needs.
+/// One alignment to report, with everything its text needs; made by [`PairReport::new`],
+/// which checks that the alignment is of the residues given.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::align::Aligner;
+/// use wildtype_aligner::report::PairReport;
+///
+/// let aligner = Aligner::builder().build().unwrap();
+/// let (a, b) = (b"MKTAYIAKQR", b"MKTAYLAKQR");
+/// let alignment = aligner.align(a, b).unwrap();
+/// let report = PairReport::new(&alignment, a, b, aligner.matrix(), aligner.gaps())
+///     .unwrap()
+///     .names("a", "b")
+///     .offsets(10, 0);
+/// assert_eq!(report.name_a(), "a");
+/// assert!(PairReport::new(&alignment, b"MK", b, aligner.matrix(), aligner.gaps()).is_err());
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct PairReport<'a> {
-    /// Name shown for a.
-    pub name_a: &'a str,
-    /// Name shown for b.
-    pub name_b: &'a str,
-    /// Description of a (fasta format only).
-    pub description_a: &'a str,
-    /// Description of b (fasta format only).
-    pub description_b: &'a str,
-    /// The residues of a that were aligned.
-    pub a: &'a [u8],
-    /// The residues of b that were aligned.
-    pub b: &'a [u8],
-    /// Added to printed a positions (`-sbegin1` minus 1).
-    pub offset_a: usize,
-    /// Added to printed b positions.
-    pub offset_b: usize,
-    /// The alignment of `a` against `b`.
-    pub alignment: &'a Alignment,
-    /// The matrix used (its name is printed; its scores decide the markup).
-    pub matrix: &'a Matrix,
-    /// The penalties used.
-    pub gaps: GapPenalties,
+    name_a: &'a str,
+    name_b: &'a str,
+    description_a: &'a str,
+    description_b: &'a str,
+    a: &'a [u8],
+    b: &'a [u8],
+    offset_a: usize,
+    offset_b: usize,
+    alignment: &'a Alignment,
+    matrix: &'a Matrix,
+    gaps: GapPenalties,
+}
+
+impl<'a> PairReport<'a> {
+    /// The report of `alignment`, made from residues `a` and `b` with `matrix` and `gaps`;
+    /// names and descriptions empty, offsets 0 until set.
+    ///
+    /// # Errors
+    ///
+    /// [`AlignError::NotTheAlignedSequences`] when `a` and `b` are not the residues the
+    /// alignment was made from.
+    pub fn new(
+        alignment: &'a Alignment,
+        a: &'a [u8],
+        b: &'a [u8],
+        matrix: &'a Matrix,
+        gaps: GapPenalties,
+    ) -> Result<Self, AlignError> {
+        alignment.check_sequences(a, b)?;
+        Ok(Self {
+            name_a: "",
+            name_b: "",
+            description_a: "",
+            description_b: "",
+            a,
+            b,
+            offset_a: 0,
+            offset_b: 0,
+            alignment,
+            matrix,
+            gaps,
+        })
+    }
+
+    /// The names shown for a and b.
+    pub fn names(mut self, name_a: &'a str, name_b: &'a str) -> Self {
+        self.name_a = name_a;
+        self.name_b = name_b;
+        self
+    }
+
+    /// The descriptions of a and b (printed by the fasta format only).
+    pub fn descriptions(mut self, description_a: &'a str, description_b: &'a str) -> Self {
+        self.description_a = description_a;
+        self.description_b = description_b;
+        self
+    }
+
+    /// Added to printed positions of a and b (`-sbegin1` minus 1, when a part was aligned).
+    pub fn offsets(mut self, offset_a: usize, offset_b: usize) -> Self {
+        self.offset_a = offset_a;
+        self.offset_b = offset_b;
+        self
+    }
+
+    /// The name shown for a.
+    pub fn name_a(&self) -> &str {
+        self.name_a
+    }
+
+    /// The name shown for b.
+    pub fn name_b(&self) -> &str {
+        self.name_b
+    }
 }
 
 /// Writes alignments in one of water's formats.
@@ -151,11 +232,8 @@ pub struct PairReport<'a> {
 /// let (a, b) = (b"MKTAYIAKQR", b"MKTAYLAKQR");
 /// let alignment = aligner.align(a, b).unwrap();
 /// let mut writer = EmbossWriter::new(Vec::new(), AlignFormat::Score);
-/// writer.write_alignment(&PairReport {
-///     name_a: "a", name_b: "b", description_a: "", description_b: "", a, b,
-///     offset_a: 0, offset_b: 0, alignment: &alignment,
-///     matrix: aligner.matrix(), gaps: aligner.gaps(),
-/// }).unwrap();
+/// let report = PairReport::new(&alignment, a, b, aligner.matrix(), aligner.gaps()).unwrap();
+/// writer.write_alignment(&report.names("a", "b")).unwrap();
 /// writer.finish().unwrap();
 /// assert!(String::from_utf8(writer.into_inner()).unwrap().starts_with("a b 10 (47.0)\n"));
 /// ```
@@ -392,12 +470,12 @@ impl<W: Write> EmbossWriter<W> {
             }
             for (column, op) in ops.iter().enumerate() {
                 let (x, y) = match op {
-                    Op::Match => (residues_a[i], residues_b[j]),
                     Op::Insertion => (residues_a[i], b'-'),
                     Op::Deletion => (b'-', residues_b[j]),
+                    _ => (residues_a[i], residues_b[j]),
                 };
-                i += usize::from(*op != Op::Deletion);
-                j += usize::from(*op != Op::Insertion);
+                i += usize::from(op.consumes_a());
+                j += usize::from(op.consumes_b());
                 row_a[column] = x;
                 row_b[column] = y;
                 markup[column] = mark(report.matrix, x, y, b"|:. ");
@@ -503,7 +581,11 @@ struct Rows {
 
 impl Rows {
     fn new(report: &PairReport<'_>) -> Self {
-        let (a, b) = report.alignment.aligned_rows(report.a, report.b);
+        // `PairReport::new` checked the residues, so the rows exist.
+        let (a, b) = report
+            .alignment
+            .aligned_rows(report.a, report.b)
+            .unwrap_or_default();
         Self { a, b }
     }
 

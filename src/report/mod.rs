@@ -3,5 +3,5 @@
 pub mod emboss;
 mod rundate;
 
-pub use emboss::{AlignFormat, EmbossWriter, PairReport, RunHeader};
+pub use emboss::{AlignFormat, EmbossWriter, PairReport, RunHeader, UnknownFormat};
 pub use rundate::rundate_now;

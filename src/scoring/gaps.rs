@@ -1,6 +1,6 @@
 //! Gap penalties, stored exactly as water stores them.
 
-use crate::{Error, Result};
+use super::error::{GapKind, GapWarning, ScoringError};
 
 /// The largest gap-open penalty water accepts (`-gapopen` is clamped to 0..=100).
 pub const MAX_OPEN: f32 = 100.0;
@@ -40,9 +40,9 @@ impl Default for GapPenalties {
 
 impl GapPenalties {
     /// Penalties within water's ranges (open 0..=100, extend 0..=10), rounded to 16 bits.
-    pub fn new(open: f32, extend: f32) -> Result<Self> {
-        check_range("gap open", open, MAX_OPEN)?;
-        check_range("gap extend", extend, MAX_EXTEND)?;
+    pub fn new(open: f32, extend: f32) -> Result<Self, ScoringError> {
+        check_range(GapKind::Open, open, MAX_OPEN)?;
+        check_range(GapKind::Extend, extend, MAX_EXTEND)?;
         Ok(Self {
             open: round_to_16_bits(open),
             extend: round_to_16_bits(extend),
@@ -59,12 +59,13 @@ impl GapPenalties {
     ///
     /// let (gaps, warnings) = GapPenalties::clamped(10.0, 11.0);
     /// assert_eq!(gaps.extend(), 10.0);
-    /// assert_eq!(warnings, ["floating point value out of range 11.000 more than (reset to) 10.000"]);
+    /// assert_eq!(warnings.len(), 1);
+    /// assert_eq!(warnings[0].to_string(), "floating point value out of range 11.000 more than (reset to) 10.000");
     /// ```
-    pub fn clamped(open: f32, extend: f32) -> (Self, Vec<String>) {
+    pub fn clamped(open: f32, extend: f32) -> (Self, Vec<GapWarning>) {
         let mut warnings = Vec::new();
-        let open = clamp_with_warning(open, MAX_OPEN, &mut warnings);
-        let extend = clamp_with_warning(extend, MAX_EXTEND, &mut warnings);
+        let open = clamp_with_warning(GapKind::Open, open, MAX_OPEN, &mut warnings);
+        let extend = clamp_with_warning(GapKind::Extend, extend, MAX_EXTEND, &mut warnings);
         let gaps = Self {
             open: round_to_16_bits(open),
             extend: round_to_16_bits(extend),
@@ -83,31 +84,25 @@ impl GapPenalties {
     }
 }
 
-fn check_range(what: &str, value: f32, max: f32) -> Result<()> {
+fn check_range(gap: GapKind, value: f32, max: f32) -> Result<(), ScoringError> {
     if value.is_finite() && (0.0..=max).contains(&value) {
         Ok(())
     } else {
-        Err(Error::Setting(format!(
-            "{what} penalty {value} is outside 0..={max}"
-        )))
+        Err(ScoringError::GapOutOfRange { gap, value, max })
     }
 }
 
-fn clamp_with_warning(value: f32, max: f32, warnings: &mut Vec<String>) -> f32 {
-    if value > max {
-        warnings.push(format!(
-            "floating point value out of range {value:.3} more than (reset to) {max:.3}"
-        ));
+fn clamp_with_warning(gap: GapKind, given: f32, max: f32, warnings: &mut Vec<GapWarning>) -> f32 {
+    // Compared as water compares (a NaN passes through unwarned, as there).
+    let used = if given > max {
         max
-    } else if value < 0.0 {
-        warnings.push(format!(
-            "floating point value out of range {value:.3} less than (reset to) {:.3}",
-            0.0
-        ));
+    } else if given < 0.0 {
         0.0
     } else {
-        value
-    }
+        return given;
+    };
+    warnings.push(GapWarning { gap, given, used });
+    used
 }
 
 /// Rounds to 16 significant bits as EMBOSS's `ajRoundFloat` does: the mantissa in [0.5, 1)
@@ -186,12 +181,18 @@ mod tests {
     fn clamping_warns_like_water() {
         let (gaps, warnings) = GapPenalties::clamped(200.0, -1.0);
         assert_eq!((gaps.open(), gaps.extend()), (100.0, 0.0));
+        let text: Vec<String> = warnings.iter().map(ToString::to_string).collect();
         assert_eq!(
-            warnings,
+            text,
             [
                 "floating point value out of range 200.000 more than (reset to) 100.000",
                 "floating point value out of range -1.000 less than (reset to) 0.000"
             ]
         );
+        assert_eq!(
+            (warnings[0].gap(), warnings[0].given(), warnings[0].used()),
+            (GapKind::Open, 200.0, 100.0)
+        );
+        assert_eq!(warnings[1].gap(), GapKind::Extend);
     }
 }

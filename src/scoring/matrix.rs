@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{Error, Result};
+use super::error::ScoringError as Error;
+
+type Result<T, E = Error> = std::result::Result<T, E>;
 
 const EBLOSUM62: &str = include_str!("../../data/matrices/EBLOSUM62");
 const EDNAFULL: &str = include_str!("../../data/matrices/EDNAFULL");
@@ -268,7 +270,10 @@ impl Matrix {
     }
 
     fn read(name: &str, path: &Path) -> Result<Self> {
-        let bytes = std::fs::read(path).map_err(|source| Error::io(path, source))?;
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.to_owned(),
+            source,
+        })?;
         let text = String::from_utf8_lossy(&bytes);
         Self::parse(name, &text)
     }

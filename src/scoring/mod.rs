@@ -1,7 +1,10 @@
 //! Scoring: substitution matrices in EMBOSS format and gap penalties rounded as water rounds them.
 
+mod error;
 mod gaps;
 mod matrix;
+
+pub use error::{GapKind, GapWarning, ScoringError};
 
 pub use gaps::{GapPenalties, round_to_16_bits};
 pub use matrix::Matrix;

@@ -2,9 +2,27 @@
 
 mod name;
 
-use crate::{Error, Result};
-
 pub use name::{HeaderName, NameCounter, Unreadable, emboss_accession, emboss_name};
+
+/// The sequence layer's error: a FASTA header that water's reader rejects.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::seq::{NameCounter, Sequence, Unreadable};
+///
+/// let err = Sequence::from_fasta("|x", b"MKV", &mut NameCounter::new()).unwrap_err();
+/// assert_eq!(err.reason, Unreadable::TooFewFields);
+/// assert!(err.to_string().starts_with("FASTA header '>|x': "));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("FASTA header '>{header}': {reason}")]
+pub struct UnreadableHeader {
+    /// The header, without `>`.
+    pub header: String,
+    /// Why water rejects it.
+    pub reason: Unreadable,
+}
 
 /// Whether a sequence is read as protein or nucleotide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -122,7 +140,7 @@ impl Sequence {
     ///
     /// # Errors
     ///
-    /// [`Error::Sequence`] when water's FASTA reader rejects the header
+    /// [`UnreadableHeader`] when water's FASTA reader rejects the header
     /// ([`HeaderName::Unreadable`]): water stops reading the file at such a record, so a
     /// caller mimicking water drops it and every record after it in the same file.
     ///
@@ -136,10 +154,17 @@ impl Sequence {
     /// assert_eq!(seq.name(), "EMBOSS_001");
     /// assert!(Sequence::from_fasta("|", b"MKV", &mut counter).is_err());
     /// ```
-    pub fn from_fasta(header: &str, raw: &[u8], counter: &mut NameCounter) -> Result<Self> {
+    pub fn from_fasta(
+        header: &str,
+        raw: &[u8],
+        counter: &mut NameCounter,
+    ) -> Result<Self, UnreadableHeader> {
         let name = emboss_name(header)
             .resolve(counter)
-            .map_err(|why| Error::Sequence(format!("FASTA header '>{header}': {why}")))?;
+            .map_err(|reason| UnreadableHeader {
+                header: header.to_owned(),
+                reason,
+            })?;
         let description = header
             .trim_start()
             .split_once(|c: char| c.is_ascii_whitespace())

@@ -36,7 +36,7 @@
 
 mod catalogue;
 mod config;
-mod detect;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 mod header;
@@ -50,12 +50,10 @@ mod records;
 
 pub use catalogue::{Catalogue, CatalogueEntry};
 pub use config::{PipelineConfig, Shard};
-pub use detect::{WaterInstallation, find_water, simd_level};
 pub use header::{GeneMap, GeneRule, TargetHeader};
 pub use hgvs::three_letter_code;
-pub(crate) use input::read_fasta;
 pub use input::{InputFile, Reference, ReferenceSet, is_protein_file_name, read_gene_list};
 pub use mutation::{MutationCall, MutationKind, call_mutations};
-pub(crate) use output::water_file_name;
+pub use output::water_file_name;
 pub use pipeline::{Progress, RunSummary, kernel_name, run};
 pub use quality::{Quality, Tier, TierRule, TierThresholds};

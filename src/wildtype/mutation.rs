@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::align::{Alignment, Op};
+use crate::align::{AlignError, Alignment, Op};
 
 use super::hgvs::Change;
 
@@ -68,7 +68,7 @@ impl MutationKind {
 /// let mut target = reference.to_vec();
 /// target[103] = b'L'; // S104L
 /// let alignment = Aligner::builder().build().unwrap().align(&target, reference).unwrap();
-/// let calls = call_mutations(&target, reference, &alignment);
+/// let calls = call_mutations(&target, reference, &alignment).unwrap();
 /// assert_eq!(calls.len(), 1);
 /// assert_eq!((calls[0].mutation.as_str(), calls[0].hgvs.as_str()), ("S104L", "p.Ser104Leu"));
 /// ```
@@ -113,7 +113,33 @@ pub struct MutationCall {
 ///   alignment coordinates).
 ///
 /// Calls are ordered by position in the alignment. See [`MutationCall`] for an example.
-pub fn call_mutations(target: &[u8], reference: &[u8], alignment: &Alignment) -> Vec<MutationCall> {
+///
+/// # Errors
+///
+/// [`AlignError::NotTheAlignedSequences`] when `target` and `reference` are not the sequences
+/// `alignment` was made from (as a and b: given in the other order, say).
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::align::Aligner;
+/// use wildtype_aligner::wildtype::call_mutations;
+///
+/// let reference = b"MSDLAREITPVNIEEELKSSYLDYAMSVIV";
+/// let target = b"MSDWAREITPGGVNIEEELKSSYLDYAMSVIV"; // L4W and two residues inserted
+/// let alignment = Aligner::builder().build().unwrap().align(target, reference).unwrap();
+/// let calls = call_mutations(target, reference, &alignment).unwrap();
+/// assert_eq!(calls[0].mutation, "L4W");
+/// assert_eq!(calls[1].mutation, "10_11insGG");
+/// // The sequences given the other way round are not what was aligned.
+/// assert!(call_mutations(reference, target, &alignment).is_err());
+/// ```
+pub fn call_mutations(
+    target: &[u8],
+    reference: &[u8],
+    alignment: &Alignment,
+) -> Result<Vec<MutationCall>, AlignError> {
+    alignment.check_sequences(target, reference)?;
     let mut calls = Vec::new();
     let reference_end = without_final_stop(reference);
     let target_end = without_final_stop(target);
@@ -141,9 +167,14 @@ pub fn call_mutations(target: &[u8], reference: &[u8], alignment: &Alignment) ->
     let mut column = 0;
     while column < ops.len() {
         let op = ops[column];
-        let run = ops[column..].iter().take_while(|&&o| o == op).count();
+        // Equal and mismatched pairs are one kind of run: residues compared one by one.
+        let kind = |op: Op| op.consumes_a() && op.consumes_b();
+        let run = ops[column..]
+            .iter()
+            .take_while(|&&o| o == op || kind(o) && kind(op))
+            .count();
         match op {
-            Op::Match => {
+            Op::Equal | Op::Mismatch => {
                 compare_ungapped(target, reference, i, j, run, &mut calls);
                 i += run;
                 j += run;
@@ -206,7 +237,7 @@ pub fn call_mutations(target: &[u8], reference: &[u8], alignment: &Alignment) ->
             ));
         }
     }
-    calls
+    Ok(calls)
 }
 
 /// The length without a final `*` (the stop codon of a translated sequence).
@@ -328,6 +359,7 @@ mod tests {
             .align(target, TEM1)
             .unwrap();
         call_mutations(target, TEM1, &alignment)
+            .unwrap()
             .into_iter()
             .map(|c| (c.mutation, c.hgvs))
             .collect()

@@ -21,7 +21,15 @@ use super::{Catalogue, GeneRule, PipelineConfig, ReferenceSet, Shard, Tier, Tier
 
 /// The name of a per-pair water report: `{accession}_{gene}.water`, with characters outside
 /// `[A-Za-z0-9._-]` replaced by `_`.
-pub(crate) fn water_file_name(accession: &str, gene: &str) -> String {
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::wildtype::water_file_name;
+///
+/// assert_eq!(water_file_name("GCF_1|x", "gyrA"), "GCF_1_x_gyrA.water");
+/// ```
+pub fn water_file_name(accession: &str, gene: &str) -> String {
     let clean = |text: &str| -> String {
         text.chars()
             .map(|c| {
@@ -53,8 +61,7 @@ fn tsv_line(out: &mut Vec<u8>, fields: impl IntoIterator<Item = impl AsRef<str>>
 }
 
 fn json_line<T: Serialize>(out: &mut Vec<u8>, value: &T) -> Result<()> {
-    serde_json::to_writer(&mut *out, value)
-        .map_err(|e| Error::Sequence(format!("cannot encode a record as JSON: {e}")))?;
+    serde_json::to_writer(&mut *out, value).map_err(Error::Json)?;
     out.push(b'\n');
     Ok(())
 }

@@ -8,7 +8,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
 
-use crate::align::{Aligner, Alignment};
+use crate::align::{AlignError, Aligner, Alignment};
 use crate::report::{AlignFormat, EmbossWriter, PairReport, RunHeader, rundate_now};
 use crate::scoring::GapPenalties;
 use crate::seq::{NameCounter, Sequence};
@@ -81,7 +81,7 @@ pub struct RunSummary {
 /// see [`crate::align::KernelKind`]).
 ///
 /// The pipeline groups each chunk's targets by reference and aligns each group with
-/// [`Aligner::align_many_to`]: the targets stay water's `-asequence` (in the lanes of the SIMD
+/// [`Aligner::align_many_to_one`]: the targets stay water's `-asequence` (in the lanes of the SIMD
 /// kernel) against their reference as `-bsequence`, exactly as one pair at a time would.
 ///
 /// # Examples
@@ -362,7 +362,7 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
                     groups.entry(*index).or_default().push(position);
                 }
             }
-            let aligned: Vec<(usize, Result<Alignment>)> = groups
+            let aligned: Vec<(usize, Result<Alignment, AlignError>)> = groups
                 .into_par_iter()
                 .flat_map_iter(|(index, positions)| {
                     let queries: Vec<&[u8]> = positions
@@ -370,11 +370,11 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
                         .map(|&position| chunk[position].residues.as_slice())
                         .collect();
                     let reference = &context.references.references()[index].residues;
-                    let alignments = context.aligner.align_many_to(&queries, reference);
+                    let alignments = context.aligner.align_many_to_one(&queries, reference);
                     positions.into_iter().zip(alignments)
                 })
                 .collect();
-            let mut alignments: Vec<Option<Result<Alignment>>> =
+            let mut alignments: Vec<Option<Result<Alignment, AlignError>>> =
                 (0..chunk.len()).map(|_| None).collect();
             for (position, alignment) in aligned {
                 alignments[position] = Some(alignment);
@@ -534,7 +534,7 @@ fn process(
     context: &Context<'_>,
     target: &Target,
     check: Checked,
-    alignment: Option<Result<Alignment>>,
+    alignment: Option<Result<Alignment, AlignError>>,
 ) -> Result<TargetResult> {
     let mut record = AlignmentRecord::unaligned(target);
     let not_aligned = |mut record: AlignmentRecord, status: Status, detail: String| {
@@ -564,14 +564,8 @@ fn process(
         &alignment,
     );
     let tier = context.config.tiers.classify(&quality);
-    record.set_alignment(
-        &alignment,
-        &target.residues,
-        &reference.residues,
-        quality,
-        tier,
-    );
-    let calls = call_mutations(&target.residues, &reference.residues, &alignment);
+    record.set_alignment(&alignment, quality, tier);
+    let calls = call_mutations(&target.residues, &reference.residues, &alignment)?;
     record.mutations = calls.len();
     let mutations: Vec<MutationRecord> = calls
         .into_iter()
@@ -628,22 +622,21 @@ fn water_report(
     )
     .with_rundate(context.rundate.clone());
     let mut writer = EmbossWriter::new(Vec::new(), AlignFormat::Srspair);
-    let report = PairReport {
-        name_a: a.name(),
-        name_b: b.name(),
-        description_a: a.description(),
-        description_b: b.description(),
-        a: a.residues(),
-        b: b.residues(),
-        offset_a: 0,
-        offset_b: 0,
-        alignment,
-        matrix: context.aligner.matrix(),
-        gaps: context.aligner.gaps(),
-    };
     // Writing into a Vec cannot fail.
     let _ = writer.write_header(&header);
-    let _ = writer.write_alignment(&report);
+    let report = PairReport::new(
+        alignment,
+        a.residues(),
+        b.residues(),
+        context.aligner.matrix(),
+        context.aligner.gaps(),
+    );
+    if let Ok(report) = report {
+        let report = report
+            .names(a.name(), b.name())
+            .descriptions(a.description(), b.description());
+        let _ = writer.write_alignment(&report);
+    }
     let _ = writer.finish();
     writer.into_inner()
 }

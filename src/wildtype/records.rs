@@ -127,14 +127,7 @@ impl AlignmentRecord {
         }
     }
 
-    pub(crate) fn set_alignment(
-        &mut self,
-        alignment: &Alignment,
-        target: &[u8],
-        reference: &[u8],
-        quality: Quality,
-        tier: Tier,
-    ) {
+    pub(crate) fn set_alignment(&mut self, alignment: &Alignment, quality: Quality, tier: Tier) {
         let (a, b) = (alignment.a_range(), alignment.b_range());
         self.target_start = Some(a.start + 1);
         self.target_end = Some(a.end);
@@ -142,7 +135,7 @@ impl AlignmentRecord {
         self.reference_end = Some(b.end);
         self.quality = Some(quality);
         self.tier = tier;
-        self.cigar = Some(alignment.cigar(target, reference));
+        self.cigar = Some(alignment.cigar());
     }
 
     /// The TSV fields, in [`ALIGNMENT_COLUMNS`] order.

@@ -4,7 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use wildtype_aligner::cli::water::{WaterArgs, run_to};
+// The drop-in's command line lives with its example binary; the oracle suites run it in
+// process.
+#[allow(dead_code)]
+#[path = "../../examples/water/cli.rs"]
+mod cli;
+
+use cli::{WaterArgs, run_to};
 
 /// water's output without the lines that legitimately differ between runs (date, command
 /// line echo, report file name).

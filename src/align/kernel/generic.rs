@@ -32,7 +32,7 @@
 
 use super::fixed::FixedPoint;
 use super::vector::{LOOKUP_CODES, Lane, Vector};
-use crate::align::Op;
+use crate::align::op::Step;
 use crate::align::water::{DIAG, LEFT, Traceback, UP};
 
 /// What the fill learns about one target.
@@ -678,7 +678,7 @@ impl<'a, L: Lane> TraceCells<'a, L> {
             let (row, column) = (i as usize, j as usize);
             match self.direction(row, column) {
                 DIAG => {
-                    ops.push(Op::Match);
+                    ops.push(Step::Pair);
                     h -= fixed.score(a[row], b[column]);
                     i -= 1;
                     j -= 1;
@@ -723,10 +723,10 @@ impl<'a, L: Lane> TraceCells<'a, L> {
                     h = from;
                     let length = k + 1;
                     if horizontal {
-                        ops.extend(std::iter::repeat_n(Op::Deletion, length));
+                        ops.extend(std::iter::repeat_n(Step::Deletion, length));
                         j -= length as isize;
                     } else {
-                        ops.extend(std::iter::repeat_n(Op::Insertion, length));
+                        ops.extend(std::iter::repeat_n(Step::Insertion, length));
                         i -= length as isize;
                     }
                 }

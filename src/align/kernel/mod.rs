@@ -27,7 +27,7 @@ use std::sync::OnceLock;
 
 use generic::{Job, LaneScore, Work};
 
-use crate::{Error, Result};
+use super::AlignError;
 use fixed::FixedPoint;
 
 /// The kernels an [`crate::align::Aligner`] can use.
@@ -94,17 +94,13 @@ impl fmt::Display for KernelKind {
 }
 
 impl FromStr for KernelKind {
-    type Err = Error;
+    type Err = AlignError;
 
-    fn from_str(name: &str) -> Result<Self> {
+    fn from_str(name: &str) -> Result<Self, AlignError> {
         Self::ALL
             .into_iter()
             .find(|kind| kind.name().eq_ignore_ascii_case(name.trim()))
-            .ok_or_else(|| {
-                Error::Setting(format!(
-                    "unknown kernel '{name}' (expected scalar, portable, sse41, avx2 or avx512)"
-                ))
-            })
+            .ok_or_else(|| AlignError::UnknownKernel(name.to_owned()))
     }
 }
 

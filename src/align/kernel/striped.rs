@@ -509,8 +509,23 @@ mod tests {
     use super::*;
     use crate::align::kernel::KernelKind;
     use crate::align::water::Scratch;
-    use crate::bench::synth::SplitMix64;
     use crate::scoring::{GapPenalties, Matrix};
+
+    /// Test data from a seed: SplitMix64, reduced to a draw below `n`.
+    struct SplitMix64(u64);
+
+    impl SplitMix64 {
+        fn new(seed: u64) -> Self {
+            Self(seed)
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let z = (self.0 ^ (self.0 >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            let z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            ((z ^ (z >> 31)) % n.max(1) as u64) as usize
+        }
+    }
 
     /// The striped kernel itself (not a fallback) answers pairs with a positive score, equal to
     /// the scalar engine, on every engine of this CPU, with penalties where open < extend too.

@@ -8,8 +8,8 @@ use std::io::{self, BufRead};
 use std::path::Path;
 
 use super::Record;
+use crate::fasta::error::Result;
 use crate::fasta::error::{FastaError, FastaErrorKind};
-use crate::{Error, Result};
 
 /// C's `isspace` in the C locale, as htslib uses it for names.
 fn is_c_space(byte: u8) -> bool {
@@ -55,13 +55,12 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn error(&self, kind: FastaErrorKind, line: usize, record: Option<&str>) -> Error {
+    fn error(&self, kind: FastaErrorKind, line: usize, record: Option<&str>) -> FastaError {
         let error = FastaError::new(self.name, kind).at_line(line);
         match record {
             Some(record) => error.in_record(record),
             None => error,
         }
-        .into()
     }
 
     fn finish_record(&mut self, current: Current) -> Result<()> {
@@ -156,7 +155,7 @@ pub(crate) fn build(
 
     loop {
         line.clear();
-        let read = read_line(&mut input, &mut line).map_err(|e| Error::io(name, e))?;
+        let read = read_line(&mut input, &mut line).map_err(|e| FastaError::io(name, e))?;
         if read == 0 {
             break;
         }

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 
 use super::Record;
 use super::build;
+use crate::fasta::error::Result;
 use crate::fasta::error::{FastaError, FastaErrorKind};
 use crate::fasta::input::{self, Compression};
-use crate::{Error, Result};
 
 /// A `.fai` index as `samtools faidx` writes it.
 ///
@@ -60,9 +60,9 @@ impl IndexBuilder {
     /// Builds the index of a FASTA file; gzip input is refused.
     pub fn build_from_path(&self, path: impl AsRef<Path>) -> Result<Index> {
         let path = path.as_ref();
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let file = File::open(path).map_err(|e| FastaError::io(path, e))?;
         let mut reader = BufReader::with_capacity(256 * 1024, file);
-        let prefix = reader.fill_buf().map_err(|e| Error::io(path, e))?;
+        let prefix = reader.fill_buf().map_err(|e| FastaError::io(path, e))?;
         refuse_compressed(path, prefix)?;
         self.build_from_reader(path, reader)
     }
@@ -80,12 +80,8 @@ impl IndexBuilder {
 pub(crate) fn refuse_compressed(path: &Path, prefix: &[u8]) -> Result<()> {
     match input::sniff(prefix) {
         Ok(Compression::None) => Ok(()),
-        Ok(Compression::Gzip) => {
-            Err(FastaError::new(path, FastaErrorKind::GzipNotIndexable).into())
-        }
-        Err(what) => Err(FastaError::new(path, FastaErrorKind::Binary { what })
-            .at_line(1)
-            .into()),
+        Ok(Compression::Gzip) => Err(FastaError::new(path, FastaErrorKind::GzipNotIndexable)),
+        Err(what) => Err(FastaError::new(path, FastaErrorKind::Binary { what }).at_line(1)),
     }
 }
 
@@ -165,7 +161,7 @@ impl Index {
     /// ```
     pub fn read_from_path(path: impl AsRef<Path>) -> Result<Index> {
         let path = path.as_ref();
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let file = File::open(path).map_err(|e| FastaError::io(path, e))?;
         Self::read(path, BufReader::new(file))
     }
 
@@ -184,7 +180,7 @@ impl Index {
         let mut text = Vec::new();
         input
             .read_to_end(&mut text)
-            .map_err(|e| Error::io(name, e))?;
+            .map_err(|e| FastaError::io(name, e))?;
         let mut records = Vec::new();
         for (n, line) in text.split_inclusive(|&b| b == b'\n').enumerate() {
             records.push(parse_line(line).map_err(|(record, reason)| {
@@ -233,7 +229,7 @@ impl Index {
         });
         if let Err(e) = written.and_then(|()| std::fs::rename(&temp, path)) {
             let _ = std::fs::remove_file(&temp);
-            return Err(Error::io(path, e));
+            return Err(FastaError::io(path, e));
         }
         Ok(())
     }

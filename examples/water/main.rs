@@ -1,8 +1,14 @@
 //! A drop-in for EMBOSS `water`: `cargo run --release --example water -- a.fa b.fa -stdout -auto`.
 
+// Its accessors (and `run_to`) serve the in-process tests and the fuzz target too.
+#[allow(dead_code)]
+mod cli;
+#[cfg(test)]
+mod tests;
+
 use std::process::ExitCode;
 
-use wildtype_aligner::cli::water::{WaterArgs, run};
+use cli::{WaterArgs, run};
 
 fn main() -> ExitCode {
     let result = WaterArgs::parse(std::env::args().skip(1))

@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::wildtype::{PipelineConfig, Reference, ReferenceSet, run};
-use crate::{Error, Result};
+use super::{Error, Result, io_error};
+use wildtype_aligner::wildtype::{PipelineConfig, Reference, ReferenceSet, run};
 
 /// Time taken by a peer on some targets.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -24,10 +24,13 @@ pub struct PeerTiming {
 
 /// (header, residues) of every record of a FASTA file (plain or gzip).
 pub fn read_records(path: &Path) -> Result<Vec<(String, Vec<u8>)>> {
-    let (records, _) = crate::wildtype::read_fasta("targets", path)?;
+    let records = wildtype_aligner::fasta::read_all(path)?;
     Ok(records
         .into_iter()
-        .map(|r| (r.header, r.residues))
+        .map(|r| {
+            let residues = wildtype_aligner::seq::strip_residues(r.seq());
+            (r.header().trim().to_owned(), residues)
+        })
         .collect())
 }
 
@@ -56,7 +59,7 @@ fn pool(threads: usize) -> Result<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| Error::Setting(format!("cannot start worker threads: {e}")))
+        .map_err(|e| Error::from(format!("cannot start worker threads: {e}")))
 }
 
 fn run_water(water: &Path, dir: &Path, args: &[&str]) -> Result<()> {
@@ -65,9 +68,9 @@ fn run_water(water: &Path, dir: &Path, args: &[&str]) -> Result<()> {
         .args(args)
         .args(["-gapopen", "10", "-gapextend", "0.5", "-auto"])
         .output()
-        .map_err(|source| Error::io(water, source))?;
+        .map_err(|source| io_error(water, source))?;
     if !output.status.success() {
-        return Err(Error::Setting(format!(
+        return Err(Error::from(format!(
             "water {} failed: {}",
             args.join(" "),
             String::from_utf8_lossy(&output.stderr).trim()
@@ -86,7 +89,7 @@ pub fn water_per_target(
     threads: usize,
     dir: &Path,
 ) -> Result<PeerTiming> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::io(dir, source))?;
+    std::fs::create_dir_all(dir).map_err(|source| io_error(dir, source))?;
     let pairs = paired(targets, references);
     for reference in references.references() {
         write_one(
@@ -136,7 +139,7 @@ pub fn water_batch(
     threads: usize,
     dir: &Path,
 ) -> Result<PeerTiming> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::io(dir, source))?;
+    std::fs::create_dir_all(dir).map_err(|source| io_error(dir, source))?;
     let pairs = paired(targets, references);
     let mut genes: Vec<&Reference> = Vec::new();
     for reference in references.references() {
@@ -212,7 +215,7 @@ pub fn check_against_water(
     references: &ReferenceSet,
     dir: &Path,
 ) -> Result<usize> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::io(dir, source))?;
+    std::fs::create_dir_all(dir).map_err(|source| io_error(dir, source))?;
     let pairs = paired(targets, references);
     let input = dir.join("check_proteins.fasta");
     super::synth::write_fasta(
@@ -236,11 +239,14 @@ pub fn check_against_water(
             &["-asequence", &a, "-bsequence", &b, "-outfile", &expected],
         )?;
         let accession = header.split('|').next().unwrap_or("");
-        let ours_path: PathBuf = out
-            .join("alignments")
-            .join(crate::wildtype::water_file_name(accession, &reference.gene));
+        let ours_path: PathBuf =
+            out.join("alignments")
+                .join(wildtype_aligner::wildtype::water_file_name(
+                    accession,
+                    &reference.gene,
+                ));
         let read =
-            |path: &Path| std::fs::read_to_string(path).map_err(|source| Error::io(path, source));
+            |path: &Path| std::fs::read_to_string(path).map_err(|source| io_error(path, source));
         let (ours, theirs) = (
             comparable(&read(&ours_path)?),
             comparable(&read(&dir.join(&expected))?),
@@ -251,7 +257,7 @@ pub fn check_against_water(
                 .zip(theirs.lines())
                 .position(|(x, y)| x != y)
                 .unwrap_or(0);
-            return Err(Error::Sequence(format!(
+            return Err(Error::from(format!(
                 "the crate's alignment of {accession} differs from water's (first at report line {}: ours {:?}, water {:?})",
                 line + 1,
                 ours.lines().nth(line).unwrap_or(""),
@@ -289,7 +295,7 @@ impl Parasail {
             let profile = Profile::builder(query, &matrix)
                 .solution_width(width)
                 .build()
-                .map_err(|e| Error::Setting(format!("parasail profile: {e}")))?;
+                .map_err(|e| Error::from(format!("parasail profile: {e}")))?;
             let mut builder = Aligner::new();
             builder.local().striped();
             if trace {
@@ -313,7 +319,7 @@ impl Parasail {
 
     /// The local alignment score (in doubled units) and whether the 16-bit pass saturated.
     pub fn score(&self, target: &[u8]) -> Result<(i32, bool)> {
-        let failed = |e: parasail_rs::prelude::Error| Error::Setting(format!("parasail: {e}"));
+        let failed = |e: parasail_rs::prelude::Error| Error::from(format!("parasail: {e}"));
         let result = self.score16.align(None, target).map_err(failed)?;
         if !result.is_saturated() {
             return Ok((result.get_score(), false));
@@ -325,7 +331,7 @@ impl Parasail {
     /// The alignment as a CIGAR string: the trace pass, then parasail's traceback to a CIGAR
     /// (the cost of producing the alignment, not just its score); whether 16 bits saturated.
     pub fn trace(&self, target: &[u8]) -> Result<(String, bool)> {
-        let failed = |e: parasail_rs::prelude::Error| Error::Setting(format!("parasail: {e}"));
+        let failed = |e: parasail_rs::prelude::Error| Error::from(format!("parasail: {e}"));
         let mut saturated = false;
         let mut result = self.trace16.align(None, target).map_err(failed)?;
         if result.is_saturated() {
@@ -403,7 +409,7 @@ fn doubled_blosum62() -> Result<parasail_rs::prelude::Matrix> {
             for value in fields {
                 let value: i32 = value
                     .parse()
-                    .map_err(|_| Error::Setting(format!("EBLOSUM62: bad value {value}")))?;
+                    .map_err(|_| Error::from(format!("EBLOSUM62: bad value {value}")))?;
                 out.push_str(&format!(" {}", value * 2));
             }
         }
@@ -414,9 +420,9 @@ fn doubled_blosum62() -> Result<parasail_rs::prelude::Matrix> {
         std::process::id(),
         std::thread::current().id()
     ));
-    std::fs::write(&path, out).map_err(|source| Error::io(&path, source))?;
+    std::fs::write(&path, out).map_err(|source| io_error(&path, source))?;
     let matrix = parasail_rs::prelude::Matrix::from_file(&path.to_string_lossy())
-        .map_err(|e| Error::Setting(format!("parasail matrix: {e}")));
+        .map_err(|e| Error::from(format!("parasail matrix: {e}")));
     let _ = std::fs::remove_file(&path);
     matrix
 }

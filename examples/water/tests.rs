@@ -1,11 +1,15 @@
 //! The water drop-in's handling of bad input: one-line errors naming the file or option, no
 //! panics, and no partial output file left behind.
 
+// The oracle suites' helpers (`tests/common`), shared with the drop-in's own tests; they bring
+// their own copy of the command-line module, which is harmless here.
+#[allow(clippy::duplicate_mod)]
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use std::path::{Path, PathBuf};
 
-use wildtype_aligner::cli::water::{WaterArgs, run};
+use crate::cli::{WaterArgs, run};
 
 fn scratch_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("wta-cli-{name}-{}", std::process::id()));

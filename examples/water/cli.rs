@@ -14,18 +14,86 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::align::{Aligner, Alignment};
-use crate::report::{AlignFormat, EmbossWriter, PairReport, RunHeader};
-use crate::scoring::{GapPenalties, Matrix};
-use crate::seq::{self, NameCounter, SeqType, Sequence};
-use crate::{Error, Result};
+use wildtype_aligner::align::{AlignError, Aligner, Alignment};
+use wildtype_aligner::report::{AlignFormat, EmbossWriter, PairReport, RunHeader};
+use wildtype_aligner::scoring::{GapPenalties, Matrix};
+use wildtype_aligner::seq::{self, NameCounter, SeqType, Sequence};
+
+/// What can stop a run of the drop-in; each prints as the one line water's user reads.
+#[derive(Debug)]
+pub enum Error {
+    /// A bad command line.
+    Usage(String),
+    /// A sequence water would refuse, in water's words.
+    Sequence(String),
+    /// Reading or writing a file (or standard output) failed.
+    Io {
+        /// The file involved, as named on the command line.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// An error of the library (bad FASTA, matrix, penalties...), which names its file and line.
+    Library(wildtype_aligner::Error),
+}
+
+impl Error {
+    fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Usage(message) | Error::Sequence(message) => f.write_str(message),
+            Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Error::Library(error) => error.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            Error::Library(error) => error.source(),
+            Error::Usage(_) | Error::Sequence(_) => None,
+        }
+    }
+}
+
+/// Each layer's error converts into the library's, which the drop-in prints as it is.
+macro_rules! from_library {
+    ($($layer:ty),*) => {$(
+        impl From<$layer> for Error {
+            fn from(error: $layer) -> Self {
+                Error::Library(error.into())
+            }
+        }
+    )*};
+}
+
+from_library!(
+    wildtype_aligner::Error,
+    wildtype_aligner::align::AlignError,
+    wildtype_aligner::fasta::FastaError,
+    wildtype_aligner::report::UnknownFormat,
+    wildtype_aligner::scoring::ScoringError
+);
+
+/// The drop-in's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Parsed `water` arguments.
 ///
 /// # Examples
 ///
 /// ```
-/// use wildtype_aligner::cli::water::WaterArgs;
+/// use water::cli::WaterArgs;
 ///
 /// let args = WaterArgs::parse(["a.fa", "b.fa", "-gapopen", "12", "-stdout", "-auto"]).unwrap();
 /// assert_eq!(args.asequence(), "a.fa");
@@ -275,7 +343,7 @@ impl WaterArgs {
 /// # Examples
 ///
 /// ```no_run
-/// use wildtype_aligner::cli::water::{WaterArgs, run};
+/// use water::cli::{WaterArgs, run};
 ///
 /// let args = WaterArgs::parse(["a.fa", "b.fa", "-stdout", "-auto"]).unwrap();
 /// run(&args, &mut std::io::stderr()).unwrap();
@@ -297,7 +365,7 @@ pub fn run(args: &WaterArgs, diagnostics: &mut dyn Write) -> Result<()> {
 /// # Examples
 ///
 /// ```
-/// use wildtype_aligner::cli::water::{WaterArgs, run_to};
+/// use water::cli::{WaterArgs, run_to};
 ///
 /// let dir = std::env::temp_dir().join(format!("wta-doc-{}", std::process::id()));
 /// std::fs::create_dir_all(&dir).unwrap();
@@ -361,7 +429,7 @@ impl Job {
     fn prepare(args: &WaterArgs, diagnostics: &mut dyn Write) -> Result<Self> {
         let (gaps, warnings) = GapPenalties::clamped(args.gapopen, args.gapextend);
         for warning in &warnings {
-            warn(diagnostics, warning);
+            warn(diagnostics, &warning.to_string());
         }
         if args.awidth < 10 {
             warn(
@@ -426,7 +494,7 @@ impl Job {
         let a_part = &a.residues()[a_range.clone()];
         let mut aligned = 0;
         // Records are read and checked in order, aligned a chunk at a time on all threads
-        // (`Aligner::align_many_fold`; a chunk of one record by `Aligner::align`), and written in
+        // (`Aligner::align_one_to_many_fold`; a chunk of one record by `Aligner::align`), and written in
         // input order before the next chunk.
         let mut records = std::mem::take(&mut self.b_records).into_iter();
         let mut exhausted = false;
@@ -479,7 +547,7 @@ impl Job {
                 .map(|(b, b_range)| &b.residues()[b_range.clone()])
                 .collect();
             // Each alignment is formatted on the thread that computed it, into that unit of
-            // work's buffer (`Aligner::align_many_fold`); a lone b record takes the single-pair
+            // work's buffer (`Aligner::align_one_to_many_fold`); a lone b record takes the single-pair
             // path (the striped kernel for long pairs). The blocks are then written in input
             // order, up to the first failed alignment.
             let aligner = &self.aligner;
@@ -490,44 +558,44 @@ impl Job {
                 blocks: Vec::new(),
                 errors: Vec::new(),
             };
-            let fold = |state: &mut Formatted, index: usize, result: Result<Alignment>| {
-                let alignment = match result {
-                    Ok(alignment) => alignment,
-                    Err(error) => return state.errors.push((index, error)),
+            let fold =
+                |state: &mut Formatted, index: usize, result: Result<Alignment, AlignError>| {
+                    let alignment = match result {
+                        Ok(alignment) => alignment,
+                        Err(error) => return state.errors.push((index, error.into())),
+                    };
+                    let (b, b_range) = &chunk[index];
+                    let description_b = match args.aformat {
+                        AlignFormat::Fasta => b.fasta_description(),
+                        _ => String::new(),
+                    };
+                    let start = state.writer.get_ref().len();
+                    let report = PairReport::new(
+                        &alignment,
+                        a_part,
+                        targets[index],
+                        aligner.matrix(),
+                        aligner.gaps(),
+                    )
+                    .expect("an alignment fits the residues it was made from")
+                    .names(a.name(), b.name())
+                    .descriptions(&description_a, &description_b)
+                    .offsets(a_range.start, b_range.start);
+                    state
+                        .writer
+                        .write_alignment(&report)
+                        .expect("writing to memory cannot fail");
+                    state
+                        .blocks
+                        .push((index, start..state.writer.get_ref().len()));
                 };
-                let (b, b_range) = &chunk[index];
-                let description_b = match args.aformat {
-                    AlignFormat::Fasta => b.fasta_description(),
-                    _ => String::new(),
-                };
-                let start = state.writer.get_ref().len();
-                state
-                    .writer
-                    .write_alignment(&PairReport {
-                        name_a: a.name(),
-                        name_b: b.name(),
-                        description_a: &description_a,
-                        description_b: &description_b,
-                        a: a_part,
-                        b: targets[index],
-                        offset_a: a_range.start,
-                        offset_b: b_range.start,
-                        alignment: &alignment,
-                        matrix: aligner.matrix(),
-                        gaps: aligner.gaps(),
-                    })
-                    .expect("writing to memory cannot fail");
-                state
-                    .blocks
-                    .push((index, start..state.writer.get_ref().len()));
-            };
             let mut states = match targets.as_slice() {
                 [b_part] => {
                     let mut state = init();
                     fold(&mut state, 0, aligner.align(a_part, b_part));
                     vec![state]
                 }
-                _ => aligner.align_many_fold(a_part, &targets, init, fold),
+                _ => aligner.align_one_to_many_fold(a_part, &targets, init, fold),
             };
             // The first failure in input order ends the output there.
             let failed = states
@@ -657,7 +725,7 @@ impl Drop for Output {
 /// Reads FASTA (plain or gzip) as (header, raw sequence) pairs through the crate's reader,
 /// which refuses non-FASTA input with the file and line.
 fn read_fasta(path: &Path) -> Result<Vec<(String, Vec<u8>)>> {
-    Ok(crate::fasta::read_all(path)?
+    Ok(wildtype_aligner::fasta::read_all(path)?
         .into_iter()
         .map(|record| {
             let header = record.header().to_owned();

@@ -18,6 +18,10 @@
 //! | 4 | run complete and outputs written, but some targets were not aligned (see their status) |
 //! | 5 | `--detect-emboss`: no `water` on PATH |
 
+// What the machine offers (EMBOSS water, SIMD level), shared with the bench harness.
+#[path = "../harness/detect.rs"]
+mod detect;
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,6 +29,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use wildtype_aligner::Error;
+use wildtype_aligner::align::AlignError;
+use wildtype_aligner::scoring::ScoringError;
 use wildtype_aligner::wildtype::{
     self, GeneRule, PipelineConfig, Progress, Shard, TierRule, TierThresholds,
 };
@@ -106,15 +112,21 @@ impl Progress for Bar {
 fn exit_code(error: &Error) -> u8 {
     match error {
         Error::Io { .. } => 1,
-        Error::Usage(_) | Error::Setting(_) => 2,
-        Error::Format { .. } | Error::Input { .. } | Error::Sequence(_) => 3,
+        Error::Usage(_)
+        | Error::Setting(_)
+        | Error::Scoring(ScoringError::GapOutOfRange { .. })
+        | Error::Align(AlignError::KernelUnavailable(_) | AlignError::UnknownKernel(_)) => 2,
+        Error::Format { .. }
+        | Error::Input { .. }
+        | Error::Header(_)
+        | Error::Align(AlignError::EmptySequence { .. }) => 3,
         _ => 1,
     }
 }
 
 fn detect() -> ExitCode {
-    println!("simd\t{}", wildtype::simd_level());
-    match wildtype::find_water() {
+    println!("simd\t{}", detect::simd_level());
+    match detect::find_water() {
         Some(water) => {
             println!("water\t{}", water.path.display());
             println!(

@@ -18,12 +18,17 @@
 //! --example bench_kernels [targets]` (`single` as the argument runs only the single-pair
 //! part)
 
+// The benchmark harness, shared by the bench examples and the criterion benches.
+#[allow(dead_code)]
+#[path = "../harness/mod.rs"]
+mod harness;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use harness::peers::comparable;
 use wildtype_aligner::align::{Aligner, KernelKind};
-use wildtype_aligner::bench::peers::comparable;
 
 const TEM1: &[u8] = b"MSIQHFRVALIPFFAAFCLPVFAHPETLVKVKDAEDQLGARVGYIELDLNSGKILESFRPEERFPMMSTFKVLLCGAVLSRIDAGQEQLGRRIHYSQNDLVEYSPVTEKHLTDGMTVRELCSAAITMSDNTAANLLLTTIGGPKELTAFLHNMGDHVTRLDRWEPELNEAIPNDERDTTMPVAMATTLRKLLTGELLTLASRQQLIDWMEADKVAGPLLRSALPAGWFIADKSGAGERGSRGIIAALGPDGKPSRIVVIYTTGSQATMDERNRQIAEIGASLIKHW";
 const AMINO: &[u8] = b"ACDEFGHIKLMNPQRSTVWY";
@@ -205,7 +210,7 @@ fn processes(a: &[u8], targets: &[Vec<u8>]) -> Result<Processes, String> {
 /// water's (within 1).
 #[cfg(feature = "parasail")]
 fn parasail(query: &[u8], targets: &[&[u8]], cells: f64) -> ((f64, f64), usize, usize) {
-    let peer = wildtype_aligner::bench::peers::Parasail::new(query).expect("parasail set-up");
+    let peer = harness::peers::Parasail::new(query).expect("parasail set-up");
     let score = time(|| {
         for target in targets {
             std::hint::black_box(peer.score(target).expect("parasail score"));
@@ -227,7 +232,7 @@ fn parasail(query: &[u8], targets: &[&[u8]], cells: f64) -> ((f64, f64), usize, 
     let ours = Aligner::builder()
         .build()
         .unwrap()
-        .score_many(query, targets);
+        .score_one_to_many(query, targets);
     let agree = targets
         .iter()
         .zip(ours)
@@ -337,10 +342,10 @@ fn main() {
             };
             let sub_cells: f64 = subset.iter().map(|t| (t.len() * TEM1.len()) as f64).sum();
             let score = time(|| {
-                pool.install(|| std::hint::black_box(aligner.score_many(TEM1, subset)));
+                pool.install(|| std::hint::black_box(aligner.score_one_to_many(TEM1, subset)));
             });
             let align = time(|| {
-                pool.install(|| std::hint::black_box(aligner.align_many(TEM1, subset)));
+                pool.install(|| std::hint::black_box(aligner.align_one_to_many(TEM1, subset)));
             });
             let measured = (gcups(sub_cells, score), gcups(sub_cells, align));
             if kind == KernelKind::Scalar {

@@ -1,5 +1,5 @@
 //! Benchmarking the whole pipeline against its peers on 1K / 10K / 100K target sets (the
-//! logic behind `examples/bench_sets.rs`).
+//! logic behind the `bench_sets` example; `bench_kernels` and the criterion benches share it).
 //!
 //! - [`synth`] makes deterministic target sets from the real references.
 //! - [`measure_pipeline`] runs the full pipeline (alignment, mutation calls, reports written)
@@ -14,6 +14,7 @@
 //! targets); memory does not grow with the number of targets beyond one copy of the input
 //! text, because the pipeline streams targets in chunks.
 
+pub mod detect;
 pub mod peers;
 pub mod synth;
 
@@ -22,8 +23,18 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::wildtype::{PipelineConfig, ReferenceSet, run};
-use crate::{Error, Result};
+/// A failed step of a benchmark, with a message that says which.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// The harness's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An I/O error with the path it concerns.
+pub fn io_error(path: impl AsRef<Path>, source: std::io::Error) -> Error {
+    format!("{}: {source}", path.as_ref().display()).into()
+}
+
+use wildtype_aligner::wildtype::{PipelineConfig, ReferenceSet, run};
 
 /// The process's peak resident memory (`VmHWM` of `/proc/self/status`) in KiB; `None` where
 /// there is no such file. Process-wide: measure one thing per process.
@@ -44,7 +55,7 @@ pub struct PipelineMeasurement {
     pub aligned: usize,
     /// Dynamic-programming cells: target length x reference length over aligned targets.
     pub cells: u64,
-    /// Wall time of [`crate::wildtype::run`], reading inputs to the renamed manifest.
+    /// Wall time of [`wildtype_aligner::wildtype::run`], reading inputs to the renamed manifest.
     pub wall_seconds: f64,
     /// The alignment kernel the manifest names.
     pub kernel: String,
@@ -77,9 +88,9 @@ pub fn measure_pipeline(
     let cells = cells_of_run(output_dir)?;
     let manifest_path = output_dir.join("manifest.json");
     let manifest: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(&manifest_path).map_err(|source| Error::io(&manifest_path, source))?,
+        &std::fs::read(&manifest_path).map_err(|source| io_error(&manifest_path, source))?,
     )
-    .map_err(|e| Error::Sequence(format!("cannot read the manifest back: {e}")))?;
+    .map_err(|e| Error::from(format!("cannot read the manifest back: {e}")))?;
     Ok(PipelineMeasurement {
         targets: summary.targets,
         aligned: summary.aligned,
@@ -93,14 +104,14 @@ pub fn measure_pipeline(
 /// Cells of a finished run, from its `alignments.tsv` (lengths of aligned rows).
 fn cells_of_run(output_dir: &Path) -> Result<u64> {
     let path = output_dir.join("alignments.tsv");
-    let text = std::fs::read_to_string(&path).map_err(|source| Error::io(&path, source))?;
+    let text = std::fs::read_to_string(&path).map_err(|source| io_error(&path, source))?;
     let mut lines = text.lines();
     let columns: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
     let column = |name: &str| {
         columns
             .iter()
             .position(|c| *c == name)
-            .ok_or_else(|| Error::Sequence(format!("alignments.tsv has no column {name}")))
+            .ok_or_else(|| Error::from(format!("alignments.tsv has no column {name}")))
     };
     let (target, reference, status) = (
         column("target_length")?,
@@ -287,7 +298,7 @@ pub fn machine() -> String {
         })
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    format!("{model}, {cores} cores, {}", crate::wildtype::simd_level())
+    format!("{model}, {cores} cores, {}", detect::simd_level())
 }
 
 /// The hidden flag with which the bench re-executes itself to measure one run in a fresh
@@ -346,9 +357,9 @@ pub fn measure_in_child(
     }
     let output = command
         .output()
-        .map_err(|source| Error::io(executable, source))?;
+        .map_err(|source| io_error(executable, source))?;
     if !output.status.success() {
-        return Err(Error::Setting(format!(
+        return Err(Error::from(format!(
             "the measuring child failed on {}: {}",
             set.display(),
             String::from_utf8_lossy(&output.stderr).trim()
@@ -356,7 +367,7 @@ pub fn measure_in_child(
     }
     let text = String::from_utf8_lossy(&output.stdout);
     serde_json::from_str(text.lines().last().unwrap_or(""))
-        .map_err(|e| Error::Setting(format!("the measuring child printed no result: {e}")))
+        .map_err(|e| Error::from(format!("the measuring child printed no result: {e}")))
 }
 
 /// Scales a peer's time on a sample to `cells`.
@@ -380,7 +391,7 @@ pub fn run_suite(options: &SuiteOptions, log: &mut dyn FnMut(&str)) -> Result<Re
         .work_dir
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join(format!("wta-bench-{}", std::process::id())));
-    std::fs::create_dir_all(&work).map_err(|source| Error::io(&work, source))?;
+    std::fs::create_dir_all(&work).map_err(|source| io_error(&work, source))?;
     let result = suite(options, &work, log);
     if owned_dir {
         let _ = std::fs::remove_dir_all(&work);
@@ -411,7 +422,7 @@ fn suite(options: &SuiteOptions, work: &Path, log: &mut dyn FnMut(&str)) -> Resu
     )?;
     let sample = peers::read_records(&sample_set.path)?;
 
-    let water = crate::wildtype::find_water();
+    let water = detect::find_water();
     let mut checked = 0;
     let mut water_timings = None;
     match &water {

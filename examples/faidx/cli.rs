@@ -1,14 +1,18 @@
-//! `samtools faidx FILE [REGION ...]` as a library: argument parsing (kept here so it can be
-//! fuzzed) and the run itself, writing what samtools 1.16 writes.
+//! `samtools faidx FILE [REGION ...]`: argument parsing (a module of its own so the tests can
+//! run it in process) and the run itself, writing what samtools 1.16 writes.
 
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::fai::Index;
-use super::indexed::IndexedFasta;
-use super::region::Region;
-use crate::{Error, Result};
+use wildtype_aligner::fasta::fai::Index;
+use wildtype_aligner::fasta::{IndexedFasta, Region};
+
+/// A failed run: its message is the line printed after `[faidx] ` (or alone, for usage).
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// The tool's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 const DEFAULT_LINE_LENGTH: usize = 60;
 
@@ -28,7 +32,7 @@ Option:
 /// # Examples
 ///
 /// ```
-/// use wildtype_aligner::fasta::faidx::Args;
+/// use faidx::cli::Args;
 ///
 /// let args = Args::parse(["-n", "10", "refs.fa", "gyrA:83-87", "-c"]).unwrap();
 /// assert_eq!(args.line_length(), 10);
@@ -67,7 +71,7 @@ impl Args {
         };
         let mut operands: Vec<OsString> = Vec::new();
         let mut args = args.into_iter().map(Into::into);
-        let usage = |message: String| Error::Usage(format!("faidx: {message}\n{USAGE}"));
+        let usage = |message: String| Error::from(format!("faidx: {message}\n{USAGE}"));
         while let Some(arg) = args.next() {
             let text = arg.to_string_lossy().into_owned();
             if text == "--" {
@@ -161,7 +165,7 @@ impl Args {
 /// std::fs::write(&fasta, ">a\nMKVLAAGIV\n").unwrap();
 /// let (mut out, mut err) = (Vec::new(), Vec::new());
 /// let args = [fasta.to_str().unwrap(), "a:2-4", "-n", "2"];
-/// assert_eq!(faidx::main(args, &mut out, &mut err), 0);
+/// assert_eq!(cli::main(args, &mut out, &mut err), 0);
 /// assert_eq!(out, b">a:2-4\nKV\nL\n");
 /// assert!(dir.path().join("refs.fa.fai").exists());
 /// ```
@@ -194,7 +198,7 @@ where
 pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<i32> {
     let io_err = |path: &Path| {
         let path = path.to_path_buf();
-        move |e| Error::io(path, e)
+        move |e: std::io::Error| Error::from(format!("{}: {e}", path.display()))
     };
     for warning in &args.warnings {
         writeln!(stderr, "{warning}").map_err(io_err(Path::new("<stderr>")))?;

@@ -7,7 +7,7 @@
 //! # Examples
 //!
 //! ```
-//! use wildtype_aligner::bench::synth::{VariationModel, synthesize};
+//! use crate::harness::synth::{VariationModel, synthesize};
 //!
 //! let references = vec![("blaX".to_owned(), b"MSIQHFRVALIPFFAAFCLPVFAHPETLVKVKDAEDQ".to_vec())];
 //! let model = VariationModel::default();
@@ -23,7 +23,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::{Error, Result};
+use super::{Result, io_error};
 
 /// SplitMix64: a tiny, fast, well-mixed 64-bit generator (Steele, Lea and Flood 2014); enough
 /// for benchmark data and needs no dependency.
@@ -31,7 +31,7 @@ use crate::{Error, Result};
 /// # Examples
 ///
 /// ```
-/// use wildtype_aligner::bench::synth::SplitMix64;
+/// use crate::harness::synth::SplitMix64;
 ///
 /// let mut rng = SplitMix64::new(1);
 /// let first = rng.next_u64();
@@ -211,7 +211,7 @@ pub fn write_fasta<'a>(
     path: &Path,
     targets: impl IntoIterator<Item = (&'a str, &'a [u8])>,
 ) -> Result<()> {
-    let file = std::fs::File::create(path).map_err(|source| Error::io(path, source))?;
+    let file = std::fs::File::create(path).map_err(|source| io_error(path, source))?;
     let mut out = std::io::BufWriter::new(file);
     let write = || -> std::io::Result<()> {
         for (header, residues) in targets {
@@ -223,5 +223,5 @@ pub fn write_fasta<'a>(
         }
         out.flush()
     };
-    write().map_err(|source| Error::io(path, source))
+    write().map_err(|source| io_error(path, source))
 }

@@ -7,17 +7,22 @@
 //!     --references data/wildtype/references.faa --sizes 5000
 //! ```
 //!
-//! Sets are synthesized from the references (see `wildtype_aligner::bench::synth`) unless
+//! Sets are synthesized from the references (see `examples/harness/synth.rs`) unless
 //! `--targets` is given. Each size runs in a child process of this binary (so each peak memory
 //! is that size's own). Before timing anything, the crate's reports on `--check-sample`
 //! targets are compared with the real water's; a difference exits with code 3 and no table.
 //! Exit codes: 0 measured, 2 bad command line, 3 wrong answers or a failed run.
 
+// The benchmark harness, shared by the bench examples and the criterion benches.
+#[allow(dead_code)]
+#[path = "../harness/mod.rs"]
+mod harness;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use wildtype_aligner::bench;
+use harness as bench;
 
 /// Benchmark the wild-type pipeline on target sets of several sizes against EMBOSS water,
 /// parasail and the scalar engine.
