@@ -105,7 +105,7 @@ impl RunHeader {
     /// water shows it (`-gapopen 10.3`, `[-bsequence] b.fa`).
     pub fn new<S: Into<String>>(arguments: impl IntoIterator<Item = S>, report_file: &str) -> Self {
         Self {
-            rundate: super::rundate_now(),
+            rundate: super::rundate::rundate_now(),
             arguments: arguments.into_iter().map(Into::into).collect(),
             report_file: report_file.to_owned(),
         }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::io::{self, BufRead};
 use std::path::Path;
 
-use super::Record;
+use super::record::Record;
 use crate::fasta::error::Result;
 use crate::fasta::error::{FastaError, FastaErrorKind};
 

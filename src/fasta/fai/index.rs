@@ -6,8 +6,8 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::Record;
 use super::build;
+use super::record::Record;
 use crate::fasta::error::Result;
 use crate::fasta::error::{FastaError, FastaErrorKind};
 use crate::fasta::input::{self, Compression};
