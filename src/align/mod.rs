@@ -127,6 +127,19 @@ impl AlignerBuilder {
     }
 
     /// The configured aligner.
+    ///
+    /// # Errors
+    ///
+    /// [`AlignError::KernelUnavailable`] when a kernel was forced that this CPU cannot run.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::{Aligner, KernelKind};
+    ///
+    /// let aligner = Aligner::builder().build().unwrap();
+    /// assert!(KernelKind::available().contains(&aligner.kernel()));
+    /// ```
     pub fn build(self) -> Result<Aligner> {
         let engine = match self.kernel {
             Some(kind) => {
@@ -188,7 +201,19 @@ fn with_scratch<T>(body: impl FnOnce(&mut Scratch) -> T) -> T {
 }
 
 impl Aligner {
-    /// A builder with water's defaults.
+    /// A builder with water's defaults (EBLOSUM62, open 10, extend 0.5, the fastest kernel
+    /// this CPU has).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::Aligner;
+    /// use wildtype_aligner::scoring::GapPenalties;
+    ///
+    /// let aligner = Aligner::builder().gaps(GapPenalties::new(12.0, 2.0).unwrap()).build().unwrap();
+    /// assert_eq!((aligner.gaps().open(), aligner.gaps().extend()), (12.0, 2.0));
+    /// assert_eq!(aligner.matrix().name(), "EBLOSUM62");
+    /// ```
     pub fn builder() -> AlignerBuilder {
         AlignerBuilder::default()
     }
@@ -237,6 +262,22 @@ impl Aligner {
     /// On the SIMD kernels a pair of at least 24 x 24 residues (with b at least 16 long) runs
     /// on the striped single-pair kernel, smaller ones on one lane of the lane kernel; the
     /// result is the same.
+    ///
+    /// # Errors
+    ///
+    /// [`AlignError::EmptySequence`] when `a` or `b` has no residues.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::{AlignError, Aligner};
+    ///
+    /// let aligner = Aligner::builder().build().unwrap();
+    /// let alignment = aligner.align(b"MVLSPADKTNVKAAW", b"MVHLTPEEKSAVTALW").unwrap();
+    /// assert_eq!(alignment.score(), 34.0);
+    /// assert_eq!((alignment.a_range(), alignment.b_range()), (2..15, 3..16));
+    /// assert!(matches!(aligner.align(b"", b"MK"), Err(AlignError::EmptySequence { .. })));
+    /// ```
     pub fn align(&self, a: &[u8], b: &[u8]) -> Result<Alignment> {
         with_scratch(|scratch| self.align_with(a, b, scratch))
     }

@@ -195,6 +195,24 @@ pub struct IndexedFasta {
 impl IndexedFasta {
     /// Opens a FASTA file with default [`OpenOptions`]: use `FILE.fai` when current, build
     /// (and write) it when missing or stale. Gzip input is refused.
+    ///
+    /// # Errors
+    ///
+    /// A [`FastaError`] naming the file (and line, where there is one): unreadable, gzip, or
+    /// not indexable as samtools would refuse it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::fasta::IndexedFasta;
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("refs.fa");
+    /// std::fs::write(&path, ">gyrA\nMSDLAREITP\nVNIEEELK\n").unwrap();
+    /// let fasta = IndexedFasta::open(&path).unwrap();
+    /// assert_eq!(fasta.names().collect::<Vec<_>>(), ["gyrA"]);
+    /// assert!(dir.path().join("refs.fa.fai").exists());
+    /// ```
     pub fn open(path: impl AsRef<Path>) -> Result<IndexedFasta> {
         OpenOptions::default().open(path)
     }
@@ -248,7 +266,24 @@ impl IndexedFasta {
             .ok_or_else(|| FastaError::new(&self.path, FastaErrorKind::UnknownName).in_record(name))
     }
 
-    /// A whole sequence.
+    /// A whole sequence, borrowed from the mapped file when it sits on one line.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::fasta::FastaErrorKind::UnknownName`] for a name the index lacks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::fasta::{FastaErrorKind, IndexedFasta};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("refs.fa");
+    /// std::fs::write(&path, ">gyrA\nMSDLAREITP\nVNIEEELK\n>parC\nMSDMAERLAL\n").unwrap();
+    /// let fasta = IndexedFasta::open(&path).unwrap();
+    /// assert_eq!(&fasta.fetch("gyrA").unwrap()[..], b"MSDLAREITPVNIEEELK");
+    /// assert_eq!(*fasta.fetch("gyrB").unwrap_err().kind(), FastaErrorKind::UnknownName);
+    /// ```
     pub fn fetch(&self, name: &str) -> Result<Cow<'_, [u8]>> {
         let record = self.record(name)?;
         self.fetch_bases(record, 0..record.length())

@@ -40,6 +40,22 @@ impl Default for GapPenalties {
 
 impl GapPenalties {
     /// Penalties within water's ranges (open 0..=100, extend 0..=10), rounded to 16 bits.
+    ///
+    /// # Errors
+    ///
+    /// [`ScoringError::GapOutOfRange`] for a value outside its range, or not a number.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::scoring::{GapKind, GapPenalties, ScoringError};
+    ///
+    /// let gaps = GapPenalties::new(10.0, 0.5).unwrap();
+    /// assert_eq!((gaps.open(), gaps.extend()), (10.0, 0.5));
+    /// assert_eq!(GapPenalties::new(10.0, 0.1).unwrap().extend(), 0.10000038);
+    /// let err = GapPenalties::new(10.0, 11.0).unwrap_err();
+    /// assert!(matches!(err, ScoringError::GapOutOfRange { gap: GapKind::Extend, .. }));
+    /// ```
     pub fn new(open: f32, extend: f32) -> Result<Self, ScoringError> {
         check_range(GapKind::Open, open, MAX_OPEN)?;
         check_range(GapKind::Extend, extend, MAX_EXTEND)?;

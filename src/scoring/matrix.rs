@@ -65,6 +65,16 @@ impl PairFlags {
 
 impl Matrix {
     /// EBLOSUM62, water's default for protein (embedded; EMBOSS need not be installed).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::scoring::Matrix;
+    ///
+    /// let matrix = Matrix::blosum62();
+    /// assert_eq!(matrix.score(b'W', b'W'), 11.0);
+    /// assert_eq!(matrix.score(b'k', b'R'), 2.0);
+    /// ```
     pub fn blosum62() -> Self {
         Self::parse("EBLOSUM62", EBLOSUM62).expect("embedded EBLOSUM62 parses")
     }
