@@ -8,7 +8,7 @@
 use rayon::prelude::*;
 
 use super::kernel::driver;
-use super::{Aligner, Alignment, Scratch, water};
+use super::{Aligner, Alignment, Scratch, scalar};
 use crate::{Error, Result};
 
 /// Kernel batches per unit of parallel work: enough to amortise scheduling, small enough to
@@ -368,12 +368,12 @@ impl Aligner {
             let codes_a: Vec<u8> = a.iter().map(|&r| self.matrix.code(r)).collect();
             let codes_b: Vec<u8> = b.iter().map(|&r| self.matrix.code(r)).collect();
             let matrix = &self.matrix;
-            let traceback = water::align_codes(
+            let traceback = scalar::align_codes(
                 &codes_a,
                 &codes_b,
                 |x, y| matrix.score_codes(x, y),
                 self.penalties(),
-                scratch,
+                &mut scratch.scalar,
             );
             let score = LocalScore {
                 score: traceback.score,

@@ -41,8 +41,10 @@
 
 mod batch;
 mod kernel;
+mod scalar;
+mod scratch;
 mod stats;
-mod water;
+mod trace;
 
 use std::cell::RefCell;
 use std::ops::Range;
@@ -50,10 +52,10 @@ use std::sync::Arc;
 
 pub use batch::LocalScore;
 pub use kernel::KernelKind;
+pub use scratch::Scratch;
 pub use stats::AlignmentStats;
 #[cfg(test)]
 pub(crate) use stats::percent;
-pub use water::Scratch;
 
 use crate::scoring::{GapPenalties, Matrix};
 use crate::{Error, Result};
@@ -228,8 +230,8 @@ impl Aligner {
         }
     }
 
-    fn penalties(&self) -> water::Penalties {
-        water::Penalties {
+    fn penalties(&self) -> trace::Penalties {
+        trace::Penalties {
             open: self.gaps.open(),
             extend: self.gaps.extend(),
         }
@@ -279,12 +281,12 @@ impl Aligner {
                     .traceback
                     .expect("the kernels walk every pair they are asked to align")
             }
-            _ => water::align_codes(
+            _ => scalar::align_codes(
                 &codes_a,
                 &codes_b,
                 |x, y| matrix.score_codes(x, y),
                 penalties,
-                scratch,
+                &mut scratch.scalar,
             ),
         };
         let alignment = Alignment::from_traceback(matrix, &codes_a, &codes_b, traceback);
@@ -320,7 +322,7 @@ impl Aligner {
         codes_b: &[u8],
         trace: bool,
         scratch: &mut Scratch,
-    ) -> kernel::driver::Outcome {
+    ) -> kernel::outcome::Outcome {
         let penalties = self.penalties();
         let striped = self
             .use_striped(codes_a.len(), codes_b.len())
@@ -380,7 +382,7 @@ impl Alignment {
         matrix: &Matrix,
         codes_a: &[u8],
         codes_b: &[u8],
-        traceback: water::Traceback,
+        traceback: trace::Traceback,
     ) -> Self {
         let (stats, consumed_a, consumed_b) = AlignmentStats::compute(
             matrix,

@@ -5,9 +5,11 @@
 
 use super::Engine;
 use super::fixed::FixedPoint;
-use super::generic::{Job, LaneScore, TraceCells, Work};
+use super::generic::{Job, TraceCells, Work};
+use super::outcome::{LaneScore, Outcome, reported_score};
 use super::vector::Lane;
-use crate::align::water::{self, Penalties, Traceback};
+use crate::align::scalar::{self, ScalarScratch};
+use crate::align::trace::Penalties;
 
 /// The most bytes one batch's trace may take (about 4000 x 4000 residues); larger alignments
 /// go to the scalar engine.
@@ -19,22 +21,9 @@ pub(crate) struct KernelScratch {
     narrow: Work<i16>,
     wide: Work<i32>,
     scores: Vec<LaneScore>,
-    scalar: Option<Box<water::Scratch>>,
+    scalar: ScalarScratch,
     /// Buffers of the single-pair striped kernel.
     pub(crate) striped: super::striped::StripedScratch,
-}
-
-/// What the kernels report for one target.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Outcome {
-    /// water's score.
-    pub score: f32,
-    /// The walk's start cell: the last aligned position of a, then of b (0-based).
-    pub end_a: usize,
-    /// See `end_a`.
-    pub end_b: usize,
-    /// The walk, when an alignment was asked for.
-    pub traceback: Option<Traceback>,
 }
 
 /// What every batch of one call shares.
@@ -177,13 +166,12 @@ pub(crate) fn run(
         } else {
             (query, targets[index])
         };
-        let scalar = scratch.scalar.get_or_insert_with(Box::default);
-        let traceback = water::align_codes(
+        let traceback = scalar::align_codes(
             a,
             b,
             |x, y| fixed.to_f32(fixed.score(x, y)),
             penalties,
-            scalar,
+            &mut scratch.scalar,
         );
         results[index] = Some(Outcome {
             score: traceback.score,
@@ -196,8 +184,4 @@ pub(crate) fn run(
         .into_iter()
         .map(|result| result.expect("every target is scored by one of the passes"))
         .collect()
-}
-
-pub(crate) fn reported_score(fixed: &FixedPoint, score: &LaneScore) -> f32 {
-    score.best.map_or(-f32::MAX, |best| fixed.to_f32(best))
 }

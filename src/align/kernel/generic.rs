@@ -7,7 +7,7 @@
 //!
 //! Edge cells (row 0 and column 0) have no gap state in water and follow their own rule
 //! (quirk Q1 included). Column 0 is computed lane by lane in scalar code, once per job, exactly
-//! as `water.rs` computes it; the row-0 cell of every later column is computed for all lanes at
+//! as `scalar.rs` computes it; the row-0 cell of every later column is computed for all lanes at
 //! once (water's three-way edge rule is `max(substitution, gap, 0)`, and the gap wins exactly
 //! when `gap > max(substitution - 1, 0)` in whole units).
 //!
@@ -31,24 +31,10 @@
 //! cache, and a 16-bit trace serves every lane that did not saturate.
 
 use super::fixed::FixedPoint;
+use super::outcome::LaneScore;
 use super::vector::{LOOKUP_CODES, Lane, Vector};
 use crate::align::Op;
-use crate::align::water::{DIAG, LEFT, Traceback, UP};
-
-/// What the fill learns about one target.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct LaneScore {
-    /// The largest unclamped interior value in units; `None` without interior cells.
-    pub best: Option<i32>,
-    /// The walk's start cell (row in a, column in b).
-    pub end_i: usize,
-    /// See `end_i`.
-    pub end_j: usize,
-    /// The clamped H of the start cell (the largest H of the matrix).
-    pub max_h: i32,
-    /// A 16-bit lane may have saturated: the result is unusable and must be recomputed wider.
-    pub overflow: bool,
-}
+use crate::align::trace::{DIAG, LEFT, Traceback, UP};
 
 /// The sequences of one fill: the coded shared sequence, up to `LANES` coded non-empty
 /// sequences in the lanes, and the rectangle to fill.
@@ -647,7 +633,7 @@ impl<'a, L: Lane> TraceCells<'a, L> {
         self.edges[at * self.lanes + self.lane].to_i32()
     }
 
-    /// water's walk (`water::walk`) from the start cell `(end_i, end_j)` whose H is `max_h`,
+    /// water's walk ([`crate::align::trace::walk`]) from the start cell `(end_i, end_j)` whose H is `max_h`,
     /// in whole units, where it is exact: coded `a` and `b` are the lane's sequences and
     /// `score` is passed through.
     ///

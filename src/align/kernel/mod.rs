@@ -1,4 +1,4 @@
-//! Fast kernels that return exactly what the scalar engine (`water.rs`) returns.
+//! Fast kernels that return exactly what the scalar engine (`scalar.rs`) returns.
 //!
 //! One algorithm ([`generic::fill`]) is written once over a crate-private [`vector::Vector`]
 //! trait; `portable.rs` and `x86_64/*.rs` only say how a register adds, subtracts, takes a
@@ -14,6 +14,7 @@
 pub(crate) mod driver;
 pub(crate) mod fixed;
 pub(crate) mod generic;
+pub(crate) mod outcome;
 mod pages;
 pub(crate) mod portable;
 pub(crate) mod striped;
@@ -25,7 +26,8 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
-use generic::{Job, LaneScore, Work};
+use generic::{Job, Work};
+use outcome::LaneScore;
 
 use crate::{Error, Result};
 use fixed::FixedPoint;

@@ -2,7 +2,8 @@
 //! vectorize it with whatever the target offers (SSE2 on any x86_64, NEON on aarch64).
 
 use super::fixed::FixedPoint;
-use super::generic::{self, Job, LaneScore, Work};
+use super::generic::{self, Job, Work};
+use super::outcome::LaneScore;
 use super::striped::{self, StripedWork};
 use super::vector::Vector;
 

@@ -6,7 +6,7 @@
 //!
 //! # Layout
 //!
-//! Row 0 and column 0 are water's edge cells, computed in scalar code exactly as `water.rs`
+//! Row 0 and column 0 are water's edge cells, computed in scalar code exactly as `scalar.rs`
 //! computes them (quirk Q1 included). The interior rows `1..rows` are the striped part: interior
 //! row `r = i - 1` lives in segment `r % seg` of lane `r / seg`, where `seg = ceil((rows - 1) /
 //! LANES)`; the `seg * LANES - (rows - 1)` slots past the last row are padding (see below).
@@ -66,12 +66,10 @@
 //! row 0 and column 0 in plain arrays; [`StripedCells`] maps `(i, j)` back for water's walk.
 
 use super::Engine;
-use super::driver::{Outcome, reported_score};
 use super::fixed::FixedPoint;
+use super::outcome::{LaneScore, Outcome, reported_score};
 use super::vector::{Lane, Vector};
-use crate::align::water::{self, Cells, DIAG, LEFT, Penalties, UP};
-
-pub(crate) use super::generic::LaneScore;
+use crate::align::trace::{self, Cells, DIAG, LEFT, Penalties, UP};
 
 /// The largest H the 16-bit striped trace can pack as `4 * H + direction`.
 const NARROW_TRACE_MAX: i32 = (i16::MAX as i32 - 3) / 4;
@@ -489,11 +487,11 @@ pub(crate) fn run(
         if narrow.is_some() && score.max_h <= NARROW_TRACE_MAX {
             engine.striped_narrow(true, fixed, a, b, rows, cols, &mut scratch.narrow);
             let cells = StripedCells::new(&scratch.narrow, fixed.unit());
-            water::walk(&cells, score.end_i, score.end_j, reported, penalties)
+            trace::walk(&cells, score.end_i, score.end_j, reported, penalties)
         } else {
             engine.striped_wide(true, fixed, a, b, rows, cols, &mut scratch.wide);
             let cells = StripedCells::new(&scratch.wide, fixed.unit());
-            water::walk(&cells, score.end_i, score.end_j, reported, penalties)
+            trace::walk(&cells, score.end_i, score.end_j, reported, penalties)
         }
     });
     Some(Outcome {
@@ -508,16 +506,23 @@ pub(crate) fn run(
 mod tests {
     use super::*;
     use crate::align::kernel::KernelKind;
-    use crate::align::water::Scratch;
-    use crate::bench::synth::SplitMix64;
+    use crate::align::scalar::{self, ScalarScratch};
     use crate::scoring::{GapPenalties, Matrix};
+
+    /// Uniform in `0..n`: SplitMix64 (Steele, Lea and Flood 2014) from `state`.
+    fn below(state: &mut u64, n: usize) -> usize {
+        *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let z = (*state ^ (*state >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        let z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        ((z ^ (z >> 31)) % n as u64) as usize
+    }
 
     /// The striped kernel itself (not a fallback) answers pairs with a positive score, equal to
     /// the scalar engine, on every engine of this CPU, with penalties where open < extend too.
     #[test]
     fn striped_runs_and_equals_scalar() {
         let matrix = Matrix::blosum62();
-        let mut rng = SplitMix64::new(0x2545_f491_4f6c_dd1d);
+        let mut rng = 0x2545_f491_4f6c_dd1d_u64;
         for (open, extend) in [(10.0, 0.5), (1.0, 3.0), (0.0, 0.0), (24.5, 4.0)] {
             let gaps = GapPenalties::new(open, extend).unwrap();
             let fixed = FixedPoint::new(&matrix, gaps).unwrap();
@@ -526,37 +531,37 @@ mod tests {
                 extend: gaps.extend(),
             };
             for _ in 0..40 {
-                let alphabet: &[u8] = if rng.below(2) == 0 {
+                let alphabet: &[u8] = if below(&mut rng, 2) == 0 {
                     b"WPCA"
                 } else {
                     b"ACDEFGHIKLMNPQRSTVWY"
                 };
-                let la = 1 + rng.below(300);
+                let la = 1 + below(&mut rng, 300);
                 let a: Vec<u8> = (0..la)
-                    .map(|_| matrix.code(alphabet[rng.below(alphabet.len())]))
+                    .map(|_| matrix.code(alphabet[below(&mut rng, alphabet.len())]))
                     .collect();
                 // Half of the b's are copies of a with a few edits (long gaps: lazy F).
-                let b: Vec<u8> = if rng.below(2) == 0 {
+                let b: Vec<u8> = if below(&mut rng, 2) == 0 {
                     let mut b = a.clone();
                     for _ in 0..3 {
-                        let at = rng.below(b.len());
-                        let cut = rng.below(20).min(b.len() - at);
+                        let at = below(&mut rng, b.len());
+                        let cut = below(&mut rng, 20).min(b.len() - at);
                         if b.len() - cut >= 1 {
                             b.drain(at..at + cut);
                         }
                     }
                     b
                 } else {
-                    (0..1 + rng.below(300))
-                        .map(|_| matrix.code(alphabet[rng.below(alphabet.len())]))
+                    (0..1 + below(&mut rng, 300))
+                        .map(|_| matrix.code(alphabet[below(&mut rng, alphabet.len())]))
                         .collect()
                 };
-                let expected = water::align_codes(
+                let expected = scalar::align_codes(
                     &a,
                     &b,
                     |x, y| matrix.score_codes(x, y),
                     penalties,
-                    &mut Scratch::default(),
+                    &mut ScalarScratch::default(),
                 );
                 for kind in KernelKind::available() {
                     let engine = Engine::for_kind(kind).unwrap();

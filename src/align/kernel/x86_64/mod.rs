@@ -26,7 +26,8 @@ macro_rules! feature_token {
 macro_rules! entry_points {
     ($token:ty, $feature:literal, $narrow:ty, $wide:ty) => {
         use crate::align::kernel::fixed::FixedPoint;
-        use crate::align::kernel::generic::{self, Job, LaneScore, Work};
+        use crate::align::kernel::generic::{self, Job, Work};
+        use crate::align::kernel::outcome::LaneScore;
 
         /// 16-bit lanes per fill.
         pub(crate) const NARROW_LANES: usize = <$narrow as Vector>::LANES;
@@ -121,7 +122,7 @@ macro_rules! striped_entry_points {
             rows: usize,
             cols: usize,
             work: &mut crate::align::kernel::striped::StripedWork<i16>,
-        ) -> crate::align::kernel::striped::LaneScore {
+        ) -> crate::align::kernel::outcome::LaneScore {
             // SAFETY: a token exists only if the CPU has the feature.
             unsafe { striped_narrow_with_feature(trace, fixed, a, b, rows, cols, work) }
         }
@@ -137,7 +138,7 @@ macro_rules! striped_entry_points {
             rows: usize,
             cols: usize,
             work: &mut crate::align::kernel::striped::StripedWork<i32>,
-        ) -> crate::align::kernel::striped::LaneScore {
+        ) -> crate::align::kernel::outcome::LaneScore {
             // SAFETY: a token exists only if the CPU has the feature.
             unsafe { striped_wide_with_feature(trace, fixed, a, b, rows, cols, work) }
         }
@@ -154,7 +155,7 @@ macro_rules! striped_entry_points {
             rows: usize,
             cols: usize,
             work: &mut crate::align::kernel::striped::StripedWork<i16>,
-        ) -> crate::align::kernel::striped::LaneScore {
+        ) -> crate::align::kernel::outcome::LaneScore {
             use crate::align::kernel::striped::fill;
             // SAFETY: the vector's features are enabled in this function.
             unsafe {
@@ -178,7 +179,7 @@ macro_rules! striped_entry_points {
             rows: usize,
             cols: usize,
             work: &mut crate::align::kernel::striped::StripedWork<i32>,
-        ) -> crate::align::kernel::striped::LaneScore {
+        ) -> crate::align::kernel::outcome::LaneScore {
             use crate::align::kernel::striped::fill;
             // SAFETY: the vector's features are enabled in this function.
             unsafe {
