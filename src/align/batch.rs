@@ -272,7 +272,7 @@ impl Aligner {
         let (mut order, rest): (Vec<usize>, Vec<usize>) =
             (0..targets.len()).partition(|&index| kernel_ok(targets[index]));
         order.sort_by_key(|&index| targets[index].len());
-        let group = self.engine.narrow_lanes() * BATCHES_PER_GROUP;
+        let group = self.engine.lanes::<i16>() * BATCHES_PER_GROUP;
         let mut states: Vec<S> = order
             .par_chunks(group)
             .map(|chunk| {

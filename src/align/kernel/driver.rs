@@ -3,11 +3,11 @@
 //! saturated. For alignments the one fill also keeps the trace (the clamped H and the
 //! directions of every cell), and water's own walk reads it.
 
-use super::Engine;
+use super::dispatch::Engine;
 use super::fixed::FixedPoint;
-use super::generic::{Job, TraceCells, Work};
+use super::generic::{Batch, LaneFill, TraceCells, Work};
+use super::isa::LaneWidth;
 use super::outcome::{LaneScore, Outcome, reported_score};
-use super::vector::Lane;
 use crate::align::scalar::{self, ScalarScratch};
 use crate::align::trace::Penalties;
 
@@ -28,6 +28,7 @@ pub(crate) struct KernelScratch {
 
 /// What every batch of one call shares.
 struct Call<'a> {
+    engine: Engine,
     fixed: &'a FixedPoint,
     query: &'a [u8],
     targets: &'a [&'a [u8]],
@@ -46,36 +47,41 @@ impl Call<'_> {
         }
     }
 
-    /// Runs the targets `indices` in batches of `lanes` through `fill`, storing each usable
-    /// result; returns the indices left over (saturated 16-bit lanes, or traces over budget).
-    fn pass<L: Lane>(
+    /// Runs the targets `indices` in batches through the lane kernel with lanes of `L`,
+    /// storing each usable result; returns the indices left over (saturated 16-bit lanes, or
+    /// traces over budget).
+    fn pass<L: LaneWidth>(
         &self,
         indices: &[usize],
-        lanes: usize,
-        fill: impl Fn(bool, &Job<'_>, &mut Work<L>, &mut [LaneScore]),
         work: &mut Work<L>,
         scores: &mut Vec<LaneScore>,
         results: &mut [Option<Outcome>],
     ) -> Vec<usize> {
         let mut left = Vec::new();
-        for chunk in indices.chunks(lanes) {
-            let batch: Vec<&[u8]> = chunk.iter().map(|&index| self.targets[index]).collect();
-            let (rows, cols) = self.shape(&batch);
+        for chunk in indices.chunks(self.engine.lanes::<L>()) {
+            let targets: Vec<&[u8]> = chunk.iter().map(|&index| self.targets[index]).collect();
+            let (rows, cols) = self.shape(&targets);
             // The trace: two words of direction and gap masks per cell row.
             if self.trace && rows * cols * 2 * size_of::<u64>() > TRACE_BUDGET {
                 left.extend_from_slice(chunk);
                 continue;
             }
-            let job = Job {
+            let batch = Batch {
                 query: self.query,
-                targets: &batch,
+                targets: &targets,
                 rows,
                 cols,
                 transposed: self.transposed,
             };
             scores.clear();
-            scores.resize(batch.len(), LaneScore::default());
-            fill(self.trace, &job, work, scores);
+            scores.resize(targets.len(), LaneScore::default());
+            self.engine.run(LaneFill {
+                trace: self.trace,
+                fixed: self.fixed,
+                batch: &batch,
+                work,
+                out: scores,
+            });
             for (lane, (&index, score)) in chunk.iter().zip(scores.iter()).enumerate() {
                 if score.overflow {
                     left.push(index);
@@ -126,6 +132,7 @@ pub(crate) fn run(
     scratch: &mut KernelScratch,
 ) -> Vec<Outcome> {
     let call = Call {
+        engine,
         fixed,
         query,
         targets,
@@ -141,8 +148,6 @@ pub(crate) fn run(
     let wide = if narrow {
         call.pass(
             &order,
-            engine.narrow_lanes(),
-            |trace, job, work, out| engine.fill_narrow(trace, fixed, job, work, out),
             &mut scratch.narrow,
             &mut scratch.scores,
             &mut results,
@@ -150,14 +155,7 @@ pub(crate) fn run(
     } else {
         order
     };
-    let left = call.pass(
-        &wide,
-        engine.wide_lanes(),
-        |trace, job, work, out| engine.fill_wide(trace, fixed, job, work, out),
-        &mut scratch.wide,
-        &mut scratch.scores,
-        &mut results,
-    );
+    let left = call.pass(&wide, &mut scratch.wide, &mut scratch.scores, &mut results);
     // 32-bit lanes cannot saturate within `FixedPoint::fits`: only traces over budget are left.
     for index in left {
         debug_assert!(trace);

@@ -6,7 +6,7 @@
 //! then runs the interior recurrence down the rows with one vector per cell row.
 //!
 //! Edge cells (row 0 and column 0) have no gap state in water and follow their own rule
-//! (quirk Q1 included). Column 0 is computed lane by lane in scalar code, once per job, exactly
+//! (quirk Q1 included). Column 0 is computed lane by lane in scalar code, once per batch, exactly
 //! as `scalar.rs` computes it; the row-0 cell of every later column is computed for all lanes at
 //! once (water's three-way edge rule is `max(substitution, gap, 0)`, and the gap wins exactly
 //! when `gap > max(substitution - 1, 0)` in whole units).
@@ -19,7 +19,7 @@
 //!
 //! With `TRANSPOSED`, the lanes hold many a's (the rows, of different lengths) against one
 //! shared b (the columns): the order of the fill, the edge rules and the recurrence stay the
-//! same; the scores come from a profile built once per job (one vector per code of b and row),
+//! same; the scores come from a profile built once per batch (one vector per code of b and row),
 //! rows past a lane's a are computed but never enter its score or start cell, and every column
 //! is valid for every lane.
 //!
@@ -31,6 +31,7 @@
 //! cache, and a 16-bit trace serves every lane that did not saturate.
 
 use super::fixed::FixedPoint;
+use super::isa::{Isa, Job, LaneWidth};
 use super::outcome::LaneScore;
 use super::vector::{LOOKUP_CODES, Lane, Vector};
 use crate::align::Op;
@@ -44,7 +45,7 @@ use crate::align::trace::{DIAG, LEFT, Traceback, UP};
 /// the shared b (the columns, `cols <= query.len()`) and the targets are a's (the rows; rows
 /// past a target's length are ignored).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Job<'a> {
+pub(crate) struct Batch<'a> {
     pub query: &'a [u8],
     pub targets: &'a [&'a [u8]],
     pub rows: usize,
@@ -144,7 +145,7 @@ unsafe fn build_profile<V: Vector, const TRANSPOSED: bool>(
 ///
 /// # Safety
 ///
-/// The CPU features `V` uses must be available; `work` is prepared by [`fill`] for this job
+/// The CPU features `V` uses must be available; `work` is prepared by [`fill`] for this batch
 /// (`codes` holds column `j`, `profile` and `tables` are sized for the matrix).
 #[inline(always)]
 unsafe fn column_profile<V: Vector>(fixed: &FixedPoint, work: &mut Work<V::Lane>, j: usize) {
@@ -198,42 +199,42 @@ unsafe fn edge_cells<V: Vector>(substitution: V, gap: V) -> (V, V::Mask) {
     }
 }
 
-/// Fills one job, writing one [`LaneScore`] per lane into `out`.
+/// Fills one batch, writing one [`LaneScore`] per lane into `out`.
 ///
-/// `TRANSPOSED` must equal `job.transposed`: lanes are b's against a shared a (false) or a's
-/// against a shared b (true); see [`Job`].
+/// `TRANSPOSED` must equal `batch.transposed`: lanes are b's against a shared a (false) or a's
+/// against a shared b (true); see [`Batch`].
 ///
 /// # Safety
 ///
-/// The CPU features `V` uses must be available. (The shape of the job is checked here, so
+/// The CPU features `V` uses must be available. (The shape of the batch is checked here, so
 /// memory safety depends on nothing else; for *correct* results with `V::Lane = i16` the caller
 /// checks [`FixedPoint::narrow_ok`] for the rows.)
 ///
 /// # Panics
 ///
-/// If `job` has more sequences than lanes or than `out` has slots, an empty sequence in a lane,
+/// If `batch` has more sequences than lanes or than `out` has slots, an empty sequence in a lane,
 /// `rows` of 0 or past the query (normal), `cols` of 0 or past the query (transposed), a code
 /// outside the matrix, a row or column count the lane type cannot number, or
-/// `TRANSPOSED != job.transposed`.
+/// `TRANSPOSED != batch.transposed`.
 #[inline(always)]
 // `j` is a column of every lane at once, not an index into one slice.
 #[allow(clippy::needless_range_loop)]
 pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
     fixed: &FixedPoint,
-    job: &Job<'_>,
+    batch: &Batch<'_>,
     work: &mut Work<V::Lane>,
     out: &mut [LaneScore],
 ) {
     let lanes = V::LANES;
-    let rows = job.rows;
-    let cols = job.cols;
+    let rows = batch.rows;
+    let cols = batch.cols;
     // Normally the query gives the rows; transposed, the columns.
-    let query = &job.query[..if TRANSPOSED { cols } else { rows }];
-    let targets = job.targets;
+    let query = &batch.query[..if TRANSPOSED { cols } else { rows }];
+    let targets = batch.targets;
     let (open, extend) = (fixed.open(), fixed.extend());
     let size = fixed.size();
-    // The pointer arithmetic below relies on these; checking them once per job is free.
-    assert!(job.transposed == TRANSPOSED);
+    // The pointer arithmetic below relies on these; checking them once per batch is free.
+    assert!(batch.transposed == TRANSPOSED);
     assert!(targets.len() <= lanes && out.len() >= targets.len());
     assert!(rows >= 1 && cols >= 1 && targets.iter().all(|target| !target.is_empty()));
     assert!(query.iter().all(|&code| usize::from(code) < size));
@@ -297,7 +298,7 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
         }
     }
     if TRANSPOSED {
-        // The profile of the whole job: at `(code_b * rows + i) * lanes`, each lane's score of
+        // The profile of the whole batch: at `(code_b * rows + i) * lanes`, each lane's score of
         // its row `i` against `code_b`.
         for i in 0..rows {
             for code_b in 0..size {
@@ -579,6 +580,41 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
             max_h,
             overflow: best.is_some_and(|best| best >= limit),
         };
+    }
+}
+
+/// One fill of the lane kernel, as a [`Job`] for [`super::dispatch::Engine::run`]: `batch`
+/// with or without the trace, one [`LaneScore`] per lane into `out`.
+pub(crate) struct LaneFill<'a, L> {
+    pub trace: bool,
+    pub fixed: &'a FixedPoint,
+    pub batch: &'a Batch<'a>,
+    pub work: &'a mut Work<L>,
+    pub out: &'a mut [LaneScore],
+}
+
+impl<L: LaneWidth> Job for LaneFill<'_, L> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<I: Isa>(self, _: I) {
+        let Self {
+            trace,
+            fixed,
+            batch,
+            work,
+            out,
+        } = self;
+        // SAFETY: a value of `I` proves the CPU has its vectors' features (`Isa`'s contract);
+        // `fill` checks the rest.
+        unsafe {
+            match (trace, batch.transposed) {
+                (true, true) => fill::<L::Vector<I>, true, true>(fixed, batch, work, out),
+                (true, false) => fill::<L::Vector<I>, true, false>(fixed, batch, work, out),
+                (false, true) => fill::<L::Vector<I>, false, true>(fixed, batch, work, out),
+                (false, false) => fill::<L::Vector<I>, false, false>(fixed, batch, work, out),
+            }
+        }
     }
 }
 

@@ -65,11 +65,12 @@
 //! With `TRACE` the fill stores `4 * H + direction` per interior cell in striped layout, and
 //! row 0 and column 0 in plain arrays; [`StripedCells`] maps `(i, j)` back for water's walk.
 
-use super::Engine;
+use super::dispatch::Engine;
 use super::fixed::FixedPoint;
+use super::isa::{Isa, Job, LaneWidth};
 use super::outcome::{LaneScore, Outcome, reported_score};
 use super::vector::{Lane, Vector};
-use crate::align::trace::{self, Cells, DIAG, LEFT, Penalties, UP};
+use crate::align::trace::{Cells, DIAG, LEFT, Penalties, UP, walk};
 
 /// The largest H the 16-bit striped trace can pack as `4 * H + direction`.
 const NARROW_TRACE_MAX: i32 = (i16::MAX as i32 - 3) / 4;
@@ -406,6 +407,65 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool>(
     }
 }
 
+/// One fill of the striped kernel, as a [`Job`] for [`Engine::run`]: see [`fill`].
+struct StripedFill<'a, L> {
+    trace: bool,
+    fixed: &'a FixedPoint,
+    a: &'a [u8],
+    b: &'a [u8],
+    rows: usize,
+    cols: usize,
+    work: &'a mut StripedWork<L>,
+}
+
+impl<'a, L> StripedFill<'a, L> {
+    fn new(
+        trace: bool,
+        fixed: &'a FixedPoint,
+        a: &'a [u8],
+        b: &'a [u8],
+        rows: usize,
+        cols: usize,
+        work: &'a mut StripedWork<L>,
+    ) -> Self {
+        Self {
+            trace,
+            fixed,
+            a,
+            b,
+            rows,
+            cols,
+            work,
+        }
+    }
+}
+
+impl<L: LaneWidth> Job for StripedFill<'_, L> {
+    type Output = LaneScore;
+
+    #[inline(always)]
+    fn run<I: Isa>(self, _: I) -> LaneScore {
+        let Self {
+            trace,
+            fixed,
+            a,
+            b,
+            rows,
+            cols,
+            work,
+        } = self;
+        // SAFETY: a value of `I` proves the CPU has its vectors' features (`Isa`'s contract);
+        // `fill` checks the rest.
+        unsafe {
+            if trace {
+                fill::<L::Vector<I>, true>(fixed, a, b, rows, cols, work)
+            } else {
+                fill::<L::Vector<I>, false>(fixed, a, b, rows, cols, work)
+            }
+        }
+    }
+}
+
 /// Reads the walk's cells from a striped trace: `4 * H + direction` per cell.
 pub(crate) struct StripedCells<'a, L> {
     work: &'a StripedWork<L>,
@@ -470,11 +530,29 @@ pub(crate) fn run(
     let (la, lb) = (a.len(), b.len());
     let narrow = fixed
         .narrow_ok(la)
-        .then(|| engine.striped_narrow(false, fixed, a, b, la, lb, &mut scratch.narrow))
+        .then(|| {
+            engine.run(StripedFill::new(
+                false,
+                fixed,
+                a,
+                b,
+                la,
+                lb,
+                &mut scratch.narrow,
+            ))
+        })
         .filter(|score| !score.overflow);
     let score = match narrow {
         Some(score) => score,
-        None => engine.striped_wide(false, fixed, a, b, la, lb, &mut scratch.wide),
+        None => engine.run(StripedFill::new(
+            false,
+            fixed,
+            a,
+            b,
+            la,
+            lb,
+            &mut scratch.wide,
+        )),
     };
     // 32-bit fills cannot saturate within `FixedPoint::fits`.
     debug_assert!(!score.overflow);
@@ -485,13 +563,29 @@ pub(crate) fn run(
     let traceback = trace.then(|| {
         let (rows, cols) = (score.end_i + 1, score.end_j + 1);
         if narrow.is_some() && score.max_h <= NARROW_TRACE_MAX {
-            engine.striped_narrow(true, fixed, a, b, rows, cols, &mut scratch.narrow);
+            engine.run(StripedFill::new(
+                true,
+                fixed,
+                a,
+                b,
+                rows,
+                cols,
+                &mut scratch.narrow,
+            ));
             let cells = StripedCells::new(&scratch.narrow, fixed.unit());
-            trace::walk(&cells, score.end_i, score.end_j, reported, penalties)
+            walk(&cells, score.end_i, score.end_j, reported, penalties)
         } else {
-            engine.striped_wide(true, fixed, a, b, rows, cols, &mut scratch.wide);
+            engine.run(StripedFill::new(
+                true,
+                fixed,
+                a,
+                b,
+                rows,
+                cols,
+                &mut scratch.wide,
+            ));
             let cells = StripedCells::new(&scratch.wide, fixed.unit());
-            trace::walk(&cells, score.end_i, score.end_j, reported, penalties)
+            walk(&cells, score.end_i, score.end_j, reported, penalties)
         }
     });
     Some(Outcome {

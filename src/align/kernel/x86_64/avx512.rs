@@ -2,6 +2,7 @@
 
 use std::arch::x86_64::*;
 
+use crate::align::kernel::isa::{Isa, Job};
 use crate::align::kernel::vector::Vector;
 
 super::feature_token!(
@@ -208,5 +209,24 @@ impl Wide {
     }
 }
 
-super::entry_points!(Avx512, "avx512bw", Narrow, Wide);
-super::striped_entry_points!(Avx512, "avx512bw", Narrow, Wide);
+// SAFETY: a `Avx512` exists only when the CPU has AVX-512F and AVX-512BW (`Avx512::new` detects it), every
+// feature `Narrow` and `Wide` use.
+unsafe impl Isa for Avx512 {
+    type Narrow = Narrow;
+    type Wide = Wide;
+
+    fn run<J: Job>(self, job: J) -> J::Output {
+        // SAFETY: `self` proves the CPU has AVX-512F and AVX-512BW.
+        unsafe { trampoline(self, job) }
+    }
+}
+
+/// Runs `job` with AVX-512F and AVX-512BW enabled: the job's fill is compiled into this function.
+///
+/// # Safety
+///
+/// The CPU must have AVX-512F and AVX-512BW.
+#[target_feature(enable = "avx512bw")]
+unsafe fn trampoline<J: Job>(isa: Avx512, job: J) -> J::Output {
+    job.run(isa)
+}
