@@ -33,7 +33,7 @@
 use super::fixed::FixedPoint;
 use super::isa::{Isa, Job, LaneWidth};
 use super::outcome::LaneScore;
-use super::vector::{LOOKUP_CODES, Lane, Vector};
+use super::vector::{LOOKUP_CODES, Lane, MAX_LANES, Vector, lanes_fit};
 use crate::align::Op;
 use crate::align::trace::{DIAG, LEFT, Traceback, UP};
 
@@ -223,6 +223,8 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
     work: &mut Work<V::Lane>,
     out: &mut [LaneScore],
 ) {
+    // Per-lane arrays and trace words hold every lane; checked where `V` is known.
+    const { assert!(lanes_fit::<V>()) };
     // The pointer arithmetic of every step relies on these; checking them once per batch is
     // free.
     check_batch::<V, TRANSPOSED>(fixed, batch, out);
@@ -413,7 +415,7 @@ unsafe fn splats<V: Vector, const TRANSPOSED: bool>(
     work: &mut Work<V::Lane>,
 ) -> Splats<V> {
     let lanes = V::LANES;
-    let mut lengths = [0i32; 64];
+    let mut lengths = [0i32; MAX_LANES];
     for (slot, target) in lengths.iter_mut().zip(batch.targets) {
         // Transposed, rows past a lane's a are never reported.
         *slot = if TRANSPOSED {
@@ -924,9 +926,9 @@ impl<'a, L: Lane> TraceCells<'a, L> {
         self.edges[at * self.lanes + self.lane].to_i32()
     }
 
-    /// water's walk ([`crate::align::trace::walk`]) from the start cell `(end_i, end_j)` whose H is `max_h`,
-    /// in whole units, where it is exact: coded `a` and `b` are the lane's sequences and
-    /// `score` is passed through.
+    /// water's walk ([`crate::align::trace::walk`]) from the start cell `(end_i, end_j)` whose
+    /// H is `max_h`, in whole units, where it is exact: coded `a` and `b` are the lane's
+    /// sequences and `score` is passed through.
     ///
     /// The walk continues only from cells with a positive H, which is the value the cell's
     /// direction names: after a diagonal step H is the last one less the substitution score,

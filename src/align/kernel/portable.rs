@@ -2,7 +2,7 @@
 //! vectorize it with whatever the target offers (SSE2 on any x86_64, NEON on aarch64).
 
 use super::isa::{Isa, Job};
-use super::vector::Vector;
+use super::vector::{Vector, lanes_fit};
 
 macro_rules! portable_vector {
     ($name:ident, $lane:ty, $lanes:literal, $add:ident, $sub:ident) => {
@@ -98,6 +98,10 @@ macro_rules! portable_vector {
 
 portable_vector!(Narrow, i16, 16, saturating_add, saturating_sub);
 portable_vector!(Wide, i32, 8, wrapping_add, wrapping_sub);
+
+// `bits2` puts the second mask at bit 32.
+const _: () = assert!(lanes_fit::<Narrow>() && lanes_fit::<Wide>());
+const _: () = assert!(Narrow::LANES <= 32 && Wide::LANES <= 32);
 
 /// The portable "instruction set": plain arrays, no CPU feature to prove.
 #[derive(Clone, Copy, Debug)]

@@ -69,7 +69,7 @@ use super::dispatch::Engine;
 use super::fixed::FixedPoint;
 use super::isa::{Isa, Job, LaneWidth};
 use super::outcome::{LaneScore, Outcome, reported_score};
-use super::vector::{Lane, Vector};
+use super::vector::{Lane, Vector, lanes_fit};
 use crate::align::trace::{Cells, DIAG, LEFT, Penalties, UP, walk};
 
 /// The largest H the 16-bit striped trace can pack as `4 * H + direction`.
@@ -150,6 +150,7 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool>(
     cols: usize,
     work: &mut StripedWork<V::Lane>,
 ) -> LaneScore {
+    const { assert!(lanes_fit::<V>()) };
     let (a, b) = (&a[..rows], &b[..cols]);
     // The pointer arithmetic of every step relies on these.
     assert!(rows >= 1 && cols >= 1);

@@ -3,7 +3,7 @@
 use std::arch::x86_64::*;
 
 use crate::align::kernel::isa::{Isa, Job};
-use crate::align::kernel::vector::{LOOKUP_CODES, Vector};
+use crate::align::kernel::vector::{LOOKUP_CODES, Vector, lanes_fit};
 
 super::feature_token!(
     /// Proof that the CPU has AVX2.
@@ -208,8 +208,12 @@ avx2_vector!(
     {}
 );
 
-// SAFETY: a `Avx2` exists only when the CPU has AVX2 (`Avx2::new` detects it), every
-// feature `Narrow` and `Wide` use.
+const _: () = assert!(lanes_fit::<Narrow>() && lanes_fit::<Wide>());
+// `lookup_rows` loads 16 codes and shuffles 16 lanes from tables of 32 codes.
+const _: () = assert!(Narrow::LANES == 16 && LOOKUP_CODES == 32);
+
+// SAFETY: a value of `Avx2` exists only when the CPU has AVX2 (`Avx2::new` detects
+// it), every feature `Narrow` and `Wide` use.
 unsafe impl Isa for Avx2 {
     type Narrow = Narrow;
     type Wide = Wide;

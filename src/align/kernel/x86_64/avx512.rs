@@ -3,7 +3,7 @@
 use std::arch::x86_64::*;
 
 use crate::align::kernel::isa::{Isa, Job};
-use crate::align::kernel::vector::Vector;
+use crate::align::kernel::vector::{LOOKUP_CODES, Vector, lanes_fit};
 
 super::feature_token!(
     /// Proof that the CPU has AVX-512F and AVX-512BW.
@@ -209,8 +209,12 @@ impl Wide {
     }
 }
 
-// SAFETY: a `Avx512` exists only when the CPU has AVX-512F and AVX-512BW (`Avx512::new` detects it), every
-// feature `Narrow` and `Wide` use.
+const _: () = assert!(lanes_fit::<Narrow>() && lanes_fit::<Wide>());
+// `permute` looks up 32 and 16 lanes in tables of 32 codes; `shift` permutes 32 lanes.
+const _: () = assert!(Narrow::LANES == 32 && Wide::LANES == 16 && LOOKUP_CODES == 32);
+
+// SAFETY: a value of `Avx512` exists only when the CPU has AVX-512F and AVX-512BW
+// (`Avx512::new` detects it), every feature `Narrow` and `Wide` use.
 unsafe impl Isa for Avx512 {
     type Narrow = Narrow;
     type Wide = Wide;
