@@ -7,9 +7,12 @@
 
 use rayon::prelude::*;
 
+use super::aligner::{Aligner, with_scratch};
+use super::alignment::Alignment;
+use super::error::{AlignError, Result};
 use super::kernel::driver;
-use super::{AlignError, Result};
-use super::{Aligner, Alignment, Scratch, water};
+use super::scalar;
+use super::scratch::Scratch;
 
 /// Kernel batches per unit of parallel work: enough to amortise scheduling, small enough to
 /// balance two threads on a few hundred targets.
@@ -163,7 +166,7 @@ impl Aligner {
             Some(fixed) if !a.is_empty() && !b.is_empty() && fixed.fits(a.len(), b.len()) => fixed,
             _ => return self.scalar_one(a, b, false).map(|(_, score)| score),
         };
-        super::with_scratch(|scratch| {
+        with_scratch(|scratch| {
             let mut codes_a = std::mem::take(&mut scratch.codes_a);
             let mut codes_b = std::mem::take(&mut scratch.codes_b);
             self.matrix.encode_into(a, &mut codes_a);
@@ -348,11 +351,11 @@ impl Aligner {
         let (mut order, rest): (Vec<usize>, Vec<usize>) =
             (0..targets.len()).partition(|&index| kernel_ok(targets[index]));
         order.sort_by_key(|&index| targets[index].len());
-        let group = self.engine.narrow_lanes() * BATCHES_PER_GROUP;
+        let group = self.engine.lanes::<i16>() * BATCHES_PER_GROUP;
         let mut states: Vec<S> = order
             .par_chunks(group)
             .map(|chunk| {
-                let results = super::with_scratch(|scratch| {
+                let results = with_scratch(|scratch| {
                     self.kernel_group(
                         (&codes_shared, shared),
                         targets,
@@ -449,16 +452,16 @@ impl Aligner {
         if a.is_empty() || b.is_empty() {
             return Err(empty_error(a.len(), b.len()));
         }
-        super::with_scratch(|scratch| {
+        with_scratch(|scratch| {
             let codes_a: Vec<u8> = a.iter().map(|&r| self.matrix.code(r)).collect();
             let codes_b: Vec<u8> = b.iter().map(|&r| self.matrix.code(r)).collect();
             let matrix = &self.matrix;
-            let traceback = water::align_codes(
+            let traceback = scalar::align_codes(
                 &codes_a,
                 &codes_b,
                 |x, y| matrix.score_codes(x, y),
                 self.penalties(),
-                scratch,
+                &mut scratch.scalar,
             );
             let score = LocalScore {
                 score: traceback.score,

@@ -1,6 +1,6 @@
 //! What can go wrong in the alignment layer.
 
-use super::KernelKind;
+use super::kernel::{KernelKind, UnknownKernel};
 
 /// A pair that cannot be aligned, or an aligner that cannot be built as asked.
 ///
@@ -29,8 +29,8 @@ pub enum AlignError {
     #[error("kernel {0} is not available on this CPU")]
     KernelUnavailable(KernelKind),
     /// A kernel name that is none of `scalar`, `portable`, `sse41`, `avx2`, `avx512`.
-    #[error("unknown kernel '{0}' (expected scalar, portable, sse41, avx2 or avx512)")]
-    UnknownKernel(String),
+    #[error(transparent)]
+    UnknownKernel(#[from] UnknownKernel),
     /// Sequences given back to an [`crate::align::Alignment`] are not the ones it aligned.
     #[error(
         "the sequences (lengths {a_len} and {b_len}) are not the aligned ones (they must cover \
@@ -47,3 +47,6 @@ pub enum AlignError {
         b_end: usize,
     },
 }
+
+/// The alignment layer's result type.
+pub(crate) type Result<T, E = AlignError> = std::result::Result<T, E>;

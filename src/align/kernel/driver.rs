@@ -3,11 +3,13 @@
 //! saturated. For alignments the one fill also keeps the trace (the clamped H and the
 //! directions of every cell), and water's own walk reads it.
 
-use super::Engine;
+use super::dispatch::Engine;
 use super::fixed::FixedPoint;
-use super::generic::{Job, LaneScore, TraceCells, Work};
-use super::vector::Lane;
-use crate::align::water::{self, Penalties, Traceback};
+use super::generic::{Batch, LaneFill, TraceCells, Work};
+use super::isa::LaneWidth;
+use super::outcome::{LaneScore, Outcome, reported_score};
+use crate::align::scalar::{self, ScalarScratch};
+use crate::align::trace::Penalties;
 
 /// The most bytes one batch's trace may take (about 4000 x 4000 residues); larger alignments
 /// go to the scalar engine.
@@ -19,26 +21,14 @@ pub(crate) struct KernelScratch {
     narrow: Work<i16>,
     wide: Work<i32>,
     scores: Vec<LaneScore>,
-    scalar: Option<Box<water::Scratch>>,
+    scalar: ScalarScratch,
     /// Buffers of the single-pair striped kernel.
     pub(crate) striped: super::striped::StripedScratch,
 }
 
-/// What the kernels report for one target.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Outcome {
-    /// water's score.
-    pub score: f32,
-    /// The walk's start cell: the last aligned position of a, then of b (0-based).
-    pub end_a: usize,
-    /// See `end_a`.
-    pub end_b: usize,
-    /// The walk, when an alignment was asked for.
-    pub traceback: Option<Traceback>,
-}
-
 /// What every batch of one call shares.
 struct Call<'a> {
+    engine: Engine,
     fixed: &'a FixedPoint,
     query: &'a [u8],
     targets: &'a [&'a [u8]],
@@ -57,36 +47,41 @@ impl Call<'_> {
         }
     }
 
-    /// Runs the targets `indices` in batches of `lanes` through `fill`, storing each usable
-    /// result; returns the indices left over (saturated 16-bit lanes, or traces over budget).
-    fn pass<L: Lane>(
+    /// Runs the targets `indices` in batches through the lane kernel with lanes of `L`,
+    /// storing each usable result; returns the indices left over (saturated 16-bit lanes, or
+    /// traces over budget).
+    fn pass<L: LaneWidth>(
         &self,
         indices: &[usize],
-        lanes: usize,
-        fill: impl Fn(bool, &Job<'_>, &mut Work<L>, &mut [LaneScore]),
         work: &mut Work<L>,
         scores: &mut Vec<LaneScore>,
         results: &mut [Option<Outcome>],
     ) -> Vec<usize> {
         let mut left = Vec::new();
-        for chunk in indices.chunks(lanes) {
-            let batch: Vec<&[u8]> = chunk.iter().map(|&index| self.targets[index]).collect();
-            let (rows, cols) = self.shape(&batch);
+        for chunk in indices.chunks(self.engine.lanes::<L>()) {
+            let targets: Vec<&[u8]> = chunk.iter().map(|&index| self.targets[index]).collect();
+            let (rows, cols) = self.shape(&targets);
             // The trace: two words of direction and gap masks per cell row.
             if self.trace && rows * cols * 2 * size_of::<u64>() > TRACE_BUDGET {
                 left.extend_from_slice(chunk);
                 continue;
             }
-            let job = Job {
+            let batch = Batch {
                 query: self.query,
-                targets: &batch,
+                targets: &targets,
                 rows,
                 cols,
                 transposed: self.transposed,
             };
             scores.clear();
-            scores.resize(batch.len(), LaneScore::default());
-            fill(self.trace, &job, work, scores);
+            scores.resize(targets.len(), LaneScore::default());
+            self.engine.run(LaneFill {
+                trace: self.trace,
+                fixed: self.fixed,
+                batch: &batch,
+                work,
+                out: scores,
+            });
             for (lane, (&index, score)) in chunk.iter().zip(scores.iter()).enumerate() {
                 if score.overflow {
                     left.push(index);
@@ -137,6 +132,7 @@ pub(crate) fn run(
     scratch: &mut KernelScratch,
 ) -> Vec<Outcome> {
     let call = Call {
+        engine,
         fixed,
         query,
         targets,
@@ -152,8 +148,6 @@ pub(crate) fn run(
     let wide = if narrow {
         call.pass(
             &order,
-            engine.narrow_lanes(),
-            |trace, job, work, out| engine.fill_narrow(trace, fixed, job, work, out),
             &mut scratch.narrow,
             &mut scratch.scores,
             &mut results,
@@ -161,14 +155,7 @@ pub(crate) fn run(
     } else {
         order
     };
-    let left = call.pass(
-        &wide,
-        engine.wide_lanes(),
-        |trace, job, work, out| engine.fill_wide(trace, fixed, job, work, out),
-        &mut scratch.wide,
-        &mut scratch.scores,
-        &mut results,
-    );
+    let left = call.pass(&wide, &mut scratch.wide, &mut scratch.scores, &mut results);
     // 32-bit lanes cannot saturate within `FixedPoint::fits`: only traces over budget are left.
     for index in left {
         debug_assert!(trace);
@@ -177,13 +164,12 @@ pub(crate) fn run(
         } else {
             (query, targets[index])
         };
-        let scalar = scratch.scalar.get_or_insert_with(Box::default);
-        let traceback = water::align_codes(
+        let traceback = scalar::align_codes(
             a,
             b,
             |x, y| fixed.to_f32(fixed.score(x, y)),
             penalties,
-            scalar,
+            &mut scratch.scalar,
         );
         results[index] = Some(Outcome {
             score: traceback.score,
@@ -196,8 +182,4 @@ pub(crate) fn run(
         .into_iter()
         .map(|result| result.expect("every target is scored by one of the passes"))
         .collect()
-}
-
-pub(crate) fn reported_score(fixed: &FixedPoint, score: &LaneScore) -> f32 {
-    score.best.map_or(-f32::MAX, |best| fixed.to_f32(best))
 }

@@ -6,8 +6,8 @@
 //! then runs the interior recurrence down the rows with one vector per cell row.
 //!
 //! Edge cells (row 0 and column 0) have no gap state in water and follow their own rule
-//! (quirk Q1 included). Column 0 is computed lane by lane in scalar code, once per job, exactly
-//! as `water.rs` computes it; the row-0 cell of every later column is computed for all lanes at
+//! (quirk Q1 included). Column 0 is computed lane by lane in scalar code, once per batch, exactly
+//! as `scalar.rs` computes it; the row-0 cell of every later column is computed for all lanes at
 //! once (water's three-way edge rule is `max(substitution, gap, 0)`, and the gap wins exactly
 //! when `gap > max(substitution - 1, 0)` in whole units).
 //!
@@ -19,7 +19,7 @@
 //!
 //! With `TRANSPOSED`, the lanes hold many a's (the rows, of different lengths) against one
 //! shared b (the columns): the order of the fill, the edge rules and the recurrence stay the
-//! same; the scores come from a profile built once per job (one vector per code of b and row),
+//! same; the scores come from a profile built once per batch (one vector per code of b and row),
 //! rows past a lane's a are computed but never enter its score or start cell, and every column
 //! is valid for every lane.
 //!
@@ -31,24 +31,11 @@
 //! cache, and a 16-bit trace serves every lane that did not saturate.
 
 use super::fixed::FixedPoint;
-use super::vector::{LOOKUP_CODES, Lane, Vector};
+use super::isa::{Isa, Job, LaneWidth};
+use super::outcome::LaneScore;
+use super::vector::{LOOKUP_CODES, Lane, MAX_LANES, Vector, lanes_fit};
 use crate::align::op::Step;
-use crate::align::water::{DIAG, LEFT, Traceback, UP};
-
-/// What the fill learns about one target.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct LaneScore {
-    /// The largest unclamped interior value in units; `None` without interior cells.
-    pub best: Option<i32>,
-    /// The walk's start cell (row in a, column in b).
-    pub end_i: usize,
-    /// See `end_i`.
-    pub end_j: usize,
-    /// The clamped H of the start cell (the largest H of the matrix).
-    pub max_h: i32,
-    /// A 16-bit lane may have saturated: the result is unusable and must be recomputed wider.
-    pub overflow: bool,
-}
+use crate::align::trace::{DIAG, LEFT, Traceback, UP};
 
 /// The sequences of one fill: the coded shared sequence, up to `LANES` coded non-empty
 /// sequences in the lanes, and the rectangle to fill.
@@ -58,7 +45,7 @@ pub(crate) struct LaneScore {
 /// the shared b (the columns, `cols <= query.len()`) and the targets are a's (the rows; rows
 /// past a target's length are ignored).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Job<'a> {
+pub(crate) struct Batch<'a> {
     pub query: &'a [u8],
     pub targets: &'a [&'a [u8]],
     pub rows: usize,
@@ -158,7 +145,7 @@ unsafe fn build_profile<V: Vector, const TRANSPOSED: bool>(
 ///
 /// # Safety
 ///
-/// The CPU features `V` uses must be available; `work` is prepared by [`fill`] for this job
+/// The CPU features `V` uses must be available; `work` is prepared by [`fill`] for this batch
 /// (`codes` holds column `j`, `profile` and `tables` are sized for the matrix).
 #[inline(always)]
 unsafe fn column_profile<V: Vector>(fixed: &FixedPoint, work: &mut Work<V::Lane>, j: usize) {
@@ -212,43 +199,89 @@ unsafe fn edge_cells<V: Vector>(substitution: V, gap: V) -> (V, V::Mask) {
     }
 }
 
-/// Fills one job, writing one [`LaneScore`] per lane into `out`.
+/// Fills one batch, writing one [`LaneScore`] per lane into `out`.
 ///
-/// `TRANSPOSED` must equal `job.transposed`: lanes are b's against a shared a (false) or a's
-/// against a shared b (true); see [`Job`].
+/// `TRANSPOSED` must equal `batch.transposed`: lanes are b's against a shared a (false) or a's
+/// against a shared b (true); see [`Batch`].
 ///
 /// # Safety
 ///
-/// The CPU features `V` uses must be available. (The shape of the job is checked here, so
+/// The CPU features `V` uses must be available. (The shape of the batch is checked here, so
 /// memory safety depends on nothing else; for *correct* results with `V::Lane = i16` the caller
 /// checks [`FixedPoint::narrow_ok`] for the rows.)
 ///
 /// # Panics
 ///
-/// If `job` has more sequences than lanes or than `out` has slots, an empty sequence in a lane,
+/// If `batch` has more sequences than lanes or than `out` has slots, an empty sequence in a lane,
 /// `rows` of 0 or past the query (normal), `cols` of 0 or past the query (transposed), a code
 /// outside the matrix, a row or column count the lane type cannot number, or
-/// `TRANSPOSED != job.transposed`.
+/// `TRANSPOSED != batch.transposed`.
 #[inline(always)]
-// `j` is a column of every lane at once, not an index into one slice.
-#[allow(clippy::needless_range_loop)]
 pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
     fixed: &FixedPoint,
-    job: &Job<'_>,
+    batch: &Batch<'_>,
     work: &mut Work<V::Lane>,
     out: &mut [LaneScore],
 ) {
-    let lanes = V::LANES;
-    let rows = job.rows;
-    let cols = job.cols;
-    // Normally the query gives the rows; transposed, the columns.
-    let query = &job.query[..if TRANSPOSED { cols } else { rows }];
-    let targets = job.targets;
-    let (open, extend) = (fixed.open(), fixed.extend());
+    // Per-lane arrays and trace words hold every lane; checked where `V` is known.
+    const { assert!(lanes_fit::<V>()) };
+    // The pointer arithmetic of every step relies on these; checking them once per batch is
+    // free.
+    check_batch::<V, TRANSPOSED>(fixed, batch, out);
+    prepare::<V, TRACE, TRANSPOSED>(fixed, batch, work);
+    // SAFETY: `check_batch` checked the batch and `prepare` sized the buffers for it, which is
+    // what every step below needs besides the CPU features (the caller's).
+    unsafe {
+        let splats = splats::<V, TRANSPOSED>(fixed, batch, work);
+        if !TRANSPOSED {
+            column_profile::<V>(fixed, work, 0);
+        }
+        let (mut tracked, mut row_zero) = column_zero::<V, TRACE, TRANSPOSED>(batch, work, &splats);
+        // Transposed, the rows every lane's a reaches need no masking (batches are sorted by
+        // length, so that is nearly all of them).
+        let unmasked_rows = if TRANSPOSED {
+            let shortest = batch.targets.iter().map(|target| target.len()).min();
+            shortest.unwrap_or(0).clamp(1, batch.rows)
+        } else {
+            batch.rows
+        };
+        for j in 1..batch.cols {
+            if !TRANSPOSED {
+                column_profile::<V>(fixed, work, j);
+            }
+            let column = ColumnCells::new::<TRACE, TRANSPOSED>(batch, work, j);
+            let (row_zero_h, column_max) = column_interior::<V, TRACE, TRANSPOSED>(
+                batch,
+                &column,
+                &splats,
+                &mut row_zero,
+                unmasked_rows,
+            );
+            fold_column::<V, TRANSPOSED>(&splats, j, row_zero_h, column_max, &mut tracked);
+        }
+        report::<V>(fixed, batch.targets.len(), work, tracked, out);
+    }
+}
+
+/// The part of the shared sequence the batch's rectangle covers: normally the rows, transposed
+/// the columns.
+#[inline(always)]
+fn shared<'a, const TRANSPOSED: bool>(batch: &Batch<'a>) -> &'a [u8] {
+    &batch.query[..if TRANSPOSED { batch.cols } else { batch.rows }]
+}
+
+/// Checks what [`fill`] promises to panic on (see there).
+#[inline(always)]
+fn check_batch<V: Vector, const TRANSPOSED: bool>(
+    fixed: &FixedPoint,
+    batch: &Batch<'_>,
+    out: &[LaneScore],
+) {
+    let (rows, cols, targets) = (batch.rows, batch.cols, batch.targets);
     let size = fixed.size();
-    // The pointer arithmetic below relies on these; checking them once per job is free.
-    assert!(job.transposed == TRANSPOSED);
-    assert!(targets.len() <= lanes && out.len() >= targets.len());
+    let query = shared::<TRANSPOSED>(batch);
+    assert!(batch.transposed == TRANSPOSED);
+    assert!(targets.len() <= V::LANES && out.len() >= targets.len());
     assert!(rows >= 1 && cols >= 1 && targets.iter().all(|target| !target.is_empty()));
     assert!(query.iter().all(|&code| usize::from(code) < size));
     assert!(
@@ -263,6 +296,18 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
     if TRANSPOSED {
         assert!(size <= 256);
     }
+}
+
+/// Sizes the buffers of `work` for the batch and fills what does not change from column to
+/// column: the lanes' codes, the lookup tables and (transposed) the profile of the batch.
+#[inline(always)]
+fn prepare<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
+    fixed: &FixedPoint,
+    batch: &Batch<'_>,
+    work: &mut Work<V::Lane>,
+) {
+    let (lanes, rows, cols) = (V::LANES, batch.rows, batch.cols);
+    let size = fixed.size();
     let zero = <V::Lane as Lane>::from_i32(0);
     work.lanes = lanes;
     work.flag_bits.clear();
@@ -290,62 +335,91 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
     let coded = if TRANSPOSED { rows } else { cols };
     work.codes.clear();
     work.codes.resize(coded * lanes, 0);
-    for (lane, target) in targets.iter().enumerate() {
+    for (lane, target) in batch.targets.iter().enumerate() {
         for (k, &code) in target.iter().take(coded).enumerate() {
             work.codes[k * lanes + lane] = code;
         }
     }
     if size <= LOOKUP_CODES {
-        work.tables.clear();
-        work.tables.resize(size * LOOKUP_CODES, zero);
-        for code in 0..size {
-            for (slot, other) in work.tables[code * LOOKUP_CODES..].iter_mut().zip(0..size) {
-                // Normally a row per code of a over codes of b; transposed, the reverse.
-                let score = if TRANSPOSED {
-                    fixed.score(other as u8, code as u8)
-                } else {
-                    fixed.score(code as u8, other as u8)
-                };
-                *slot = Lane::from_i32(score + open);
-            }
-        }
+        fill_tables::<V, TRANSPOSED>(fixed, work);
     }
     if TRANSPOSED {
-        // The profile of the whole job: at `(code_b * rows + i) * lanes`, each lane's score of
-        // its row `i` against `code_b`.
-        for i in 0..rows {
-            for code_b in 0..size {
-                let at = (code_b * rows + i) * lanes;
-                // SAFETY: CPU features: the caller.
-                unsafe {
-                    build_profile::<V, TRANSPOSED>(
-                        fixed,
-                        &mut work.profile[at..at + lanes],
-                        &work.tables,
-                        &work.codes[i * lanes..(i + 1) * lanes],
-                        code_b,
-                    );
-                }
+        batch_profile::<V>(fixed, rows, work);
+    }
+}
+
+/// The matrix as [`Vector::lookup`] tables, plus `open` (see [`build_profile`]): normally a
+/// row per code of a over codes of b; transposed, the reverse.
+#[inline(always)]
+fn fill_tables<V: Vector, const TRANSPOSED: bool>(fixed: &FixedPoint, work: &mut Work<V::Lane>) {
+    let size = fixed.size();
+    work.tables.clear();
+    work.tables.resize(size * LOOKUP_CODES, Lane::from_i32(0));
+    for code in 0..size {
+        for (slot, other) in work.tables[code * LOOKUP_CODES..].iter_mut().zip(0..size) {
+            let score = if TRANSPOSED {
+                fixed.score(other as u8, code as u8)
+            } else {
+                fixed.score(code as u8, other as u8)
+            };
+            *slot = Lane::from_i32(score + fixed.open());
+        }
+    }
+}
+
+/// Transposed: the profile of the whole batch, at `(code_b * rows + i) * lanes` each lane's
+/// score of its row `i` against `code_b`.
+#[inline(always)]
+fn batch_profile<V: Vector>(fixed: &FixedPoint, rows: usize, work: &mut Work<V::Lane>) {
+    let lanes = V::LANES;
+    for i in 0..rows {
+        for code_b in 0..fixed.size() {
+            let at = (code_b * rows + i) * lanes;
+            // SAFETY: CPU features: the caller's (`fill` reaches this only with them); the
+            // slices are sized by `prepare`.
+            unsafe {
+                build_profile::<V, true>(
+                    fixed,
+                    &mut work.profile[at..at + lanes],
+                    &work.tables,
+                    &work.codes[i * lanes..(i + 1) * lanes],
+                    code_b,
+                );
             }
         }
     }
+}
 
-    // SAFETY: CPU features: the caller.
-    let (open_v, extend_v, zero_v, one_v, min_v, minus_one_v) = unsafe {
-        (
-            V::splat(open),
-            V::splat(extend),
-            V::splat(0),
-            V::splat(1),
-            V::splat(<V::Lane as Lane>::MIN),
-            V::splat(-1),
-        )
-    };
-    let mut lengths = [0i32; 64];
-    for (slot, target) in lengths.iter_mut().zip(targets) {
+/// Vectors every step of a fill reads.
+#[derive(Clone, Copy)]
+struct Splats<V> {
+    open: V,
+    extend: V,
+    zero: V,
+    one: V,
+    /// The lane type's minimum: "no value yet".
+    min: V,
+    /// Per lane: its length (transposed: of a, capped at the rows; normally: of b).
+    lengths: V,
+}
+
+/// The constant vectors of a fill, and each lane's length (stored in [`Slot::Length`]).
+///
+/// # Safety
+///
+/// The CPU features `V` uses must be available; `work` is prepared for the batch.
+#[inline(always)]
+unsafe fn splats<V: Vector, const TRANSPOSED: bool>(
+    fixed: &FixedPoint,
+    batch: &Batch<'_>,
+    work: &mut Work<V::Lane>,
+) -> Splats<V> {
+    let lanes = V::LANES;
+    let mut lengths = [0i32; MAX_LANES];
+    for (slot, target) in lengths.iter_mut().zip(batch.targets) {
         // Transposed, rows past a lane's a are never reported.
         *slot = if TRANSPOSED {
-            target.len().min(rows)
+            target.len().min(batch.rows)
         } else {
             target.len()
         } as i32;
@@ -355,88 +429,135 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
         *slot = Lane::from_i32(length);
     }
     // SAFETY: `slots` holds `SLOTS * lanes` lanes; CPU features: the caller.
-    let lengths_v = unsafe { V::load(work.slots.as_ptr().add(Slot::Length as usize * lanes)) };
-    if !TRANSPOSED {
-        // SAFETY: CPU features: the caller.
-        unsafe { column_profile::<V>(fixed, work, 0) };
+    unsafe {
+        Splats {
+            open: V::splat(fixed.open()),
+            extend: V::splat(fixed.extend()),
+            zero: V::splat(0),
+            one: V::splat(1),
+            min: V::splat(<V::Lane as Lane>::MIN),
+            lengths: V::load(work.slots.as_ptr().add(Slot::Length as usize * lanes)),
+        }
     }
+}
 
-    // Column 0: single-state vertical gaps (the edge rule, with UP), and quirk Q1: below an
-    // UP cell the row gap starts from `extend`.
-    let mut max_h = minus_one_v;
-    let mut end_i = zero_v;
-    let mut row_zero = zero_v;
-    {
-        let (mut previous, mut cost) = (zero_v, open_v);
+/// Each lane's running score and start cell.
+#[derive(Clone, Copy)]
+struct Tracked<V> {
+    /// The largest unclamped interior value.
+    best: V,
+    /// The largest clamped H, and its cell (smallest row, then smallest column).
+    max_h: V,
+    end_i: V,
+    end_j: V,
+}
+
+/// Row 0 of the last column filled: its H per lane, and what its gap costs in the next column
+/// (`extend` after a LEFT cell, else `open`).
+#[derive(Clone, Copy)]
+struct RowZero<V> {
+    h: V,
+    cost: V,
+}
+
+/// Column 0: single-state vertical gaps (the edge rule, with UP), and quirk Q1: below an UP
+/// cell the row gap starts from `extend`. Returns the start cell so far and row 0.
+///
+/// # Safety
+///
+/// The CPU features `V` uses must be available; the batch is checked and `work` prepared for
+/// it (with `TRACE` too), and (normally) the profile holds column 0.
+#[inline(always)]
+unsafe fn column_zero<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
+    batch: &Batch<'_>,
+    work: &mut Work<V::Lane>,
+    splats: &Splats<V>,
+) -> (Tracked<V>, RowZero<V>) {
+    let (lanes, rows) = (V::LANES, batch.rows);
+    let query = shared::<TRANSPOSED>(batch);
+    let Splats {
+        open, extend, zero, ..
+    } = *splats;
+    // SAFETY: `profile` holds `size * lanes` lanes (normal; `query[i] < size`) or
+    // `size * rows * lanes` (transposed; `query[0] < size`, `i < rows`); `h` and `e` hold
+    // `rows * lanes` lanes, `edges` (with TRACE) `(rows + cols) * lanes`, and `directions`
+    // `2 * rows * cols` words. CPU features: the caller.
+    unsafe {
+        let mut max_h = V::splat(-1);
+        let mut end_i = zero;
+        let mut row_zero = zero;
+        let (mut previous, mut cost) = (zero, open);
         for i in 0..rows {
-            // SAFETY: `profile` holds `size * lanes` lanes (normal; `query[i] < size`) or
-            // `size * rows * lanes` (transposed; `query[0] < size`, `i < rows`); `h` and `e`
-            // hold `rows * lanes` lanes, `edges` (with TRACE) `(rows + cols) * lanes`, and
-            // `directions` `2 * rows * cols` words. CPU features: the caller.
-            unsafe {
-                let substitution = if TRANSPOSED {
-                    V::load(
-                        work.profile
-                            .as_ptr()
-                            .add((usize::from(query[0]) * rows + i) * lanes),
-                    )
-                } else {
-                    V::load(work.profile.as_ptr().add(usize::from(query[i]) * lanes))
-                }
-                .sub(open_v);
-                let gap = if i == 0 { zero_v } else { previous.sub(cost) };
-                let (value, gap_wins) = edge_cells(substitution, gap);
-                value.sub(cost).store(work.e.as_mut_ptr().add(i * lanes));
-                value.sub(open_v).store(work.h.as_mut_ptr().add(i * lanes));
-                if TRACE {
-                    value.store(work.edges.as_mut_ptr().add(i * lanes));
-                    *work.directions.as_mut_ptr().add(2 * i) =
-                        V::bits2(gap_wins, zero_v.gt(zero_v));
-                    *work.directions.as_mut_ptr().add(2 * i + 1) = 0;
-                }
-                // The first row reaching the largest H, among the lane's rows.
-                let tracked = if TRANSPOSED {
-                    V::select(lengths_v.gt(V::splat(i as i32)), value, min_v)
-                } else {
-                    value
-                };
-                let better = tracked.gt(max_h);
-                max_h = V::select(better, value, max_h);
-                end_i = V::select_counter(better, V::splat(i as i32), i as i32, end_i);
-                if i == 0 {
-                    row_zero = value;
-                }
-                cost = V::select(gap_wins, extend_v, open_v);
-                previous = value;
+            let substitution = if TRANSPOSED {
+                let at = (usize::from(query[0]) * rows + i) * lanes;
+                V::load(work.profile.as_ptr().add(at))
+            } else {
+                V::load(work.profile.as_ptr().add(usize::from(query[i]) * lanes))
             }
+            .sub(open);
+            let gap = if i == 0 { zero } else { previous.sub(cost) };
+            let (value, gap_wins) = edge_cells(substitution, gap);
+            value.sub(cost).store(work.e.as_mut_ptr().add(i * lanes));
+            value.sub(open).store(work.h.as_mut_ptr().add(i * lanes));
+            if TRACE {
+                value.store(work.edges.as_mut_ptr().add(i * lanes));
+                *work.directions.as_mut_ptr().add(2 * i) = V::bits2(gap_wins, zero.gt(zero));
+                *work.directions.as_mut_ptr().add(2 * i + 1) = 0;
+            }
+            // The first row reaching the largest H, among the lane's rows.
+            let tracked = if TRANSPOSED {
+                V::select(splats.lengths.gt(V::splat(i as i32)), value, splats.min)
+            } else {
+                value
+            };
+            let better = tracked.gt(max_h);
+            max_h = V::select(better, value, max_h);
+            end_i = V::select_counter(better, V::splat(i as i32), i as i32, end_i);
+            if i == 0 {
+                row_zero = value;
+            }
+            cost = V::select(gap_wins, extend, open);
+            previous = value;
         }
+        let tracked = Tracked {
+            best: splats.min,
+            max_h,
+            end_i,
+            end_j: zero,
+        };
+        let row_zero = RowZero {
+            h: row_zero,
+            cost: open,
+        };
+        (tracked, row_zero)
     }
-    let mut best = min_v;
-    let mut end_j = zero_v;
-    // What the row-0 gap costs in the next column: `extend` after a LEFT cell, else `open`.
-    let mut row_zero_cost = open_v;
-    // Transposed, the rows every lane's a reaches need no masking (batches are sorted by
-    // length, so that is nearly all of them).
-    let unmasked_rows = if TRANSPOSED {
-        targets
-            .iter()
-            .map(|target| target.len())
-            .min()
-            .unwrap_or(0)
-            .clamp(1, rows)
-    } else {
-        rows
-    };
+}
 
-    for j in 1..cols {
-        if !TRANSPOSED {
-            // SAFETY: CPU features: the caller.
-            unsafe { column_profile::<V>(fixed, work, j) };
-        }
+/// Where one column `j > 0` of a fill reads and writes.
+struct ColumnCells<L> {
+    /// `H - open` of the previous column, overwritten with this one's (`rows * lanes` lanes).
+    h: *mut L,
+    /// The row gap, per row (`rows * lanes` lanes).
+    e: *mut L,
+    /// The scores of this column, `score + open`: normally one vector per code of a;
+    /// transposed, one per row.
+    profile: *const L,
+    /// With `TRACE`: row 0's H of this column (`lanes` lanes), and the column's trace words
+    /// (`2 * rows`); null without.
+    row_zero_h: *mut L,
+    directions: *mut u64,
+}
 
-        let h = work.h.as_mut_ptr();
-        let e = work.e.as_mut_ptr();
-        // Transposed, the rows of this column's code of b; the row `i` is added below.
+impl<L: Lane> ColumnCells<L> {
+    /// The cells of column `j` (`0 < j < cols`) of a checked batch in prepared `work`.
+    #[inline(always)]
+    fn new<const TRACE: bool, const TRANSPOSED: bool>(
+        batch: &Batch<'_>,
+        work: &mut Work<L>,
+        j: usize,
+    ) -> Self {
+        let (lanes, rows) = (work.lanes, batch.rows);
+        let query = shared::<TRANSPOSED>(batch);
         let profile = if TRANSPOSED {
             // SAFETY: `profile` holds `size * rows * lanes` lanes and `query[j] < size`.
             unsafe {
@@ -459,118 +580,241 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
         } else {
             (std::ptr::null_mut(), std::ptr::null_mut())
         };
-        // SAFETY: every pointer below stays inside its buffer: `h` and `e` hold `rows * lanes`
-        // lanes and `i < rows`; `profile` holds `size * lanes` (normal: every code is below
-        // `size`) or `rows * lanes` from this column's code on (transposed: `i < rows`);
-        // `row_zero_h` and `directions` (with TRACE) have `lanes` lanes and `2 * rows` words
-        // left. CPU features: the caller.
-        unsafe {
-            // Row 0: water's edge rule for every lane at once.
-            let substitution = if TRANSPOSED {
-                V::load(profile)
-            } else {
-                V::load(profile.add(usize::from(query[0]) * lanes))
-            }
-            .sub(open_v);
-            let gap = row_zero.sub(row_zero_cost);
-            let (value, gap_wins) = edge_cells(substitution, gap);
-            row_zero_cost = V::select(gap_wins, extend_v, open_v);
-            row_zero = value;
-            // `h` holds `H - open` (the first diagonal, and the row gap's opening, of the next
-            // column); the profile holds `score + open`.
-            let mut diag = V::load(h);
-            let mut up = value.sub(open_v);
-            up.store(h);
-            if TRACE {
-                value.store(row_zero_h);
-                *directions = V::bits2(zero_v.gt(zero_v), gap_wins);
-                *directions.add(1) = 0;
-            }
-
-            let mut column_gap = up.sub(extend_v);
-            let mut column_best = min_v;
-            let mut column_row = zero_v;
-            let mut row = zero_v;
-            // One interior cell row; `$masked`: rows past some lane's a (transposed) are kept
-            // out of its score and start cell.
-            macro_rules! interior_row {
-                ($i:expr, $masked:expr) => {{
-                    let i = $i;
-                    row = row.add(one_v);
-                    let at = i * lanes;
-                    let score = if TRANSPOSED {
-                        V::load(profile.add(at))
-                    } else {
-                        V::load(profile.add(usize::from(*query.get_unchecked(i)) * lanes))
-                    };
-                    let diagonal = diag.add(score);
-                    let left = V::load(h.add(at));
-                    diag = left;
-                    let row_extended = V::load(e.add(at)).sub_exact(extend_v);
-                    let row_gap = row_extended.max(left);
-                    row_gap.store(e.add(at));
-                    let column_extended = column_gap.sub_exact(extend_v);
-                    if TRACE {
-                        *directions.add(2 * i + 1) =
-                            V::gt_bits2((row_extended, left), (column_extended, up));
-                    }
-                    column_gap = column_extended.max(up);
-                    let best_two = diagonal.max(row_gap);
-                    let value = best_two.max(column_gap);
-                    let tracked = if $masked {
-                        V::select(lengths_v.gt(row), value, min_v)
-                    } else {
-                        value
-                    };
-                    let better = tracked.gt(column_best);
-                    column_best = column_best.max(tracked);
-                    column_row = V::select_counter(better, row, i as i32, column_row);
-                    let clamped = value.max(zero_v);
-                    up = clamped.sub_exact(open_v);
-                    up.store(h.add(at));
-                    if TRACE {
-                        *directions.add(2 * i) =
-                            V::gt_bits2((column_gap, best_two), (row_gap, diagonal));
-                    }
-                }};
-            }
-            for i in 1..unmasked_rows {
-                interior_row!(i, false);
-            }
-            for i in unmasked_rows..rows {
-                interior_row!(i, TRANSPOSED);
-            }
-
-            // Fold the column into each lane's score and start cell: the column's largest H
-            // is row 0's unless an interior cell beats it; it replaces the running choice if
-            // larger, or equal and on an earlier row ("+ 1" turns that tie into "larger").
-            let column = V::splat(j as i32);
-            let interior = column_best.max(zero_v);
-            let column_max = interior.max(row_zero);
-            let first_row = V::select(interior.gt(row_zero), column_row, zero_v);
-            let mut key = column_max.add(V::select(end_i.gt(first_row), one_v, zero_v));
-            if TRANSPOSED {
-                best = best.max(column_best);
-            } else {
-                // Columns past a lane's b are not its cells.
-                let live = lengths_v.gt(column);
-                best = V::select(live, best.max(column_best), best);
-                key = V::select(live, key, min_v);
-            }
-            let update = key.gt(max_h);
-            max_h = V::select(update, column_max, max_h);
-            end_i = V::select(update, first_row, end_i);
-            end_j = V::select(update, column, end_j);
+        Self {
+            h: work.h.as_mut_ptr(),
+            e: work.e.as_mut_ptr(),
+            profile,
+            row_zero_h,
+            directions,
         }
     }
+}
 
+/// What runs down one column: the diagonal, the H above (as `H - open`), the column gap, the
+/// row counter, and the column's largest value with the first row reaching it.
+#[derive(Clone, Copy)]
+struct Running<V> {
+    diag: V,
+    up: V,
+    column_gap: V,
+    row: V,
+    column_best: V,
+    column_row: V,
+}
+
+/// Column `j > 0`: row 0 by water's edge rule for every lane at once, then the interior rows.
+/// Returns row 0's H and the largest interior value of the column with its first row.
+///
+/// # Safety
+///
+/// The CPU features `V` uses must be available; `column` is [`ColumnCells::new`] of this
+/// column, after column `j - 1` was filled (and, normally, with the profile of column `j`).
+#[inline(always)]
+unsafe fn column_interior<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
+    batch: &Batch<'_>,
+    column: &ColumnCells<V::Lane>,
+    splats: &Splats<V>,
+    row_zero: &mut RowZero<V>,
+    unmasked_rows: usize,
+) -> (V, Running<V>) {
+    let query = shared::<TRANSPOSED>(batch);
+    let Splats {
+        open,
+        extend,
+        zero,
+        min,
+        ..
+    } = *splats;
+    // SAFETY: every pointer stays inside its buffer (see `ColumnCells`): `h` and `e` hold
+    // `rows * lanes` lanes; `profile` holds a vector per code (normal: `query[0] < size`) or
+    // per row; `row_zero_h` and `directions` (with TRACE) have `lanes` lanes and `2 * rows`
+    // words. CPU features: the caller.
+    unsafe {
+        let substitution = if TRANSPOSED {
+            V::load(column.profile)
+        } else {
+            V::load(column.profile.add(usize::from(query[0]) * V::LANES))
+        }
+        .sub(open);
+        let gap = row_zero.h.sub(row_zero.cost);
+        let (value, gap_wins) = edge_cells(substitution, gap);
+        *row_zero = RowZero {
+            h: value,
+            cost: V::select(gap_wins, extend, open),
+        };
+        // `h` holds `H - open` (the first diagonal, and the row gap's opening, of the next
+        // column); the profile holds `score + open`.
+        let up = value.sub(open);
+        let mut running = Running {
+            diag: V::load(column.h),
+            up,
+            column_gap: up.sub(extend),
+            row: zero,
+            column_best: min,
+            column_row: zero,
+        };
+        up.store(column.h);
+        if TRACE {
+            value.store(column.row_zero_h);
+            *column.directions = V::bits2(zero.gt(zero), gap_wins);
+            *column.directions.add(1) = 0;
+        }
+        for i in 1..unmasked_rows {
+            interior_cell::<V, TRACE, TRANSPOSED, false>(query, column, splats, i, &mut running);
+        }
+        for i in unmasked_rows..batch.rows {
+            interior_cell::<V, TRACE, TRANSPOSED, TRANSPOSED>(
+                query,
+                column,
+                splats,
+                i,
+                &mut running,
+            );
+        }
+        (value, running)
+    }
+}
+
+/// One interior cell row `i` of a column (the recurrence, in `H - open` form), with
+/// `MASKED`: rows past some lane's a (transposed) are kept out of its score and start cell.
+///
+/// # Safety
+///
+/// As for [`column_interior`], and `0 < i < rows`.
+#[inline(always)]
+unsafe fn interior_cell<
+    V: Vector,
+    const TRACE: bool,
+    const TRANSPOSED: bool,
+    const MASKED: bool,
+>(
+    query: &[u8],
+    column: &ColumnCells<V::Lane>,
+    splats: &Splats<V>,
+    i: usize,
+    running: &mut Running<V>,
+) {
+    let Splats {
+        open,
+        extend,
+        zero,
+        one,
+        min,
+        lengths,
+    } = *splats;
+    let (h, e) = (column.h, column.e);
+    // SAFETY: the caller guarantees the bounds (row `i` of `h`, `e`, the profile and the trace
+    // words) and the CPU features.
+    unsafe {
+        let row = running.row.add(one);
+        running.row = row;
+        let at = i * V::LANES;
+        let score = if TRANSPOSED {
+            V::load(column.profile.add(at))
+        } else {
+            V::load(
+                column
+                    .profile
+                    .add(usize::from(*query.get_unchecked(i)) * V::LANES),
+            )
+        };
+        let diagonal = running.diag.add(score);
+        let left = V::load(h.add(at));
+        running.diag = left;
+        let row_extended = V::load(e.add(at)).sub_exact(extend);
+        let row_gap = row_extended.max(left);
+        row_gap.store(e.add(at));
+        let column_extended = running.column_gap.sub_exact(extend);
+        if TRACE {
+            *column.directions.add(2 * i + 1) =
+                V::gt_bits2((row_extended, left), (column_extended, running.up));
+        }
+        let column_gap = column_extended.max(running.up);
+        running.column_gap = column_gap;
+        let best_two = diagonal.max(row_gap);
+        let value = best_two.max(column_gap);
+        let tracked = if MASKED {
+            V::select(lengths.gt(row), value, min)
+        } else {
+            value
+        };
+        let better = tracked.gt(running.column_best);
+        running.column_best = running.column_best.max(tracked);
+        running.column_row = V::select_counter(better, row, i as i32, running.column_row);
+        let clamped = value.max(zero);
+        running.up = clamped.sub_exact(open);
+        running.up.store(h.add(at));
+        if TRACE {
+            *column.directions.add(2 * i) =
+                V::gt_bits2((column_gap, best_two), (row_gap, diagonal));
+        }
+    }
+}
+
+/// Folds column `j` into each lane's score and start cell: the column's largest H is row 0's
+/// unless an interior cell beats it; it replaces the running choice if larger, or equal and on
+/// an earlier row ("+ 1" turns that tie into "larger").
+///
+/// # Safety
+///
+/// The CPU features `V` uses must be available.
+#[inline(always)]
+unsafe fn fold_column<V: Vector, const TRANSPOSED: bool>(
+    splats: &Splats<V>,
+    j: usize,
+    row_zero: V,
+    running: Running<V>,
+    tracked: &mut Tracked<V>,
+) {
+    let Splats { zero, one, min, .. } = *splats;
+    let Running {
+        column_best,
+        column_row,
+        ..
+    } = running;
+    // SAFETY: CPU features: the caller.
+    unsafe {
+        let column = V::splat(j as i32);
+        let interior = column_best.max(zero);
+        let column_max = interior.max(row_zero);
+        let first_row = V::select(interior.gt(row_zero), column_row, zero);
+        let mut key = column_max.add(V::select(tracked.end_i.gt(first_row), one, zero));
+        if TRANSPOSED {
+            tracked.best = tracked.best.max(column_best);
+        } else {
+            // Columns past a lane's b are not its cells.
+            let live = splats.lengths.gt(column);
+            tracked.best = V::select(live, tracked.best.max(column_best), tracked.best);
+            key = V::select(live, key, min);
+        }
+        let update = key.gt(tracked.max_h);
+        tracked.max_h = V::select(update, column_max, tracked.max_h);
+        tracked.end_i = V::select(update, first_row, tracked.end_i);
+        tracked.end_j = V::select(update, column, tracked.end_j);
+    }
+}
+
+/// Each lane's [`LaneScore`] into `out` (the first `targets` lanes).
+///
+/// # Safety
+///
+/// The CPU features `V` uses must be available; `work` is prepared for the batch.
+#[inline(always)]
+unsafe fn report<V: Vector>(
+    fixed: &FixedPoint,
+    targets: usize,
+    work: &mut Work<V::Lane>,
+    tracked: Tracked<V>,
+    out: &mut [LaneScore],
+) {
+    let lanes = V::LANES;
     // SAFETY: `slots` holds `SLOTS * lanes` lanes; CPU features: the caller.
     unsafe {
         let slots = work.slots.as_mut_ptr();
-        best.store(slots.add(Slot::Best as usize * lanes));
-        max_h.store(slots.add(Slot::MaxH as usize * lanes));
-        end_i.store(slots.add(Slot::EndI as usize * lanes));
-        end_j.store(slots.add(Slot::EndJ as usize * lanes));
+        tracked.best.store(slots.add(Slot::Best as usize * lanes));
+        tracked.max_h.store(slots.add(Slot::MaxH as usize * lanes));
+        tracked.end_i.store(slots.add(Slot::EndI as usize * lanes));
+        tracked.end_j.store(slots.add(Slot::EndJ as usize * lanes));
     }
     // A lane is usable when no value of it saturated at the top, and when every difference
     // `sub_exact` and `gt_bits2` take fits the lane: their operands lie between
@@ -580,7 +824,7 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
     let margin = fixed.open() + fixed.extend() - fixed.min_score().min(0);
     let limit = <V::Lane as Lane>::MAX - fixed.max_score().max(0) - margin;
     let slot = |slot: Slot, lane: usize| slot as usize * lanes + lane;
-    for (lane, slot_out) in out.iter_mut().enumerate().take(targets.len()) {
+    for (lane, slot_out) in out.iter_mut().enumerate().take(targets) {
         let best = work.slots[slot(Slot::Best, lane)].to_i32();
         let best = (best != <V::Lane as Lane>::MIN).then_some(best);
         let max_h = work.slots[slot(Slot::MaxH, lane)].to_i32();
@@ -593,6 +837,41 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
             max_h,
             overflow: best.is_some_and(|best| best >= limit),
         };
+    }
+}
+
+/// One fill of the lane kernel, as a [`Job`] for [`super::dispatch::Engine::run`]: `batch`
+/// with or without the trace, one [`LaneScore`] per lane into `out`.
+pub(crate) struct LaneFill<'a, L> {
+    pub trace: bool,
+    pub fixed: &'a FixedPoint,
+    pub batch: &'a Batch<'a>,
+    pub work: &'a mut Work<L>,
+    pub out: &'a mut [LaneScore],
+}
+
+impl<L: LaneWidth> Job for LaneFill<'_, L> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<I: Isa>(self, _: I) {
+        let Self {
+            trace,
+            fixed,
+            batch,
+            work,
+            out,
+        } = self;
+        // SAFETY: a value of `I` proves the CPU has its vectors' features (`Isa`'s contract);
+        // `fill` checks the rest.
+        unsafe {
+            match (trace, batch.transposed) {
+                (true, true) => fill::<L::Vector<I>, true, true>(fixed, batch, work, out),
+                (true, false) => fill::<L::Vector<I>, true, false>(fixed, batch, work, out),
+                (false, true) => fill::<L::Vector<I>, false, true>(fixed, batch, work, out),
+                (false, false) => fill::<L::Vector<I>, false, false>(fixed, batch, work, out),
+            }
+        }
     }
 }
 
@@ -647,9 +926,9 @@ impl<'a, L: Lane> TraceCells<'a, L> {
         self.edges[at * self.lanes + self.lane].to_i32()
     }
 
-    /// water's walk (`water::walk`) from the start cell `(end_i, end_j)` whose H is `max_h`,
-    /// in whole units, where it is exact: coded `a` and `b` are the lane's sequences and
-    /// `score` is passed through.
+    /// water's walk ([`crate::align::trace::walk`]) from the start cell `(end_i, end_j)` whose
+    /// H is `max_h`, in whole units, where it is exact: coded `a` and `b` are the lane's
+    /// sequences and `score` is passed through.
     ///
     /// The walk continues only from cells with a positive H, which is the value the cell's
     /// direction names: after a diagonal step H is the last one less the substitution score,

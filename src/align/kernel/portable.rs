@@ -1,10 +1,8 @@
 //! Plain arrays of lanes: the kernel for every architecture, written so that the compiler can
 //! vectorize it with whatever the target offers (SSE2 on any x86_64, NEON on aarch64).
 
-use super::fixed::FixedPoint;
-use super::generic::{self, Job, LaneScore, Work};
-use super::striped::{self, StripedWork};
-use super::vector::Vector;
+use super::isa::{Isa, Job};
+use super::vector::{Vector, lanes_fit};
 
 macro_rules! portable_vector {
     ($name:ident, $lane:ty, $lanes:literal, $add:ident, $sub:ident) => {
@@ -101,87 +99,25 @@ macro_rules! portable_vector {
 portable_vector!(Narrow, i16, 16, saturating_add, saturating_sub);
 portable_vector!(Wide, i32, 8, wrapping_add, wrapping_sub);
 
-/// 16-bit lanes per fill.
-pub(crate) const NARROW_LANES: usize = Narrow::LANES;
-/// 32-bit lanes per fill.
-pub(crate) const WIDE_LANES: usize = Wide::LANES;
+// `bits2` puts the second mask at bit 32.
+const _: () = assert!(lanes_fit::<Narrow>() && lanes_fit::<Wide>());
+const _: () = assert!(Narrow::LANES <= 32 && Wide::LANES <= 32);
 
-/// Runs the 16-bit fill (see [`generic::fill`] for the contract, checked by the caller).
-pub(crate) fn fill_narrow(
-    trace: bool,
-    fixed: &FixedPoint,
-    job: &Job<'_>,
-    work: &mut Work<i16>,
-    out: &mut [LaneScore],
-) {
-    // SAFETY: the portable vector needs no CPU feature; the job contract is the caller's
-    // (`kernel::Engine::fill_narrow` checks it).
-    unsafe {
-        match (trace, job.transposed) {
-            (true, true) => generic::fill::<Narrow, true, true>(fixed, job, work, out),
-            (true, false) => generic::fill::<Narrow, true, false>(fixed, job, work, out),
-            (false, true) => generic::fill::<Narrow, false, true>(fixed, job, work, out),
-            (false, false) => generic::fill::<Narrow, false, false>(fixed, job, work, out),
-        }
+/// The portable "instruction set": plain arrays, no CPU feature to prove.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Portable;
+
+// SAFETY: the portable vectors use no CPU feature.
+unsafe impl Isa for Portable {
+    type Narrow = Narrow;
+    type Wide = Wide;
+
+    fn run<J: Job>(self, job: J) -> J::Output {
+        trampoline(self, job)
     }
 }
 
-/// Runs the 32-bit fill.
-pub(crate) fn fill_wide(
-    trace: bool,
-    fixed: &FixedPoint,
-    job: &Job<'_>,
-    work: &mut Work<i32>,
-    out: &mut [LaneScore],
-) {
-    // SAFETY: as in `fill_narrow`.
-    unsafe {
-        match (trace, job.transposed) {
-            (true, true) => generic::fill::<Wide, true, true>(fixed, job, work, out),
-            (true, false) => generic::fill::<Wide, true, false>(fixed, job, work, out),
-            (false, true) => generic::fill::<Wide, false, true>(fixed, job, work, out),
-            (false, false) => generic::fill::<Wide, false, false>(fixed, job, work, out),
-        }
-    }
-}
-
-/// Runs the 16-bit striped fill (see [`striped::fill`] for the contract, checked by the
-/// caller).
-pub(crate) fn striped_narrow(
-    trace: bool,
-    fixed: &FixedPoint,
-    a: &[u8],
-    b: &[u8],
-    rows: usize,
-    cols: usize,
-    work: &mut StripedWork<i16>,
-) -> LaneScore {
-    // SAFETY: the portable vector needs no CPU feature; the rest is the caller's contract.
-    unsafe {
-        if trace {
-            striped::fill::<Narrow, true>(fixed, a, b, rows, cols, work)
-        } else {
-            striped::fill::<Narrow, false>(fixed, a, b, rows, cols, work)
-        }
-    }
-}
-
-/// Runs the 32-bit striped fill.
-pub(crate) fn striped_wide(
-    trace: bool,
-    fixed: &FixedPoint,
-    a: &[u8],
-    b: &[u8],
-    rows: usize,
-    cols: usize,
-    work: &mut StripedWork<i32>,
-) -> LaneScore {
-    // SAFETY: as in `striped_narrow`.
-    unsafe {
-        if trace {
-            striped::fill::<Wide, true>(fixed, a, b, rows, cols, work)
-        } else {
-            striped::fill::<Wide, false>(fixed, a, b, rows, cols, work)
-        }
-    }
+/// Runs `job` with the portable vectors (compiled for the target's baseline features).
+fn trampoline<J: Job>(isa: Portable, job: J) -> J::Output {
+    job.run(isa)
 }

@@ -6,7 +6,7 @@
 //!
 //! # Layout
 //!
-//! Row 0 and column 0 are water's edge cells, computed in scalar code exactly as `water.rs`
+//! Row 0 and column 0 are water's edge cells, computed in scalar code exactly as `scalar.rs`
 //! computes them (quirk Q1 included). The interior rows `1..rows` are the striped part: interior
 //! row `r = i - 1` lives in segment `r % seg` of lane `r / seg`, where `seg = ceil((rows - 1) /
 //! LANES)`; the `seg * LANES - (rows - 1)` slots past the last row are padding (see below).
@@ -65,13 +65,12 @@
 //! With `TRACE` the fill stores `4 * H + direction` per interior cell in striped layout, and
 //! row 0 and column 0 in plain arrays; [`StripedCells`] maps `(i, j)` back for water's walk.
 
-use super::Engine;
-use super::driver::{Outcome, reported_score};
+use super::dispatch::Engine;
 use super::fixed::FixedPoint;
-use super::vector::{Lane, Vector};
-use crate::align::water::{self, Cells, DIAG, LEFT, Penalties, UP};
-
-pub(crate) use super::generic::LaneScore;
+use super::isa::{Isa, Job, LaneWidth};
+use super::outcome::{LaneScore, Outcome, reported_score};
+use super::vector::{Lane, Vector, lanes_fit};
+use crate::align::trace::{Cells, DIAG, LEFT, Penalties, UP, walk};
 
 /// The largest H the 16-bit striped trace can pack as `4 * H + direction`.
 const NARROW_TRACE_MAX: i32 = (i16::MAX as i32 - 3) / 4;
@@ -115,12 +114,12 @@ fn reset<L: Lane>(buffer: &mut Vec<L>, len: usize, value: L) {
     buffer.resize(len, value);
 }
 
-/// The first interior row (0-based `r`, i.e. `i - 1`) of a striped H column whose value is
-/// `value`, scanning rows in order; `rows` real rows. Padding slots are never reported.
-fn first_row<L: Lane>(column: &[L], value: i32, seg: usize, lanes: usize, rows: usize) -> usize {
-    (0..rows)
-        .find(|&r| column[(r % seg) * lanes + r / seg].to_i32() == value)
-        .unwrap_or(rows)
+/// The first interior row `i` of H buffer `buffer` whose value is `value`, scanning rows in
+/// order (past the last row if there is none). Padding slots are never reported.
+fn first_row<L: Lane>(work: &StripedWork<L>, shape: Shape, buffer: usize, value: i32) -> usize {
+    let column = &work.h[buffer * shape.stride..(buffer + 1) * shape.stride];
+    let found = (0..shape.interior).find(|&r| column[shape.slot(r)].to_i32() == value);
+    1 + found.unwrap_or(shape.interior)
 }
 
 /// Fills rows `0..rows` of coded `a` against columns `0..cols` of coded `b` in striped layout.
@@ -151,29 +150,104 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool>(
     cols: usize,
     work: &mut StripedWork<V::Lane>,
 ) -> LaneScore {
-    let lanes = V::LANES;
+    const { assert!(lanes_fit::<V>()) };
     let (a, b) = (&a[..rows], &b[..cols]);
-    let size = fixed.size();
-    // The pointer arithmetic below relies on these.
+    // The pointer arithmetic of every step relies on these.
     assert!(rows >= 1 && cols >= 1);
-    assert!(a.iter().chain(b).all(|&code| usize::from(code) < size));
-    let (open, extend) = (fixed.open(), fixed.extend());
-    let interior = rows - 1;
+    assert!(
+        a.iter()
+            .chain(b)
+            .all(|&code| usize::from(code) < fixed.size())
+    );
+    let shape = prepare::<V, TRACE>(fixed, a, cols, work);
+    let (mut start, mut row_zero) = column_zero::<V, TRACE>(fixed, a, b[0], shape, work);
+    // SAFETY: `prepare` sized the buffers for `shape`, which is what every step below needs
+    // besides the CPU features (the caller's).
+    unsafe {
+        let splats = Splats::<V>::new(fixed, shape);
+        let mut best = splats.low;
+        let (mut previous, mut current) = (0usize, 1usize);
+        for (j, &code_b) in b.iter().enumerate().skip(1) {
+            // Row 0 first: the boundary of the interior.
+            let boundary = row_zero.next::<_, TRACE>(fixed, a[0], code_b, j, work);
+            let mut column_max = splats.low;
+            if shape.seg > 0 {
+                let column = StripedColumn::new::<TRACE>(shape, work, previous, current, code_b, j);
+                let carried = first_pass::<V, TRACE>(&column, &splats, boundary, &mut column_max);
+                lazy_f::<V, TRACE>(&column, &splats, carried, &mut column_max);
+                best = best.max(column_max);
+            }
+            if !TRACE {
+                start.track(work, shape, j, row_zero.h, column_max, current);
+            }
+            // Rotate: this column is the next one's previous; write into a buffer that is
+            // neither that nor the one kept for the start cell.
+            previous = current;
+            current = (0..3)
+                .find(|&buffer| buffer != previous && Some(buffer) != start.kept)
+                .unwrap_or(0);
+        }
+        start.resolve_kept(work, shape);
+        let best = (shape.interior >= 1 && cols >= 2).then(|| best.hmax());
+        let limit = <V::Lane as Lane>::MAX - fixed.max_score().max(0);
+        LaneScore {
+            best,
+            end_i: start.end_i,
+            end_j: start.end_j,
+            max_h: start.max_h,
+            overflow: best.is_some_and(|best| best >= limit),
+        }
+    }
+}
+
+/// The striped layout of one fill.
+#[derive(Clone, Copy)]
+struct Shape {
+    lanes: usize,
+    /// Interior rows (`rows - 1`).
+    interior: usize,
+    /// Segments per lane.
+    seg: usize,
+    /// Lanes of one striped column (`seg * lanes`).
+    stride: usize,
+}
+
+impl Shape {
+    /// The slot of interior row `r` (0-based, i.e. `i - 1`) in a striped column.
+    #[inline(always)]
+    fn slot(self, r: usize) -> usize {
+        (r % self.seg) * self.lanes + r / self.seg
+    }
+}
+
+/// Lays out the fill of `a` (the rows) against `cols` columns and sizes the buffers of `work`
+/// for it: the striped profile, H and the row gap, and with `TRACE` the trace.
+#[inline(always)]
+fn prepare<V: Vector, const TRACE: bool>(
+    fixed: &FixedPoint,
+    a: &[u8],
+    cols: usize,
+    work: &mut StripedWork<V::Lane>,
+) -> Shape {
+    let lanes = V::LANES;
+    let interior = a.len() - 1;
     let seg = interior.div_ceil(lanes);
-    let stride = seg * lanes;
-    // Below every real value (and, 16-bit, far enough from `i16::MIN` that subtracting a few
-    // penalties saturates harmlessly); the score of padding rows.
-    let low = <V::Lane as Lane>::MIN / 2;
-    let low_lane = <V::Lane as Lane>::from_i32(low);
+    let shape = Shape {
+        lanes,
+        interior,
+        seg,
+        stride: seg * lanes,
+    };
+    let stride = shape.stride;
+    let low_lane = <V::Lane as Lane>::from_i32(low::<V::Lane>());
     let zero = <V::Lane as Lane>::from_i32(0);
     work.seg = seg;
     work.lanes = lanes;
-
     // The striped profile: `profile[code * stride + s * lanes + l]` is the score of interior
     // row `s + l * seg` against `code`.
-    reset(&mut work.profile, size * stride, low_lane);
+    reset(&mut work.profile, fixed.size() * stride, low_lane);
     for (r, &code_a) in a[1..].iter().enumerate() {
-        let slot = (r % seg) * lanes + r / seg;
+        let slot = shape.slot(r);
         for (code_b, &score) in fixed.row(code_a).iter().enumerate() {
             work.profile[code_b * stride + slot] = Lane::from_i32(score);
         }
@@ -188,223 +262,427 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool>(
         work.row0.clear();
         work.row0.resize(cols, 0);
         work.col0.clear();
-        work.col0.resize(rows, 0);
+        work.col0.resize(a.len(), 0);
     }
+    shape
+}
 
-    // Column 0: single-state vertical gaps; quirk Q1 for the row gap below an UP cell. The row
-    // gap stored is the one entering column 1 (water's `max(row_gap - extend, H - open)`).
-    let (mut previous, mut current, mut kept) = (0usize, 1usize, None::<usize>);
-    let (mut max_h, mut end_i, mut end_j) = (-1, 0, 0);
-    let mut row0_h = 0;
-    let mut row0_left = false;
-    {
-        let (mut above_h, mut above_up) = (0, false);
-        for (i, &code_a) in a.iter().enumerate() {
-            let gap = if i == 0 {
-                0
-            } else {
-                above_h - if above_up { extend } else { open }
-            };
-            let (value, direction) = edge_cell(fixed.score(code_a, b[0]), gap, UP);
-            if i == 0 {
-                row0_h = value;
-            } else {
-                let r = i - 1;
-                let slot = (r % seg) * lanes + r / seg;
-                let row_gap = value - if above_up { extend } else { open };
-                work.h[previous * stride + slot] = Lane::from_i32(value);
-                work.e[slot] = Lane::from_i32((row_gap - extend).max(value - open));
-            }
-            if TRACE {
-                work.col0[i] = 4 * value + i32::from(direction);
-            }
-            if value > max_h {
-                (max_h, end_i) = (value, i);
-            }
-            (above_h, above_up) = (value, direction == UP);
-        }
-    }
+/// Below every real value (and, 16-bit, far enough from `i16::MIN` that subtracting a few
+/// penalties saturates harmlessly); the score of padding rows.
+#[inline(always)]
+fn low<L: Lane>() -> i32 {
+    L::MIN / 2
+}
 
-    // SAFETY: the caller guarantees the CPU features of `V`.
-    // A chain crossing a whole lane decays by `seg * m`; past what a lane holds it is dead
-    // anyway (only positive values matter), so the clamp never raises a value above 0.
-    let lane_decay =
-        (seg as i64 * i64::from(open.min(extend))).min(i64::from(<V::Lane as Lane>::MAX));
-    let (open_v, extend_v, zero_v, low_v, left_v, up_v, outlive_v, decay_v, lane_decay_v) = unsafe {
-        (
-            V::splat(open),
-            V::splat(extend),
-            V::splat(0),
-            V::splat(low),
-            V::splat(i32::from(LEFT)),
-            V::splat(i32::from(UP)),
-            V::splat((open - extend).max(0)),
-            V::splat(open.min(extend)),
-            V::splat(lane_decay as i32),
-        )
+/// The running choice of the walk's start cell: the largest H, smallest row, then smallest
+/// column. `kept`: the H buffer of a column that raised the maximum, whose first row reaching
+/// it is found only when it matters (`end_i` is then not yet known).
+struct StartCell {
+    max_h: i32,
+    end_i: usize,
+    end_j: usize,
+    kept: Option<usize>,
+}
+
+/// Row 0 of the last column filled: its H, and whether its cell chose LEFT (the gap extends).
+struct RowZero {
+    h: i32,
+    left: bool,
+}
+
+/// Column 0: single-state vertical gaps; quirk Q1 for the row gap below an UP cell. The row
+/// gap stored is the one entering column 1 (water's `max(row_gap - extend, H - open)`).
+/// Returns the start cell so far and row 0.
+#[inline(always)]
+fn column_zero<V: Vector, const TRACE: bool>(
+    fixed: &FixedPoint,
+    a: &[u8],
+    code_b: u8,
+    shape: Shape,
+    work: &mut StripedWork<V::Lane>,
+) -> (StartCell, RowZero) {
+    let (open, extend) = (fixed.open(), fixed.extend());
+    let mut start = StartCell {
+        max_h: -1,
+        end_i: 0,
+        end_j: 0,
+        kept: None,
     };
-    let mut best_v = low_v;
+    let mut row_zero = 0;
+    let (mut above_h, mut above_up) = (0, false);
+    for (i, &code_a) in a.iter().enumerate() {
+        let gap = if i == 0 {
+            0
+        } else {
+            above_h - if above_up { extend } else { open }
+        };
+        let (value, direction) = edge_cell(fixed.score(code_a, code_b), gap, UP);
+        if i == 0 {
+            row_zero = value;
+        } else {
+            let slot = shape.slot(i - 1);
+            let row_gap = value - if above_up { extend } else { open };
+            work.h[slot] = Lane::from_i32(value);
+            work.e[slot] = Lane::from_i32((row_gap - extend).max(value - open));
+        }
+        if TRACE {
+            work.col0[i] = 4 * value + i32::from(direction);
+        }
+        if value > start.max_h {
+            (start.max_h, start.end_i) = (value, i);
+        }
+        (above_h, above_up) = (value, direction == UP);
+    }
+    let row_zero = RowZero {
+        h: row_zero,
+        left: false,
+    };
+    (start, row_zero)
+}
 
-    for (j, &code_b) in b.iter().enumerate().skip(1) {
-        // Row 0 first: the boundary of the interior.
-        let gap = row0_h - if row0_left { extend } else { open };
-        let (value, direction) = edge_cell(fixed.score(a[0], code_b), gap, LEFT);
-        let diagonal0 = row0_h;
-        (row0_h, row0_left) = (value, direction == LEFT);
+impl RowZero {
+    /// Row 0 of column `j` (water's edge rule, with LEFT), becoming `self`; returns what the
+    /// interior of the column needs from it: the diagonal entering row 1 (row 0's previous H)
+    /// and water's vertical gap entering row 1 (`(H0 - open) - extend`, then one step).
+    #[inline(always)]
+    fn next<L, const TRACE: bool>(
+        &mut self,
+        fixed: &FixedPoint,
+        code_a: u8,
+        code_b: u8,
+        j: usize,
+        work: &mut StripedWork<L>,
+    ) -> (i32, i32) {
+        let (open, extend) = (fixed.open(), fixed.extend());
+        let gap = self.h - if self.left { extend } else { open };
+        let (value, direction) = edge_cell(fixed.score(code_a, code_b), gap, LEFT);
+        let diagonal = self.h;
+        (self.h, self.left) = (value, direction == LEFT);
         if TRACE {
             work.row0[j] = 4 * value + i32::from(direction);
         }
-        // water's vertical gap entering row 1: `(H0 - open) - extend`, then one step.
-        let f1 = ((value - open) - extend - extend).max(value - open);
+        (
+            diagonal,
+            ((value - open) - extend - extend).max(value - open),
+        )
+    }
+}
 
-        let mut column_max = low_v;
-        if seg > 0 {
-            // SAFETY: `h` holds three columns of `stride` lanes and `previous`, `current` are
-            // below 3; `e` holds `stride` lanes; the profile holds `size * stride` lanes and
-            // `code_b < size`; `trace` holds `(cols - 1) * stride` lanes and `j < cols`; every
-            // access is at `s * lanes` with `s < seg`. CPU features: the caller.
-            unsafe {
-                let h_load = work.h.as_ptr().add(previous * stride);
-                let h_store = work.h.as_mut_ptr().add(current * stride);
-                let e = work.e.as_mut_ptr();
-                let profile = work.profile.as_ptr().add(usize::from(code_b) * stride);
-                let trace = if TRACE {
+/// The constant vectors of a striped fill.
+#[derive(Clone, Copy)]
+struct Splats<V> {
+    open: V,
+    extend: V,
+    zero: V,
+    low: V,
+    left: V,
+    up: V,
+    /// `max(open - extend, 0)`: how far below H a chain stops mattering.
+    outlive: V,
+    /// `min(open, extend)`: what a chain loses per row.
+    decay: V,
+    /// What a chain loses crossing a whole lane.
+    lane_decay: V,
+}
+
+impl<V: Vector> Splats<V> {
+    /// # Safety
+    ///
+    /// The CPU features `V` uses must be available.
+    #[inline(always)]
+    unsafe fn new(fixed: &FixedPoint, shape: Shape) -> Self {
+        let (open, extend) = (fixed.open(), fixed.extend());
+        // A chain crossing a whole lane decays by `seg * m`; past what a lane holds it is dead
+        // anyway (only positive values matter), so the clamp never raises a value above 0.
+        let lane_decay =
+            (shape.seg as i64 * i64::from(open.min(extend))).min(i64::from(<V::Lane as Lane>::MAX));
+        // SAFETY: the caller guarantees the CPU features.
+        unsafe {
+            Self {
+                open: V::splat(open),
+                extend: V::splat(extend),
+                zero: V::splat(0),
+                low: V::splat(low::<V::Lane>()),
+                left: V::splat(i32::from(LEFT)),
+                up: V::splat(i32::from(UP)),
+                outlive: V::splat((open - extend).max(0)),
+                decay: V::splat(open.min(extend)),
+                lane_decay: V::splat(lane_decay as i32),
+            }
+        }
+    }
+}
+
+/// Where one column `j > 0` of a striped fill reads and writes (`seg > 0`).
+struct StripedColumn<L> {
+    /// The previous column's H, and this one's (`stride` lanes each).
+    h_load: *const L,
+    h_store: *mut L,
+    /// The row gap (`stride` lanes).
+    e: *mut L,
+    /// The profile of this column's code of b (`stride` lanes).
+    profile: *const L,
+    /// With `TRACE`, this column's trace (`stride` lanes); null without.
+    trace: *mut L,
+    seg: usize,
+    lanes: usize,
+}
+
+impl<L: Lane> StripedColumn<L> {
+    /// Column `j` (`0 < j < cols`) of prepared `work`, reading H buffer `previous` and writing
+    /// `current` (both below 3), for `code_b` (below the matrix size).
+    #[inline(always)]
+    fn new<const TRACE: bool>(
+        shape: Shape,
+        work: &mut StripedWork<L>,
+        previous: usize,
+        current: usize,
+        code_b: u8,
+        j: usize,
+    ) -> Self {
+        let stride = shape.stride;
+        assert!(previous < 3 && current < 3);
+        // SAFETY: `h` holds three columns of `stride` lanes, the profile `size * stride` lanes
+        // and `code_b < size`, `trace` (with TRACE) `(cols - 1) * stride` lanes and `j < cols`.
+        unsafe {
+            Self {
+                h_load: work.h.as_ptr().add(previous * stride),
+                h_store: work.h.as_mut_ptr().add(current * stride),
+                e: work.e.as_mut_ptr(),
+                profile: work.profile.as_ptr().add(usize::from(code_b) * stride),
+                trace: if TRACE {
                     work.trace.as_mut_ptr().add((j - 1) * stride)
                 } else {
                     std::ptr::null_mut()
-                };
-                let mut diag = V::load(h_load.add((seg - 1) * lanes)).shift_in(V::splat(diagonal0));
-                let mut vf = low_v.shift_in(V::splat(f1));
-                for s in 0..seg {
-                    let at = s * lanes;
-                    let d = diag.add(V::load(profile.add(at)));
-                    let row_gap = V::load(e.add(at));
-                    let best_two = d.max(row_gap);
-                    let v = best_two.max(vf);
-                    column_max = column_max.max(v);
-                    let h = v.max(zero_v);
-                    h.store(h_store.add(at));
-                    if TRACE {
-                        let direction = V::select(
-                            vf.gt(best_two),
-                            up_v,
-                            V::select(row_gap.gt(d), left_v, zero_v),
-                        );
-                        let twice = h.add(h);
-                        twice.add(twice).add(direction).store(trace.add(at));
-                    }
-                    let h_open = h.sub(open_v);
-                    row_gap.sub(extend_v).max(h_open).store(e.add(at));
-                    vf = vf.sub(extend_v).max(h_open);
-                    diag = V::load(h_load.add(at));
-                }
-
-                // Lazy F. The exact F entering each lane: a prefix maximum over the lanes
-                // below of the F the first pass carried out of them, decaying by `seg * m` per
-                // lane crossed (see the module documentation). Nothing to do unless some
-                // carried F is positive.
-                if V::any(vf.gt(zero_v)) {
-                    let mut entry = vf.shift_in(low_v);
-                    for _ in 2..lanes {
-                        let next = entry.max(entry.shift_in(low_v).sub(lane_decay_v));
-                        if !V::any(next.gt(entry)) {
-                            break;
-                        }
-                        entry = next;
-                    }
-                    // One pass down the segments applies every lane's chain, until it no
-                    // longer matters in any lane.
-                    let mut carried = entry;
-                    for s in 0..seg {
-                        let at = s * lanes;
-                        let h = V::load(h_store.add(at));
-                        if !V::any(carried.gt(h.sub(outlive_v).max(zero_v))) {
-                            break;
-                        }
-                        let h_new = h.max(carried);
-                        h_new.store(h_store.add(at));
-                        column_max = column_max.max(h_new);
-                        let h_open = h_new.sub(open_v);
-                        V::load(e.add(at)).max(h_open).store(e.add(at));
-                        if TRACE {
-                            let twice = carried.add(carried);
-                            let packed = twice.add(twice).add(up_v);
-                            V::select(carried.gt(h), packed, V::load(trace.add(at)))
-                                .store(trace.add(at));
-                        }
-                        carried = carried.sub(decay_v);
-                    }
-                }
-                best_v = best_v.max(column_max);
+                },
+                seg: shape.seg,
+                lanes: shape.lanes,
             }
         }
+    }
+}
 
-        if !TRACE {
-            // The start cell: the largest H, smallest row, then smallest column.
-            // SAFETY: CPU features: the caller.
-            let reaches = seg > 0 && unsafe { V::any(column_max.gt(V::splat(max_h - 1))) };
-            // Row 0 ties win unless the start cell is already in row 0 (a kept column's row
-            // is not known yet, but it is an interior one).
-            let row0_wins = value == max_h && (end_i > 0 || kept.is_some());
-            if reaches || value > max_h || row0_wins {
-                // SAFETY: CPU features: the caller.
-                let interior_max = if seg > 0 {
-                    unsafe { column_max.hmax() }.max(0)
-                } else {
-                    -1
-                };
-                let column_value = value.max(interior_max);
-                // `None`: an interior row of this column, found by a scan if needed.
-                let column_row = (value >= interior_max).then_some(0);
-                let resolve = |work: &StripedWork<V::Lane>, buffer: usize, target: i32| {
-                    let column = &work.h[buffer * stride..(buffer + 1) * stride];
-                    1 + first_row(column, target, seg, lanes, interior)
-                };
-                if column_value > max_h {
-                    max_h = column_value;
-                    end_j = j;
-                    match column_row {
-                        Some(row) => {
-                            end_i = row;
-                            kept = None;
-                        }
-                        None => kept = Some(current),
-                    }
-                } else if column_value == max_h {
-                    if let Some(buffer) = kept.take() {
-                        end_i = resolve(work, buffer, max_h);
-                    }
-                    let row = column_row.unwrap_or_else(|| resolve(work, current, max_h));
-                    if row < end_i {
-                        (end_i, end_j) = (row, j);
-                    }
-                }
+/// The first pass down the segments of a column, with the vertical gap entering lanes `1..`
+/// unknown (see the module documentation); `boundary` is the diagonal and the vertical gap
+/// entering row 1 from row 0. Raises `column_max`; returns the vertical gap each lane carried
+/// out of its last segment.
+///
+/// # Safety
+///
+/// The CPU features `V` uses must be available; `column` is [`StripedColumn::new`] of this
+/// column.
+#[inline(always)]
+unsafe fn first_pass<V: Vector, const TRACE: bool>(
+    column: &StripedColumn<V::Lane>,
+    splats: &Splats<V>,
+    (diagonal0, f1): (i32, i32),
+    column_max: &mut V,
+) -> V {
+    let lanes = column.lanes;
+    let (h_load, h_store, e, trace) = (column.h_load, column.h_store, column.e, column.trace);
+    // SAFETY: every access is at `s * lanes` with `s < seg`, inside buffers of `seg * lanes`
+    // lanes (see `StripedColumn`); CPU features: the caller.
+    unsafe {
+        let mut diag = V::load(h_load.add((column.seg - 1) * lanes)).shift_in(V::splat(diagonal0));
+        let mut vf = splats.low.shift_in(V::splat(f1));
+        for s in 0..column.seg {
+            let at = s * lanes;
+            let d = diag.add(V::load(column.profile.add(at)));
+            let row_gap = V::load(e.add(at));
+            let best_two = d.max(row_gap);
+            let v = best_two.max(vf);
+            *column_max = column_max.max(v);
+            let h = v.max(splats.zero);
+            h.store(h_store.add(at));
+            if TRACE {
+                let direction = V::select(
+                    vf.gt(best_two),
+                    splats.up,
+                    V::select(row_gap.gt(d), splats.left, splats.zero),
+                );
+                let twice = h.add(h);
+                twice.add(twice).add(direction).store(trace.add(at));
             }
+            let h_open = h.sub(splats.open);
+            row_gap.sub(splats.extend).max(h_open).store(e.add(at));
+            vf = vf.sub(splats.extend).max(h_open);
+            diag = V::load(h_load.add(at));
         }
-
-        // Rotate: this column is the next one's previous; write into a buffer that is neither
-        // that nor the one kept for the start cell.
-        previous = current;
-        current = (0..3)
-            .find(|&buffer| buffer != previous && Some(buffer) != kept)
-            .unwrap_or(0);
+        vf
     }
+}
 
-    if let Some(buffer) = kept {
-        let column = &work.h[buffer * stride..(buffer + 1) * stride];
-        end_i = 1 + first_row(column, max_h, seg, lanes, interior);
+/// Lazy F. The exact vertical gap entering each lane: a prefix maximum over the lanes below of
+/// the gap the first pass `carried` out of them, decaying by `seg * m` per lane crossed (see
+/// the module documentation); then one pass down the segments applies every lane's chain,
+/// until it no longer matters in any lane. Nothing to do unless some carried gap is positive.
+///
+/// # Safety
+///
+/// As for [`first_pass`], after it.
+#[inline(always)]
+unsafe fn lazy_f<V: Vector, const TRACE: bool>(
+    column: &StripedColumn<V::Lane>,
+    splats: &Splats<V>,
+    carried: V,
+    column_max: &mut V,
+) {
+    let lanes = column.lanes;
+    let (h_store, e, trace) = (column.h_store, column.e, column.trace);
+    // SAFETY: as in `first_pass`.
+    unsafe {
+        if !V::any(carried.gt(splats.zero)) {
+            return;
+        }
+        let mut entry = carried.shift_in(splats.low);
+        for _ in 2..lanes {
+            let next = entry.max(entry.shift_in(splats.low).sub(splats.lane_decay));
+            if !V::any(next.gt(entry)) {
+                break;
+            }
+            entry = next;
+        }
+        let mut carried = entry;
+        for s in 0..column.seg {
+            let at = s * lanes;
+            let h = V::load(h_store.add(at));
+            if !V::any(carried.gt(h.sub(splats.outlive).max(splats.zero))) {
+                break;
+            }
+            let h_new = h.max(carried);
+            h_new.store(h_store.add(at));
+            *column_max = column_max.max(h_new);
+            let h_open = h_new.sub(splats.open);
+            V::load(e.add(at)).max(h_open).store(e.add(at));
+            if TRACE {
+                let twice = carried.add(carried);
+                let packed = twice.add(twice).add(splats.up);
+                V::select(carried.gt(h), packed, V::load(trace.add(at))).store(trace.add(at));
+            }
+            carried = carried.sub(splats.decay);
+        }
     }
-    let best = (interior >= 1 && cols >= 2).then(|| {
+}
+
+impl StartCell {
+    /// Folds column `j` into the start cell: `row_zero` is its row-0 H, `column_max` the
+    /// largest interior value (when `seg > 0`), in H buffer `current`. Only a column that
+    /// reaches the maximum is reduced horizontally.
+    ///
+    /// # Safety
+    ///
+    /// The CPU features `V` uses must be available.
+    #[inline(always)]
+    unsafe fn track<V: Vector>(
+        &mut self,
+        work: &StripedWork<V::Lane>,
+        shape: Shape,
+        j: usize,
+        row_zero: i32,
+        column_max: V,
+        current: usize,
+    ) {
         // SAFETY: CPU features: the caller.
-        unsafe { best_v.hmax() }
-    });
-    let limit = <V::Lane as Lane>::MAX - fixed.max_score().max(0);
-    LaneScore {
-        best,
-        end_i,
-        end_j,
-        max_h,
-        overflow: best.is_some_and(|best| best >= limit),
+        let reaches = shape.seg > 0 && unsafe { V::any(column_max.gt(V::splat(self.max_h - 1))) };
+        // Row 0 ties win unless the start cell is already in row 0 (a kept column's row is
+        // not known yet, but it is an interior one).
+        let row_zero_wins = row_zero == self.max_h && (self.end_i > 0 || self.kept.is_some());
+        if !(reaches || row_zero > self.max_h || row_zero_wins) {
+            return;
+        }
+        // SAFETY: CPU features: the caller.
+        let interior_max = if shape.seg > 0 {
+            unsafe { column_max.hmax() }.max(0)
+        } else {
+            -1
+        };
+        let column_value = row_zero.max(interior_max);
+        // `None`: an interior row of this column, found by a scan if needed.
+        let column_row = (row_zero >= interior_max).then_some(0);
+        if column_value > self.max_h {
+            self.max_h = column_value;
+            self.end_j = j;
+            match column_row {
+                Some(row) => {
+                    self.end_i = row;
+                    self.kept = None;
+                }
+                None => self.kept = Some(current),
+            }
+        } else if column_value == self.max_h {
+            self.resolve_kept(work, shape);
+            let row = column_row.unwrap_or_else(|| first_row(work, shape, current, self.max_h));
+            if row < self.end_i {
+                (self.end_i, self.end_j) = (row, j);
+            }
+        }
+    }
+
+    /// Finds the row of a kept column, if any.
+    #[inline(always)]
+    fn resolve_kept<L: Lane>(&mut self, work: &StripedWork<L>, shape: Shape) {
+        if let Some(buffer) = self.kept.take() {
+            self.end_i = first_row(work, shape, buffer, self.max_h);
+        }
+    }
+}
+
+/// One fill of the striped kernel, as a [`Job`] for [`Engine::run`]: see [`fill`].
+struct StripedFill<'a, L> {
+    trace: bool,
+    fixed: &'a FixedPoint,
+    a: &'a [u8],
+    b: &'a [u8],
+    rows: usize,
+    cols: usize,
+    work: &'a mut StripedWork<L>,
+}
+
+impl<'a, L> StripedFill<'a, L> {
+    fn new(
+        trace: bool,
+        fixed: &'a FixedPoint,
+        a: &'a [u8],
+        b: &'a [u8],
+        rows: usize,
+        cols: usize,
+        work: &'a mut StripedWork<L>,
+    ) -> Self {
+        Self {
+            trace,
+            fixed,
+            a,
+            b,
+            rows,
+            cols,
+            work,
+        }
+    }
+}
+
+impl<L: LaneWidth> Job for StripedFill<'_, L> {
+    type Output = LaneScore;
+
+    #[inline(always)]
+    fn run<I: Isa>(self, _: I) -> LaneScore {
+        let Self {
+            trace,
+            fixed,
+            a,
+            b,
+            rows,
+            cols,
+            work,
+        } = self;
+        // SAFETY: a value of `I` proves the CPU has its vectors' features (`Isa`'s contract);
+        // `fill` checks the rest.
+        unsafe {
+            if trace {
+                fill::<L::Vector<I>, true>(fixed, a, b, rows, cols, work)
+            } else {
+                fill::<L::Vector<I>, false>(fixed, a, b, rows, cols, work)
+            }
+        }
     }
 }
 
@@ -472,11 +750,29 @@ pub(crate) fn run(
     let (la, lb) = (a.len(), b.len());
     let narrow = fixed
         .narrow_ok(la)
-        .then(|| engine.striped_narrow(false, fixed, a, b, la, lb, &mut scratch.narrow))
+        .then(|| {
+            engine.run(StripedFill::new(
+                false,
+                fixed,
+                a,
+                b,
+                la,
+                lb,
+                &mut scratch.narrow,
+            ))
+        })
         .filter(|score| !score.overflow);
     let score = match narrow {
         Some(score) => score,
-        None => engine.striped_wide(false, fixed, a, b, la, lb, &mut scratch.wide),
+        None => engine.run(StripedFill::new(
+            false,
+            fixed,
+            a,
+            b,
+            la,
+            lb,
+            &mut scratch.wide,
+        )),
     };
     // 32-bit fills cannot saturate within `FixedPoint::fits`.
     debug_assert!(!score.overflow);
@@ -487,13 +783,29 @@ pub(crate) fn run(
     let traceback = trace.then(|| {
         let (rows, cols) = (score.end_i + 1, score.end_j + 1);
         if narrow.is_some() && score.max_h <= NARROW_TRACE_MAX {
-            engine.striped_narrow(true, fixed, a, b, rows, cols, &mut scratch.narrow);
+            engine.run(StripedFill::new(
+                true,
+                fixed,
+                a,
+                b,
+                rows,
+                cols,
+                &mut scratch.narrow,
+            ));
             let cells = StripedCells::new(&scratch.narrow, fixed.unit());
-            water::walk(&cells, score.end_i, score.end_j, reported, penalties)
+            walk(&cells, score.end_i, score.end_j, reported, penalties)
         } else {
-            engine.striped_wide(true, fixed, a, b, rows, cols, &mut scratch.wide);
+            engine.run(StripedFill::new(
+                true,
+                fixed,
+                a,
+                b,
+                rows,
+                cols,
+                &mut scratch.wide,
+            ));
             let cells = StripedCells::new(&scratch.wide, fixed.unit());
-            water::walk(&cells, score.end_i, score.end_j, reported, penalties)
+            walk(&cells, score.end_i, score.end_j, reported, penalties)
         }
     });
     Some(Outcome {
@@ -508,23 +820,15 @@ pub(crate) fn run(
 mod tests {
     use super::*;
     use crate::align::kernel::KernelKind;
-    use crate::align::water::Scratch;
+    use crate::align::scalar::{self, ScalarScratch};
     use crate::scoring::{GapPenalties, Matrix};
 
-    /// Test data from a seed: SplitMix64, reduced to a draw below `n`.
-    struct SplitMix64(u64);
-
-    impl SplitMix64 {
-        fn new(seed: u64) -> Self {
-            Self(seed)
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let z = (self.0 ^ (self.0 >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            let z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            ((z ^ (z >> 31)) % n.max(1) as u64) as usize
-        }
+    /// Uniform in `0..n`: SplitMix64 (Steele, Lea and Flood 2014) from `state`.
+    fn below(state: &mut u64, n: usize) -> usize {
+        *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let z = (*state ^ (*state >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        let z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        ((z ^ (z >> 31)) % n as u64) as usize
     }
 
     /// The striped kernel itself (not a fallback) answers pairs with a positive score, equal to
@@ -532,7 +836,7 @@ mod tests {
     #[test]
     fn striped_runs_and_equals_scalar() {
         let matrix = Matrix::blosum62();
-        let mut rng = SplitMix64::new(0x2545_f491_4f6c_dd1d);
+        let mut rng = 0x2545_f491_4f6c_dd1d_u64;
         for (open, extend) in [(10.0, 0.5), (1.0, 3.0), (0.0, 0.0), (24.5, 4.0)] {
             let gaps = GapPenalties::new(open, extend).unwrap();
             let fixed = FixedPoint::new(&matrix, gaps).unwrap();
@@ -541,37 +845,37 @@ mod tests {
                 extend: gaps.extend(),
             };
             for _ in 0..40 {
-                let alphabet: &[u8] = if rng.below(2) == 0 {
+                let alphabet: &[u8] = if below(&mut rng, 2) == 0 {
                     b"WPCA"
                 } else {
                     b"ACDEFGHIKLMNPQRSTVWY"
                 };
-                let la = 1 + rng.below(300);
+                let la = 1 + below(&mut rng, 300);
                 let a: Vec<u8> = (0..la)
-                    .map(|_| matrix.code(alphabet[rng.below(alphabet.len())]))
+                    .map(|_| matrix.code(alphabet[below(&mut rng, alphabet.len())]))
                     .collect();
                 // Half of the b's are copies of a with a few edits (long gaps: lazy F).
-                let b: Vec<u8> = if rng.below(2) == 0 {
+                let b: Vec<u8> = if below(&mut rng, 2) == 0 {
                     let mut b = a.clone();
                     for _ in 0..3 {
-                        let at = rng.below(b.len());
-                        let cut = rng.below(20).min(b.len() - at);
+                        let at = below(&mut rng, b.len());
+                        let cut = below(&mut rng, 20).min(b.len() - at);
                         if b.len() - cut >= 1 {
                             b.drain(at..at + cut);
                         }
                     }
                     b
                 } else {
-                    (0..1 + rng.below(300))
-                        .map(|_| matrix.code(alphabet[rng.below(alphabet.len())]))
+                    (0..1 + below(&mut rng, 300))
+                        .map(|_| matrix.code(alphabet[below(&mut rng, alphabet.len())]))
                         .collect()
                 };
-                let expected = water::align_codes(
+                let expected = scalar::align_codes(
                     &a,
                     &b,
                     |x, y| matrix.score_codes(x, y),
                     penalties,
-                    &mut Scratch::default(),
+                    &mut ScalarScratch::default(),
                 );
                 for kind in KernelKind::available() {
                     let engine = Engine::for_kind(kind).unwrap();

@@ -3,6 +3,18 @@
 /// How many codes [`Vector::lookup`] tables hold (EBLOSUM62 has 25, EDNAFULL 16).
 pub(crate) const LOOKUP_CODES: usize = 32;
 
+/// The most lanes a [`Vector`] may have: [`Vector::bits2`] packs two flags per lane into one
+/// `u64`, and the fills keep per-lane arrays of this many lanes.
+pub(crate) const MAX_LANES: usize = 32;
+
+/// What the fills assume of `V`'s lanes: at least one and at most [`MAX_LANES`], exactly
+/// filling the register (so that [`Vector::load`] and [`Vector::store`] move `LANES` lanes of
+/// `V::Lane`). Every fill and every ISA checks it at compile time
+/// (`const { assert!(lanes_fit::<V>()) }`).
+pub(crate) const fn lanes_fit<V: Vector>() -> bool {
+    V::LANES >= 1 && V::LANES <= MAX_LANES && V::LANES * size_of::<V::Lane>() == size_of::<V>()
+}
+
 /// A lane type: 16-bit (saturating, with overflow detection) or 32-bit (never overflows within
 /// [`super::fixed::FixedPoint::fits`]).
 pub(crate) trait Lane: Copy + Default + std::fmt::Debug + Send + 'static {
@@ -129,12 +141,13 @@ pub(crate) trait Vector: Copy {
     /// [`LOOKUP_CODES`]; CPU features as for [`Vector::splat`].
     #[inline(always)]
     unsafe fn lookup(table: *const Self::Lane, codes: *const u8) -> Self {
-        let mut lanes = [Self::Lane::default(); 64];
+        const { assert!(lanes_fit::<Self>()) };
+        let mut lanes = [Self::Lane::default(); MAX_LANES];
         for (lane, slot) in lanes.iter_mut().enumerate().take(Self::LANES) {
             // SAFETY: the caller guarantees both reads are in bounds.
             *slot = unsafe { *table.add(usize::from(*codes.add(lane))) };
         }
-        // SAFETY: `lanes` holds 64 >= LANES lanes.
+        // SAFETY: `lanes` holds `MAX_LANES >= LANES` lanes (checked above at compile time).
         unsafe { Self::load(lanes.as_ptr()) }
     }
 

@@ -2,7 +2,8 @@
 
 use std::arch::x86_64::*;
 
-use crate::align::kernel::vector::{LOOKUP_CODES, Vector};
+use crate::align::kernel::isa::{Isa, Job};
+use crate::align::kernel::vector::{LOOKUP_CODES, Vector, lanes_fit};
 
 super::feature_token!(
     /// Proof that the CPU has AVX2.
@@ -207,8 +208,31 @@ avx2_vector!(
     {}
 );
 
-super::entry_points!(Avx2, "avx2", Narrow, Wide);
-super::striped_entry_points!(Avx2, "avx2", Narrow, Wide);
+const _: () = assert!(lanes_fit::<Narrow>() && lanes_fit::<Wide>());
+// `lookup_rows` loads 16 codes and shuffles 16 lanes from tables of 32 codes.
+const _: () = assert!(Narrow::LANES == 16 && LOOKUP_CODES == 32);
+
+// SAFETY: a value of `Avx2` exists only when the CPU has AVX2 (`Avx2::new` detects
+// it), every feature `Narrow` and `Wide` use.
+unsafe impl Isa for Avx2 {
+    type Narrow = Narrow;
+    type Wide = Wide;
+
+    fn run<J: Job>(self, job: J) -> J::Output {
+        // SAFETY: `self` proves the CPU has AVX2.
+        unsafe { trampoline(self, job) }
+    }
+}
+
+/// Runs `job` with AVX2 enabled: the job's fill is compiled into this function.
+///
+/// # Safety
+///
+/// The CPU must have AVX2.
+#[target_feature(enable = "avx2")]
+unsafe fn trampoline<J: Job>(isa: Avx2, job: J) -> J::Output {
+    job.run(isa)
+}
 
 #[cfg(test)]
 mod tests {

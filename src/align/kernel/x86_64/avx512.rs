@@ -2,7 +2,8 @@
 
 use std::arch::x86_64::*;
 
-use crate::align::kernel::vector::Vector;
+use crate::align::kernel::isa::{Isa, Job};
+use crate::align::kernel::vector::{LOOKUP_CODES, Vector, lanes_fit};
 
 super::feature_token!(
     /// Proof that the CPU has AVX-512F and AVX-512BW.
@@ -208,5 +209,28 @@ impl Wide {
     }
 }
 
-super::entry_points!(Avx512, "avx512bw", Narrow, Wide);
-super::striped_entry_points!(Avx512, "avx512bw", Narrow, Wide);
+const _: () = assert!(lanes_fit::<Narrow>() && lanes_fit::<Wide>());
+// `permute` looks up 32 and 16 lanes in tables of 32 codes; `shift` permutes 32 lanes.
+const _: () = assert!(Narrow::LANES == 32 && Wide::LANES == 16 && LOOKUP_CODES == 32);
+
+// SAFETY: a value of `Avx512` exists only when the CPU has AVX-512F and AVX-512BW
+// (`Avx512::new` detects it), every feature `Narrow` and `Wide` use.
+unsafe impl Isa for Avx512 {
+    type Narrow = Narrow;
+    type Wide = Wide;
+
+    fn run<J: Job>(self, job: J) -> J::Output {
+        // SAFETY: `self` proves the CPU has AVX-512F and AVX-512BW.
+        unsafe { trampoline(self, job) }
+    }
+}
+
+/// Runs `job` with AVX-512F and AVX-512BW enabled: the job's fill is compiled into this function.
+///
+/// # Safety
+///
+/// The CPU must have AVX-512F and AVX-512BW.
+#[target_feature(enable = "avx512bw")]
+unsafe fn trampoline<J: Job>(isa: Avx512, job: J) -> J::Output {
+    job.run(isa)
+}

@@ -2,7 +2,8 @@
 
 use std::arch::x86_64::*;
 
-use crate::align::kernel::vector::Vector;
+use crate::align::kernel::isa::{Isa, Job};
+use crate::align::kernel::vector::{Vector, lanes_fit};
 
 super::feature_token!(
     /// Proof that the CPU has SSE4.1.
@@ -123,6 +124,10 @@ sse_vector!(
     _mm_packs_epi32,
     hmax_epi32
 );
+const _: () = assert!(lanes_fit::<Narrow>() && lanes_fit::<Wide>());
+// `hmax_epi16` and `hmax_epi32` halve eight and four lanes.
+const _: () = assert!(Narrow::LANES == 8 && Wide::LANES == 4);
+
 /// The largest of eight 16-bit lanes: three halving steps.
 ///
 /// # Safety
@@ -154,5 +159,24 @@ pub(crate) unsafe fn hmax_epi32(v: __m128i) -> i32 {
     }
 }
 
-super::entry_points!(Sse41, "sse4.1", Narrow, Wide);
-super::striped_entry_points!(Sse41, "sse4.1", Narrow, Wide);
+// SAFETY: a value of `Sse41` exists only when the CPU has SSE4.1 (`Sse41::new` detects
+// it), every feature `Narrow` and `Wide` use.
+unsafe impl Isa for Sse41 {
+    type Narrow = Narrow;
+    type Wide = Wide;
+
+    fn run<J: Job>(self, job: J) -> J::Output {
+        // SAFETY: `self` proves the CPU has SSE4.1.
+        unsafe { trampoline(self, job) }
+    }
+}
+
+/// Runs `job` with SSE4.1 enabled: the job's fill is compiled into this function.
+///
+/// # Safety
+///
+/// The CPU must have SSE4.1.
+#[target_feature(enable = "sse4.1")]
+unsafe fn trampoline<J: Job>(isa: Sse41, job: J) -> J::Output {
+    job.run(isa)
+}

@@ -1,55 +1,22 @@
-//! The scalar reference engine: water's dynamic programming and traceback walk, exactly.
+//! The scalar reference engine: water's dynamic programming, exactly.
 //!
 //! This module *is* the definition of an alignment in this crate; every faster kernel must
-//! return what it returns. It follows EMBOSS 6.6.0 (`embAlignPathCalcSW` and
-//! `embAlignWalkSWMatrix`) including the behaviours that are arguably bugs; each is reproduced on
-//! purpose and listed in the [`crate::align`] module documentation.
+//! return what it returns. It follows EMBOSS 6.6.0 (`embAlignPathCalcSW`, then water's walk in
+//! [`super::trace::walk`]) including the behaviours that are arguably bugs; each is reproduced
+//! on purpose and listed in the [`crate::align`] module documentation.
 //!
 //! Arithmetic: H is `f32`; the running gap values (E per row, F per column) are `f64` computed
 //! from `f32` inputs, as in water. Cells are stored column by column (`j * la + i`), the order in
 //! which the fill visits them.
 
-use super::op::Step;
+use super::trace::{Cells, DIAG, LEFT, Penalties, Traceback, UP, walk};
 
-/// Direction of the move that produced a cell's value.
-pub(crate) const DIAG: u8 = 0;
-/// Horizontal gap (residue of b against a gap in a).
-pub(crate) const LEFT: u8 = 1;
-/// Vertical gap (residue of a against a gap in b).
-pub(crate) const UP: u8 = 2;
-
-/// Reusable buffers for one alignment at a time.
+/// The scalar engine's matrices, reused from one alignment to the next.
 #[derive(Debug, Default, Clone)]
-pub struct Scratch {
-    pub(crate) codes_a: Vec<u8>,
-    pub(crate) codes_b: Vec<u8>,
+pub(crate) struct ScalarScratch {
     h: Vec<f32>,
     dir: Vec<u8>,
     row_gap: Vec<f64>,
-    pub(crate) kernel: super::kernel::driver::KernelScratch,
-}
-
-/// What the walk produces, in coordinates of the coded sequences.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Traceback {
-    /// water's reported score: the largest unclamped interior value (-FLT_MAX when there is no
-    /// interior, i.e. either sequence has length 1).
-    pub score: f32,
-    /// 0-based first aligned positions.
-    pub start_a: usize,
-    pub start_b: usize,
-    /// Operations from the start to the end of the alignment.
-    pub ops: Vec<Step>,
-    /// The cell where the walk started (the maximal cell), 0-based.
-    pub end_a: usize,
-    pub end_b: usize,
-}
-
-/// Scores and penalties as the DP reads them.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Penalties {
-    pub open: f32,
-    pub extend: f32,
 }
 
 /// Fills the matrices for coded sequences `a` (rows) and `b` (columns) and walks back.
@@ -59,7 +26,7 @@ pub(crate) fn align_codes(
     b: &[u8],
     score: impl Fn(u8, u8) -> f32,
     penalties: Penalties,
-    scratch: &mut Scratch,
+    scratch: &mut ScalarScratch,
 ) -> Traceback {
     let (la, lb) = (a.len(), b.len());
     debug_assert!(la > 0 && lb > 0);
@@ -78,15 +45,6 @@ pub(crate) fn align_codes(
         la,
     };
     walk(&cells, start_i, start_j, best, penalties)
-}
-
-/// What the walk reads: H as water's `f32` and the direction of each cell it visits. The
-/// scalar engine reads its own matrices; the SIMD alignment pass reads a fixed-point trace.
-pub(crate) trait Cells {
-    /// H at row `i` (a), column `j` (b), clamped, as `f32`.
-    fn h(&self, i: usize, j: usize) -> f32;
-    /// The direction ([`DIAG`], [`LEFT`] or [`UP`]) of cell `(i, j)`.
-    fn dir(&self, i: usize, j: usize) -> u8;
 }
 
 /// The scalar engine's column-major matrices.
@@ -113,7 +71,7 @@ fn fill(
     b: &[u8],
     score: &impl Fn(u8, u8) -> f32,
     Penalties { open, extend }: Penalties,
-    scratch: &mut Scratch,
+    scratch: &mut ScalarScratch,
 ) -> f32 {
     let (la, lb) = (a.len(), b.len());
     let h = &mut scratch.h;
@@ -211,65 +169,4 @@ fn start_cell(h: &[f32], la: usize, lb: usize) -> (usize, usize) {
         }
     }
     cell
-}
-
-/// water's walk from the start cell `(start_i, start_j)`; `score` is passed through.
-pub(crate) fn walk(
-    cells: &impl Cells,
-    start_i: usize,
-    start_j: usize,
-    score: f32,
-    Penalties { open, extend }: Penalties,
-) -> Traceback {
-    let h = |i: isize, j: isize| cells.h(i as usize, j as usize);
-    let (end_i, end_j) = (start_i as isize, start_j as isize);
-    let (mut i, mut j) = (end_i, end_j);
-    let mut ops = Vec::new();
-    while i >= 0 && j >= 0 {
-        match cells.dir(i as usize, j as usize) {
-            DIAG => {
-                ops.push(Step::Pair);
-                i -= 1;
-                j -= 1;
-                if i >= 0 && j >= 0 && h(i, j) <= 0.0 {
-                    break;
-                }
-            }
-            direction => {
-                // Re-derive the gap length: the shortest whose cost explains H within 0.01.
-                let target = h(i, j);
-                let along = if direction == LEFT { j } else { i };
-                let mut k = 0isize;
-                let origin = loop {
-                    let c = along - 1 - k;
-                    let from = if direction == LEFT { h(i, c) } else { h(c, j) };
-                    let origin = (from - open) - (k as f32 * extend);
-                    if c == 0 || (f64::from(target) - f64::from(origin)).abs() < 0.01 {
-                        break origin;
-                    }
-                    k += 1;
-                };
-                if origin <= 0.0 {
-                    break;
-                }
-                let length = (k + 1) as usize;
-                if direction == LEFT {
-                    ops.extend(std::iter::repeat_n(Step::Deletion, length));
-                    j -= k + 1;
-                } else {
-                    ops.extend(std::iter::repeat_n(Step::Insertion, length));
-                    i -= k + 1;
-                }
-            }
-        }
-    }
-    ops.reverse();
-    Traceback {
-        score,
-        start_a: (i + 1) as usize,
-        start_b: (j + 1) as usize,
-        ops,
-        end_a: start_i,
-        end_b: start_j,
-    }
 }

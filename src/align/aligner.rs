@@ -1,0 +1,337 @@
+//! [`Aligner`] and its builder: the matrix, the gap penalties and the kernel, chosen once; one
+//! pair at a time here, many at a time in `batch.rs`.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use super::alignment::Alignment;
+use super::error::{AlignError, Result};
+use super::kernel::{self, KernelKind};
+use super::scratch::Scratch;
+use super::{scalar, trace};
+use crate::scoring::{GapPenalties, Matrix};
+
+/// Builds an [`Aligner`]; defaults are water's (EBLOSUM62, open 10, extend 0.5).
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::align::Aligner;
+/// use wildtype_aligner::scoring::{GapPenalties, Matrix};
+///
+/// let aligner = Aligner::builder()
+///     .matrix(Matrix::dnafull())
+///     .gaps(GapPenalties::new(16.0, 4.0).unwrap())
+///     .build()
+///     .unwrap();
+/// assert_eq!(aligner.gaps().open(), 16.0);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct AlignerBuilder {
+    matrix: Option<Matrix>,
+    gaps: GapPenalties,
+    kernel: Option<KernelKind>,
+    striped: Option<bool>,
+}
+
+impl AlignerBuilder {
+    /// Uses `matrix` instead of EBLOSUM62.
+    pub fn matrix(mut self, matrix: Matrix) -> Self {
+        self.matrix = Some(matrix);
+        self
+    }
+
+    /// Uses `gaps` instead of open 10, extend 0.5.
+    pub fn gaps(mut self, gaps: GapPenalties) -> Self {
+        self.gaps = gaps;
+        self
+    }
+
+    /// Forces a kernel instead of the fastest one this CPU has (or the one `WTA_KERNEL`
+    /// names). [`AlignerBuilder::build`] fails if this CPU cannot run it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::{Aligner, KernelKind};
+    ///
+    /// let scalar = Aligner::builder().kernel(KernelKind::Scalar).build().unwrap();
+    /// assert_eq!(scalar.kernel(), KernelKind::Scalar);
+    /// ```
+    pub fn kernel(mut self, kernel: KernelKind) -> Self {
+        self.kernel = Some(kernel);
+        self
+    }
+
+    /// For tests and benchmarks: `Some(true)` sends every single pair the SIMD kernels take to
+    /// the striped kernel, `Some(false)` to the lane kernel, `None` (the default) chooses by
+    /// length. The result is the same either way; only the speed differs.
+    #[doc(hidden)]
+    pub fn striped(mut self, striped: Option<bool>) -> Self {
+        self.striped = striped;
+        self
+    }
+
+    /// The configured aligner.
+    ///
+    /// # Errors
+    ///
+    /// [`AlignError::KernelUnavailable`] when a kernel was forced that this CPU cannot run.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::{Aligner, KernelKind};
+    ///
+    /// let aligner = Aligner::builder().build().unwrap();
+    /// assert!(KernelKind::available().contains(&aligner.kernel()));
+    /// ```
+    pub fn build(self) -> Result<Aligner> {
+        let engine = match self.kernel {
+            Some(kind) => {
+                kernel::Engine::for_kind(kind).ok_or(AlignError::KernelUnavailable(kind))?
+            }
+            None => kernel::Engine::detected(),
+        };
+        let matrix = self.matrix.unwrap_or_else(Matrix::blosum62);
+        // The one decision between fixed point and water's float arithmetic.
+        let fixed = match engine {
+            kernel::Engine::Scalar => None,
+            _ => kernel::fixed::FixedPoint::new(&matrix, self.gaps).map(Arc::new),
+        };
+        Ok(Aligner {
+            matrix,
+            gaps: self.gaps,
+            engine,
+            fixed,
+            striped: self.striped,
+        })
+    }
+}
+
+/// Aligns pairs of sequences as water does. `Send + Sync` and reusable: buffers are kept per
+/// thread between calls.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::align::Aligner;
+///
+/// let aligner = Aligner::builder().build().unwrap();
+/// let alignment = aligner.align(b"DWDDDDWD", b"KKKKWKWK").unwrap();
+/// assert_eq!((alignment.a_range(), alignment.b_range()), (1..2, 4..5));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Aligner {
+    pub(super) matrix: Matrix,
+    gaps: GapPenalties,
+    pub(super) engine: kernel::Engine,
+    /// Present when the kernels are exact for this matrix and these penalties.
+    pub(super) fixed: Option<Arc<kernel::fixed::FixedPoint>>,
+    /// Forces the single-pair kernel (see [`AlignerBuilder::striped`]).
+    striped: Option<bool>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Runs `body` with this thread's reusable buffers.
+pub(super) fn with_scratch<T>(body: impl FnOnce(&mut Scratch) -> T) -> T {
+    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut scratch) => body(&mut scratch),
+        // Re-entered from the same thread (not possible through this API today): use fresh
+        // buffers rather than fail.
+        Err(_) => body(&mut Scratch::default()),
+    })
+}
+
+impl Aligner {
+    /// A builder with water's defaults (EBLOSUM62, open 10, extend 0.5, the fastest kernel
+    /// this CPU has).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::Aligner;
+    /// use wildtype_aligner::scoring::GapPenalties;
+    ///
+    /// let aligner = Aligner::builder().gaps(GapPenalties::new(12.0, 2.0).unwrap()).build().unwrap();
+    /// assert_eq!((aligner.gaps().open(), aligner.gaps().extend()), (12.0, 2.0));
+    /// assert_eq!(aligner.matrix().name(), "EBLOSUM62");
+    /// ```
+    pub fn builder() -> AlignerBuilder {
+        AlignerBuilder::default()
+    }
+
+    /// The substitution matrix.
+    pub fn matrix(&self) -> &Matrix {
+        &self.matrix
+    }
+
+    /// The gap penalties (rounded as water rounds them).
+    pub fn gaps(&self) -> GapPenalties {
+        self.gaps
+    }
+
+    /// The kernel this aligner uses. [`KernelKind::Scalar`] when forced, or when the matrix
+    /// or penalties are not exact multiples of a unit of at least 2^-6 (say `-gapextend 0.1`),
+    /// where only water's float arithmetic gives water's results. (Single alignments too long
+    /// for exact fixed point also run on the scalar engine.)
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::{Aligner, KernelKind};
+    /// use wildtype_aligner::scoring::GapPenalties;
+    ///
+    /// let inexact = Aligner::builder().gaps(GapPenalties::new(10.0, 0.1).unwrap()).build();
+    /// assert_eq!(inexact.unwrap().kernel(), KernelKind::Scalar);
+    /// ```
+    pub fn kernel(&self) -> KernelKind {
+        match self.fixed {
+            Some(_) => self.engine.kind(),
+            None => KernelKind::Scalar,
+        }
+    }
+
+    pub(super) fn penalties(&self) -> trace::Penalties {
+        trace::Penalties {
+            open: self.gaps.open(),
+            extend: self.gaps.extend(),
+        }
+    }
+
+    /// Aligns residues `a` (water's `-asequence`) against `b`. Residues are bytes as displayed
+    /// (any case); bytes the matrix lacks score 0. Both must be non-empty.
+    ///
+    /// On the SIMD kernels a pair of at least 24 x 24 residues (with b at least 16 long) runs
+    /// on the striped single-pair kernel, smaller ones on one lane of the lane kernel; the
+    /// result is the same.
+    ///
+    /// # Errors
+    ///
+    /// [`AlignError::EmptySequence`] when `a` or `b` has no residues.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::{AlignError, Aligner};
+    ///
+    /// let aligner = Aligner::builder().build().unwrap();
+    /// let alignment = aligner.align(b"MVLSPADKTNVKAAW", b"MVHLTPEEKSAVTALW").unwrap();
+    /// assert_eq!(alignment.score(), 34.0);
+    /// assert_eq!((alignment.a_range(), alignment.b_range()), (2..15, 3..16));
+    /// assert!(matches!(aligner.align(b"", b"MK"), Err(AlignError::EmptySequence { .. })));
+    /// ```
+    pub fn align(&self, a: &[u8], b: &[u8]) -> Result<Alignment> {
+        with_scratch(|scratch| self.align_with(a, b, scratch))
+    }
+
+    /// Like [`Aligner::align`], with caller-owned buffers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::{Aligner, Scratch};
+    ///
+    /// let aligner = Aligner::builder().build().unwrap();
+    /// let mut scratch = Scratch::default();
+    /// for b in [&b"MKTAYIAK"[..], b"MKTAYLAK"] {
+    ///     assert!(aligner.align_with(b"MKTAYIAK", b, &mut scratch).unwrap().score() > 30.0);
+    /// }
+    /// ```
+    pub fn align_with(&self, a: &[u8], b: &[u8], scratch: &mut Scratch) -> Result<Alignment> {
+        if a.is_empty() || b.is_empty() {
+            return Err(AlignError::EmptySequence {
+                a_len: a.len(),
+                b_len: b.len(),
+            });
+        }
+        let mut codes_a = std::mem::take(&mut scratch.codes_a);
+        let mut codes_b = std::mem::take(&mut scratch.codes_b);
+        self.matrix.encode_into(a, &mut codes_a);
+        self.matrix.encode_into(b, &mut codes_b);
+        let penalties = self.penalties();
+        let matrix = &self.matrix;
+        let traceback = match &self.fixed {
+            Some(fixed) if fixed.fits(codes_a.len(), codes_b.len()) => {
+                let outcome = self.kernel_one(fixed, &codes_a, &codes_b, true, scratch);
+                outcome
+                    .traceback
+                    .expect("the kernels walk every pair they are asked to align")
+            }
+            _ => scalar::align_codes(
+                &codes_a,
+                &codes_b,
+                |x, y| matrix.score_codes(x, y),
+                penalties,
+                &mut scratch.scalar,
+            ),
+        };
+        let alignment = Alignment::from_traceback(matrix, (&codes_a, a), (&codes_b, b), traceback);
+        scratch.codes_a = codes_a;
+        scratch.codes_b = codes_b;
+        Ok(alignment)
+    }
+}
+
+/// Single pairs go to the striped kernel when b has at least this many residues (a shorter b
+/// leaves the striped kernel building a profile of a for a handful of columns, where one lane
+/// of the lane kernel is faster)...
+const STRIPED_MIN_COLS: usize = 16;
+/// ...and the pair has at least this many cells (24 x 24; below it the scalar engine beats
+/// both kernels and the striped kernel is no faster than one lane). Measured with
+/// `examples/bench_kernels.rs single`.
+const STRIPED_MIN_CELLS: usize = 24 * 24;
+
+impl Aligner {
+    /// Whether a single `la` x `lb` pair goes to the striped kernel rather than one lane of the
+    /// lane kernel.
+    fn use_striped(&self, la: usize, lb: usize) -> bool {
+        self.striped
+            .unwrap_or(lb >= STRIPED_MIN_COLS && la * lb >= STRIPED_MIN_CELLS)
+    }
+
+    /// One coded pair that `fits` on the SIMD kernels: the striped kernel or one lane of the
+    /// lane kernel (which also takes the pairs the striped kernel declines).
+    pub(super) fn kernel_one(
+        &self,
+        fixed: &kernel::fixed::FixedPoint,
+        codes_a: &[u8],
+        codes_b: &[u8],
+        trace: bool,
+        scratch: &mut Scratch,
+    ) -> kernel::outcome::Outcome {
+        let penalties = self.penalties();
+        let striped = self
+            .use_striped(codes_a.len(), codes_b.len())
+            .then(|| {
+                kernel::striped::run(
+                    self.engine,
+                    fixed,
+                    penalties,
+                    codes_a,
+                    codes_b,
+                    trace,
+                    &mut scratch.kernel.striped,
+                )
+            })
+            .flatten();
+        striped.unwrap_or_else(|| {
+            let targets = [codes_b];
+            kernel::driver::run(
+                self.engine,
+                fixed,
+                penalties,
+                codes_a,
+                &targets,
+                trace,
+                false,
+                &mut scratch.kernel,
+            )
+            .pop()
+            .expect("the kernel driver answers every target it is given")
+        })
+    }
+}
