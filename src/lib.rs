@@ -35,6 +35,7 @@ pub mod fasta;
 pub mod report;
 pub mod scoring;
 pub mod seq;
+pub mod staged;
 pub mod wildtype;
 
 pub use error::{Error, Result};

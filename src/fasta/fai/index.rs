@@ -223,19 +223,10 @@ impl Index {
     /// assert_eq!(std::fs::read(dir.path().join("x.fa.fai")).unwrap(), b"a\t2\t3\t2\t3\n");
     /// ```
     pub fn write_to_path(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        let mut temp_name = path.as_os_str().to_owned();
-        temp_name.push(format!(".tmp{}", std::process::id()));
-        let temp = PathBuf::from(temp_name);
-        let written = File::create(&temp).and_then(|mut file| {
-            self.write(&mut file)?;
-            file.sync_all()
-        });
-        if let Err(e) = written.and_then(|()| std::fs::rename(&temp, path)) {
-            let _ = std::fs::remove_file(&temp);
-            return Err(Error::io(path, e));
-        }
-        Ok(())
+        let mut file = crate::staged::StagedFile::create(path.as_ref())?;
+        self.write(&mut file)
+            .map_err(|source| Error::io(path.as_ref(), source))?;
+        file.commit()
     }
 
     /// The `.fai` path samtools uses for a FASTA file: its name with `.fai` appended.
