@@ -4,7 +4,8 @@
 //!
 //! Data flows one way: inputs ([`ReferenceSet`], target files, [`Catalogue`]) -> (target,
 //! reference) pairs -> [`crate::align::Aligner`] -> [`Quality`] and [`call_mutations`] ->
-//! output tables. [`run`] does all of it for a [`PipelineConfig`].
+//! output tables. [`run`] does all of it for a [`PipelineConfig`]; [`for_each_result`] hands
+//! a library caller each target's [`TargetResult`] in memory instead, in input order.
 //!
 //! # Outputs (in the output directory, each renamed into place only when complete)
 //!
@@ -35,6 +36,7 @@
 //! substitution (`M1V`) rather than HGVS's `p.Met1?`.
 
 mod catalogue;
+mod cigar;
 mod config;
 mod detect;
 #[doc(hidden)]
@@ -45,8 +47,10 @@ mod input;
 mod mutation;
 mod output;
 mod pipeline;
+mod plan;
 mod quality;
 mod records;
+mod render;
 
 pub use catalogue::{Catalogue, CatalogueEntry};
 pub use config::{PipelineConfig, Shard};
@@ -56,6 +60,8 @@ pub use hgvs::three_letter_code;
 pub(crate) use input::read_fasta;
 pub use input::{InputFile, Reference, ReferenceSet, is_protein_file_name, read_gene_list};
 pub use mutation::{MutationCall, MutationKind, call_mutations};
+pub use output::RunSummary;
 pub(crate) use output::water_file_name;
-pub use pipeline::{Progress, RunSummary, kernel_name, run};
+pub use pipeline::{Progress, for_each_result, kernel_name, run};
 pub use quality::{Quality, Tier, TierRule, TierThresholds};
+pub use records::{AlignmentRecord, MutationRecord, Status, TargetResult};

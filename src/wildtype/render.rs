@@ -1,0 +1,380 @@
+//! Table rows rendered straight into byte buffers: TSV lines and JSON lines of the per-target
+//! records, with no per-row allocation.
+//!
+//! The JSON is byte for byte what `serde_json` writes for these records (compact, fields in
+//! declaration order, `null` for `None`, the quality fields inline): numbers go through
+//! `serde_json`'s own formatter, strings through [`json_string`], which escapes exactly the
+//! characters `serde_json` escapes.
+
+use std::io::Write as _;
+
+use serde_json::ser::{CompactFormatter, Formatter};
+
+use super::records::{AlignmentRecord, MutationRecord};
+
+/// A TSV field: tabs and line breaks turned to spaces.
+pub(crate) fn tsv_text(out: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    if !bytes.iter().any(|&b| matches!(b, b'\t' | b'\n' | b'\r')) {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    out.extend(bytes.iter().map(|&b| match b {
+        b'\t' | b'\n' | b'\r' => b' ',
+        other => other,
+    }));
+}
+
+/// One TSV line of text fields.
+pub(crate) fn tsv_line<S: AsRef<str>>(out: &mut Vec<u8>, fields: impl IntoIterator<Item = S>) {
+    for (index, field) in fields.into_iter().enumerate() {
+        if index > 0 {
+            out.push(b'\t');
+        }
+        tsv_text(out, field.as_ref());
+    }
+    out.push(b'\n');
+}
+
+/// An unsigned integer in decimal.
+fn integer(out: &mut Vec<u8>, value: u64) {
+    // Writing into a Vec cannot fail.
+    let _ = CompactFormatter.write_u64(out, value);
+}
+
+/// A float as `serde_json` writes it (`null` when not finite).
+fn json_float(out: &mut Vec<u8>, value: f64) {
+    if value.is_finite() {
+        let _ = CompactFormatter.write_f64(out, value);
+    } else {
+        out.extend_from_slice(b"null");
+    }
+}
+
+/// A JSON string with `serde_json`'s escapes: `"`, `\`, and control characters (`\b`, `\t`,
+/// `\n`, `\f`, `\r`, otherwise `\u00XX`).
+pub(crate) fn json_string(out: &mut Vec<u8>, text: &str) {
+    out.push(b'"');
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (at, &byte) in bytes.iter().enumerate() {
+        if byte >= 0x20 && byte != b'"' && byte != b'\\' {
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..at]);
+        match byte {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            other => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(other >> 4)]);
+                out.push(HEX[usize::from(other & 0xf)]);
+            }
+        }
+        start = at + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+/// Writes `"key":` (the key needs no escaping).
+fn key(out: &mut Vec<u8>, first: bool, name: &str) {
+    if !first {
+        out.push(b',');
+    }
+    out.push(b'"');
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":");
+}
+
+fn json_option_string(out: &mut Vec<u8>, value: Option<&str>) {
+    match value {
+        Some(text) => json_string(out, text),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+fn json_option_integer(out: &mut Vec<u8>, value: Option<u64>) {
+    match value {
+        Some(value) => integer(out, value),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// A TSV field of an optional integer (empty for `None`).
+fn tsv_option_integer(out: &mut Vec<u8>, value: Option<u64>) {
+    if let Some(value) = value {
+        integer(out, value);
+    }
+}
+
+/// A float with a fixed number of decimals, as `format!("{value:.N}")` writes it.
+fn fixed(out: &mut Vec<u8>, value: f64, decimals: usize) {
+    let _ = write!(out, "{value:.decimals$}");
+}
+
+fn widen(value: Option<usize>) -> Option<u64> {
+    value.map(|v| v as u64)
+}
+
+/// The line of `alignments.tsv`.
+pub(crate) fn alignment_tsv(out: &mut Vec<u8>, record: &AlignmentRecord) {
+    let tab = |out: &mut Vec<u8>| out.push(b'\t');
+    tsv_text(out, &record.accession);
+    tab(out);
+    tsv_text(out, record.gene.as_deref().unwrap_or(""));
+    tab(out);
+    tsv_text(out, record.reference.as_deref().unwrap_or(""));
+    tab(out);
+    tsv_text(out, &record.file);
+    tab(out);
+    integer(out, record.line as u64);
+    tab(out);
+    tsv_text(out, record.contig.as_deref().unwrap_or(""));
+    tab(out);
+    tsv_option_integer(out, record.contig_start);
+    tab(out);
+    tsv_option_integer(out, record.contig_end);
+    tab(out);
+    tsv_text(out, record.strand.as_deref().unwrap_or(""));
+    tab(out);
+    integer(out, record.target_length as u64);
+    for value in [
+        record.reference_length,
+        record.target_start,
+        record.target_end,
+        record.reference_start,
+        record.reference_end,
+    ] {
+        tab(out);
+        tsv_option_integer(out, widen(value));
+    }
+    match &record.quality {
+        Some(q) => {
+            for (value, decimals) in [(q.identity, 2), (q.similarity, 2), (q.gaps, 2)] {
+                tab(out);
+                fixed(out, value, decimals);
+            }
+            tab(out);
+            integer(out, q.alignment_length as u64);
+            for value in [q.query_coverage, q.reference_coverage] {
+                tab(out);
+                fixed(out, value, 2);
+            }
+            tab(out);
+            let _ = write!(out, "{}", q.score);
+            for value in [q.normalized_score, q.score_ratio] {
+                tab(out);
+                fixed(out, value, 4);
+            }
+        }
+        None => out.extend_from_slice(b"\t\t\t\t\t\t\t\t\t"),
+    }
+    tab(out);
+    out.extend_from_slice(record.tier.as_str().as_bytes());
+    tab(out);
+    tsv_text(out, record.cigar.as_deref().unwrap_or(""));
+    tab(out);
+    integer(out, record.mutations as u64);
+    tab(out);
+    integer(out, record.known_mutations as u64);
+    tab(out);
+    out.extend_from_slice(record.status.as_str().as_bytes());
+    tab(out);
+    tsv_text(out, &record.detail);
+    out.push(b'\n');
+}
+
+/// The line of `alignments.jsonl`.
+pub(crate) fn alignment_json(out: &mut Vec<u8>, record: &AlignmentRecord) {
+    out.push(b'{');
+    key(out, true, "accession");
+    json_string(out, &record.accession);
+    key(out, false, "gene");
+    json_option_string(out, record.gene.as_deref());
+    key(out, false, "reference");
+    json_option_string(out, record.reference.as_deref());
+    key(out, false, "file");
+    json_string(out, &record.file);
+    key(out, false, "line");
+    integer(out, record.line as u64);
+    key(out, false, "contig");
+    json_option_string(out, record.contig.as_deref());
+    key(out, false, "contig_start");
+    json_option_integer(out, record.contig_start);
+    key(out, false, "contig_end");
+    json_option_integer(out, record.contig_end);
+    key(out, false, "strand");
+    json_option_string(out, record.strand.as_deref());
+    key(out, false, "target_length");
+    integer(out, record.target_length as u64);
+    for (name, value) in [
+        ("reference_length", record.reference_length),
+        ("target_start", record.target_start),
+        ("target_end", record.target_end),
+        ("reference_start", record.reference_start),
+        ("reference_end", record.reference_end),
+    ] {
+        key(out, false, name);
+        json_option_integer(out, widen(value));
+    }
+    // The quality fields are inline, and absent (not null) without an alignment.
+    if let Some(q) = &record.quality {
+        for (name, value) in [
+            ("identity", q.identity),
+            ("similarity", q.similarity),
+            ("gaps", q.gaps),
+        ] {
+            key(out, false, name);
+            json_float(out, value);
+        }
+        key(out, false, "alignment_length");
+        integer(out, q.alignment_length as u64);
+        for (name, value) in [
+            ("query_coverage", q.query_coverage),
+            ("reference_coverage", q.reference_coverage),
+            ("score", q.score),
+            ("normalized_score", q.normalized_score),
+            ("score_ratio", q.score_ratio),
+        ] {
+            key(out, false, name);
+            json_float(out, value);
+        }
+    }
+    key(out, false, "tier");
+    json_string(out, record.tier.as_str());
+    key(out, false, "cigar");
+    json_option_string(out, record.cigar.as_deref());
+    key(out, false, "mutations");
+    integer(out, record.mutations as u64);
+    key(out, false, "known_mutations");
+    integer(out, record.known_mutations as u64);
+    key(out, false, "status");
+    json_string(out, record.status.as_str());
+    key(out, false, "detail");
+    json_string(out, &record.detail);
+    out.extend_from_slice(b"}\n");
+}
+
+/// The line of `mutations.tsv`.
+pub(crate) fn mutation_tsv(out: &mut Vec<u8>, mutation: &MutationRecord) {
+    let call = &mutation.call;
+    let tab = |out: &mut Vec<u8>| out.push(b'\t');
+    tsv_text(out, &mutation.accession);
+    tab(out);
+    tsv_text(out, &mutation.gene);
+    tab(out);
+    tsv_text(out, &mutation.reference);
+    tab(out);
+    out.extend_from_slice(mutation.tier.as_str().as_bytes());
+    tab(out);
+    out.extend_from_slice(call.kind.as_str().as_bytes());
+    tab(out);
+    tsv_text(out, &call.mutation);
+    tab(out);
+    tsv_text(out, &call.hgvs);
+    tab(out);
+    integer(out, call.reference_start as u64);
+    tab(out);
+    integer(out, call.reference_end as u64);
+    tab(out);
+    tsv_text(out, &call.reference_residues);
+    tab(out);
+    tsv_text(out, &call.target_residues);
+    tab(out);
+    integer(out, call.target_position as u64);
+    tab(out);
+    tsv_text(out, mutation.catalogue.unwrap_or(""));
+    tab(out);
+    tsv_text(out, mutation.catalogue_mutation.as_deref().unwrap_or(""));
+    tab(out);
+    tsv_option_integer(out, widen(mutation.catalogue_line));
+    tab(out);
+    tsv_text(out, mutation.annotation.as_deref().unwrap_or(""));
+    out.push(b'\n');
+}
+
+/// The line of `mutations.jsonl`.
+pub(crate) fn mutation_json(out: &mut Vec<u8>, mutation: &MutationRecord) {
+    let call = &mutation.call;
+    out.push(b'{');
+    key(out, true, "accession");
+    json_string(out, &mutation.accession);
+    key(out, false, "gene");
+    json_string(out, &mutation.gene);
+    key(out, false, "reference");
+    json_string(out, &mutation.reference);
+    key(out, false, "tier");
+    json_string(out, mutation.tier.as_str());
+    key(out, false, "kind");
+    json_string(out, call.kind.as_str());
+    key(out, false, "mutation");
+    json_string(out, &call.mutation);
+    key(out, false, "hgvs");
+    json_string(out, &call.hgvs);
+    key(out, false, "reference_start");
+    integer(out, call.reference_start as u64);
+    key(out, false, "reference_end");
+    integer(out, call.reference_end as u64);
+    key(out, false, "reference_residues");
+    json_string(out, &call.reference_residues);
+    key(out, false, "target_residues");
+    json_string(out, &call.target_residues);
+    key(out, false, "target_position");
+    integer(out, call.target_position as u64);
+    key(out, false, "catalogue");
+    json_option_string(out, mutation.catalogue);
+    key(out, false, "catalogue_mutation");
+    json_option_string(out, mutation.catalogue_mutation.as_deref());
+    key(out, false, "catalogue_line");
+    json_option_integer(out, widen(mutation.catalogue_line));
+    key(out, false, "annotation");
+    json_option_string(out, mutation.annotation.as_deref());
+    out.extend_from_slice(b"}\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_match_serde_json() {
+        for text in [
+            "",
+            "plain",
+            "a\"b\\c",
+            "tab\tnew\nline\r\x08\x0c",
+            "\x01\x1f\x7f",
+            "é ü",
+        ] {
+            let mut out = Vec::new();
+            json_string(&mut out, text);
+            assert_eq!(out, serde_json::to_vec(text).unwrap(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn floats_match_serde_json() {
+        for value in [
+            0.0,
+            100.0,
+            97.92,
+            4.941,
+            0.9693,
+            1423.0,
+            1e-7,
+            1e21,
+            f64::NAN,
+        ] {
+            let mut out = Vec::new();
+            json_float(&mut out, value);
+            assert_eq!(out, serde_json::to_vec(&value).unwrap(), "{value}");
+        }
+    }
+}
