@@ -63,6 +63,8 @@ pub struct StagedFile {
     temporary: PathBuf,
     destination: PathBuf,
     writer: Option<BufWriter<File>>,
+    /// Its place among a [`StagedDir`]'s outputs, when it is one of them.
+    slot: Option<usize>,
 }
 
 impl StagedFile {
@@ -75,6 +77,7 @@ impl StagedFile {
             temporary,
             destination,
             writer: Some(BufWriter::with_capacity(1 << 16, file)),
+            slot: None,
         })
     }
 
@@ -148,6 +151,8 @@ impl Drop for StagedFile {
 /// What a [`StagedDir`] has finished and will rename on commit.
 #[derive(Debug)]
 enum Entry {
+    /// A file being written (its [`StagedFile`] removes it if dropped).
+    Open { destination: PathBuf },
     File {
         temporary: PathBuf,
         destination: PathBuf,
@@ -210,18 +215,32 @@ impl StagedDir {
     }
 
     /// Starts the file `name` of the directory; hand it back to [`finish`](Self::finish) when
-    /// complete.
-    pub fn create(&self, name: &str) -> Result<StagedFile> {
-        StagedFile::create(self.dir.join(name))
+    /// complete. Outputs keep the order they were created in.
+    pub fn create(&mut self, name: &str) -> Result<StagedFile> {
+        let mut file = StagedFile::create(self.dir.join(name))?;
+        file.slot = Some(self.entries.len());
+        self.entries.push(Entry::Open {
+            destination: file.destination.clone(),
+        });
+        Ok(file)
     }
 
     /// Flushes and syncs a file from [`create`](Self::create) and stages it for the commit.
     pub fn finish(&mut self, mut file: StagedFile) -> Result<()> {
+        let slot = match file.slot {
+            Some(slot) if slot < self.entries.len() => slot,
+            _ => {
+                return Err(Error::Setting(format!(
+                    "{} was not created by this staged directory",
+                    file.destination.display()
+                )));
+            }
+        };
         file.finish()?;
-        self.entries.push(Entry::File {
+        self.entries[slot] = Entry::File {
             temporary: std::mem::take(&mut file.temporary),
             destination: file.destination.clone(),
-        });
+        };
         Ok(())
     }
 
@@ -277,7 +296,9 @@ impl StagedDir {
         self.entries
             .iter()
             .filter_map(|entry| {
-                let (Entry::File { destination, .. } | Entry::Dir { destination, .. }) = entry;
+                let (Entry::Open { destination }
+                | Entry::File { destination, .. }
+                | Entry::Dir { destination, .. }) = entry;
                 Some(destination.file_name()?.to_string_lossy().into_owned())
             })
             .collect()
@@ -290,6 +311,10 @@ impl StagedDir {
         let mut pending = entries.into_iter();
         while let Some(entry) = pending.next() {
             let result = match &entry {
+                Entry::Open { destination } => Err(Error::Setting(format!(
+                    "{} is still being written",
+                    destination.display()
+                ))),
                 Entry::File {
                     temporary,
                     destination,
@@ -331,6 +356,7 @@ impl Drop for StagedDir {
         // Not committed: remove what we made, and nothing else.
         for entry in &self.entries {
             match entry {
+                Entry::Open { .. } => {}
                 Entry::File { temporary, .. } => {
                     let _ = std::fs::remove_file(temporary);
                 }

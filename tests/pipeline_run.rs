@@ -511,6 +511,19 @@ fn a_rerun_keeps_the_users_files_in_the_alignments_directory() {
     .write_alignments(true);
     run(&config, &()).unwrap();
     assert_eq!(read(user_files.join("notes.txt")), "mine\n");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(out.join("manifest.json"))).unwrap();
+    assert_eq!(
+        manifest["outputs"],
+        serde_json::json!([
+            "alignments.tsv",
+            "mutations.tsv",
+            "alignments.jsonl",
+            "mutations.jsonl",
+            "alignments",
+            "manifest.json"
+        ])
+    );
     assert!(
         user_files.join("WP_00000.1_blaTEM.water").exists(),
         "{:?}",
