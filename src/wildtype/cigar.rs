@@ -6,33 +6,44 @@ use crate::align::{Alignment, Op};
 /// residues (case-insensitive), `X` other residue pairs, `I` residues of a only, `D` residues of
 /// b only (a literal `-` residue counts as a gap, as in the aligned rows).
 pub(crate) fn cigar(alignment: &Alignment, a: &[u8], b: &[u8]) -> String {
+    let (a, b) = (&a[alignment.a_range()], &b[alignment.b_range()]);
+    let residue = |sequence: &[u8], at: usize| sequence.get(at).copied().unwrap_or(b'-');
+    let (mut at_a, mut at_b) = (0, 0);
     let mut out = Vec::with_capacity(16);
-    let mut residues_a = a[alignment.a_range()].iter().copied();
-    let mut residues_b = b[alignment.b_range()].iter().copied();
-    let mut run: Option<(u8, u64)> = None;
+    let (mut current, mut count) = (0u8, 0u64);
     for op in alignment.ops() {
-        let (x, y) = match op {
-            Op::Match => (residues_a.next(), residues_b.next()),
-            Op::Insertion => (residues_a.next(), None),
-            Op::Deletion => (None, residues_b.next()),
-        };
-        let (x, y) = (x.unwrap_or(b'-'), y.unwrap_or(b'-'));
-        let symbol = match (x, y) {
-            (b'-', _) => b'D',
-            (_, b'-') => b'I',
-            (x, y) if x.eq_ignore_ascii_case(&y) => b'=',
-            _ => b'X',
-        };
-        run = match run {
-            Some((current, count)) if current == symbol => Some((current, count + 1)),
-            Some((current, count)) => {
-                push_run(&mut out, count, current);
-                Some((symbol, 1))
+        let symbol = match op {
+            Op::Match => {
+                let (x, y) = (residue(a, at_a), residue(b, at_b));
+                at_a += 1;
+                at_b += 1;
+                match (x, y) {
+                    (b'-', _) => b'D',
+                    (_, b'-') => b'I',
+                    (x, y) if x.eq_ignore_ascii_case(&y) => b'=',
+                    _ => b'X',
+                }
             }
-            None => Some((symbol, 1)),
+            Op::Insertion => {
+                let x = residue(a, at_a);
+                at_a += 1;
+                if x == b'-' { b'D' } else { b'I' }
+            }
+            Op::Deletion => {
+                at_b += 1;
+                b'D'
+            }
         };
+        if symbol == current {
+            count += 1;
+        } else {
+            if count > 0 {
+                push_run(&mut out, count, current);
+            }
+            (current, count) = (symbol, 1);
+        }
     }
-    if let Some((current, count)) = run {
+    if count > 0 {
         push_run(&mut out, count, current);
     }
     // Digits and ASCII symbols only.
@@ -60,6 +71,7 @@ mod tests {
             (b"MKTAYIAKQRQISFVKSHGGGGFSRQ", b"MKTAYIAKQRQISFVKSHFSRQ"),
             (b"mktayiakqr", b"MKTAYLAKQR"),
             (b"WPWYGPC", b"WGAYC"),
+            (b"MKT-AYIAKQRQ", b"MKTAYIAKQRQ"),
         ] {
             let alignment = aligner.align(a, b).unwrap();
             assert_eq!(super::cigar(&alignment, a, b), alignment.cigar(a, b));

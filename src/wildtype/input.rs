@@ -66,7 +66,7 @@ pub(crate) fn read_input(role: &str, path: &Path) -> Result<(Vec<u8>, InputFile)
 /// the first header, is an error naming the file and line; so is anything the reader refuses.
 pub(crate) fn for_each_fasta_record(
     path: &Path,
-    bytes: Vec<u8>,
+    bytes: impl AsRef<[u8]> + Send + 'static,
     mut each: impl FnMut(&str, &[u8], usize) -> Result<()>,
 ) -> Result<()> {
     let mut reader = crate::fasta::Reader::from_reader(path, std::io::Cursor::new(bytes))?;

@@ -68,16 +68,25 @@ pub(crate) struct RenderedRows {
 }
 
 impl RenderedRows {
-    /// Renders targets' rows, taking their water reports.
-    pub(crate) fn render(results: &mut [TargetResult]) -> Self {
+    /// Empties the buffers, keeping their capacity for the next chunk.
+    pub(crate) fn clear(&mut self) {
+        self.alignments_tsv.clear();
+        self.mutations_tsv.clear();
+        self.alignments_jsonl.clear();
+        self.mutations_jsonl.clear();
+        self.water.clear();
+    }
+
+    /// Renders targets' rows after what the buffers hold, taking their water reports.
+    pub(crate) fn render(&mut self, results: &mut [TargetResult]) {
         use super::render;
-        let mut rows = Self::default();
+        let rows = self;
+        let mut mutation_rows = render::MutationRows::default();
         for result in results.iter_mut() {
             render::alignment_tsv(&mut rows.alignments_tsv, &result.record);
             render::alignment_json(&mut rows.alignments_jsonl, &result.record);
             for mutation in &result.mutations {
-                render::mutation_tsv(&mut rows.mutations_tsv, mutation);
-                render::mutation_json(&mut rows.mutations_jsonl, mutation);
+                mutation_rows.render(&mut rows.mutations_tsv, &mut rows.mutations_jsonl, mutation);
             }
             if let Some(report) = result.water.take() {
                 rows.water.push((
@@ -87,7 +96,6 @@ impl RenderedRows {
                 ));
             }
         }
-        rows
     }
 }
 

@@ -3,9 +3,9 @@
 //! input order, to a library caller ([`for_each_result`]) or to the output tables ([`run`]).
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{channel, sync_channel};
+use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
@@ -278,15 +278,10 @@ impl Context<'_> {
             .collect()
     }
 
-    /// The record of one target: `alignment` is the target (as water's a) against its
-    /// reference, present exactly when the target has no problem.
-    fn grade(&self, target: &TargetMeta, alignment: Option<Result<Alignment>>) -> TargetResult {
-        let residues = self.plan.residues(target);
-        let reference = target
-            .reference
-            .map(|index| (index, &self.references.references()[index]));
+    /// A target's record before (or without) its alignment.
+    fn unaligned_record(&self, target: &TargetMeta, target_length: usize) -> AlignmentRecord {
         let location = target.location.as_ref();
-        let mut record = AlignmentRecord {
+        AlignmentRecord {
             accession: target.accession.clone(),
             gene: target.gene.clone(),
             reference: target
@@ -298,8 +293,10 @@ impl Context<'_> {
             contig_start: location.map(|l| l.start),
             contig_end: location.map(|l| l.end),
             strand: location.map(|l| l.strand.clone()),
-            target_length: residues.len(),
-            reference_length: reference.map(|(_, r)| r.length),
+            target_length,
+            reference_length: target
+                .reference
+                .map(|index| self.references.references()[index].length),
             target_start: None,
             target_end: None,
             reference_start: None,
@@ -311,7 +308,53 @@ impl Context<'_> {
             known_mutations: 0,
             status: Status::Ok,
             detail: String::new(),
-        };
+        }
+    }
+
+    /// The mutation records of an aligned target, looked up in the catalogue when there is one.
+    fn mutation_records(
+        &self,
+        target: &TargetMeta,
+        (index, reference): (usize, &Reference),
+        residues: &[u8],
+        alignment: &Alignment,
+        tier: Tier,
+    ) -> Vec<MutationRecord> {
+        let gene: Arc<str> = target.gene.clone().unwrap_or_else(|| Arc::from(""));
+        call_mutations(residues, &reference.residues, alignment)
+            .into_iter()
+            .map(|call| {
+                let known = self.catalogue.and_then(|(catalogue, resolved)| {
+                    resolved
+                        .find(&reference.gene, &call.change)
+                        .map(|index| (index, &catalogue.entries()[index]))
+                });
+                MutationRecord {
+                    accession: target.accession.clone(),
+                    gene: gene.clone(),
+                    reference: self.reference_ids[index].clone(),
+                    tier,
+                    catalogue: self
+                        .catalogue
+                        .map(|_| if known.is_some() { "known" } else { "novel" }),
+                    catalogue_mutation: known.map(|(_, e)| e.mutation().to_owned()),
+                    catalogue_line: known.map(|(_, e)| e.line()),
+                    annotation: known.map(|(_, e)| e.annotation_text()),
+                    catalogue_index: known.map(|(index, _)| index),
+                    call,
+                }
+            })
+            .collect()
+    }
+
+    /// The record of one target: `alignment` is the target (as water's a) against its
+    /// reference, present exactly when the target has no problem.
+    fn grade(&self, target: &TargetMeta, alignment: Option<Result<Alignment>>) -> TargetResult {
+        let residues = self.plan.residues(target);
+        let reference = target
+            .reference
+            .map(|index| (index, &self.references.references()[index]));
+        let mut record = self.unaligned_record(target, residues.len());
         let unaligned = |mut record: AlignmentRecord, status: Status, detail: String| {
             record.status = status;
             record.detail = detail;
@@ -346,32 +389,8 @@ impl Context<'_> {
         record.quality = Some(quality);
         record.tier = tier;
         record.cigar = Some(cigar(&alignment, residues, &reference.residues));
-        let gene: Arc<str> = target.gene.clone().unwrap_or_else(|| Arc::from(""));
-        let mutations: Vec<MutationRecord> =
-            call_mutations(residues, &reference.residues, &alignment)
-                .into_iter()
-                .map(|call| {
-                    let known = self.catalogue.and_then(|(catalogue, resolved)| {
-                        resolved
-                            .find(&reference.gene, &call.change)
-                            .map(|index| (index, &catalogue.entries()[index]))
-                    });
-                    MutationRecord {
-                        accession: target.accession.clone(),
-                        gene: gene.clone(),
-                        reference: self.reference_ids[index].clone(),
-                        tier,
-                        catalogue: self
-                            .catalogue
-                            .map(|_| if known.is_some() { "known" } else { "novel" }),
-                        catalogue_mutation: known.map(|(_, e)| e.mutation().to_owned()),
-                        catalogue_line: known.map(|(_, e)| e.line()),
-                        annotation: known.map(|(_, e)| e.annotation_text()),
-                        catalogue_index: known.map(|(index, _)| index),
-                        call,
-                    }
-                })
-                .collect();
+        let mutations =
+            self.mutation_records(target, (index, reference), residues, &alignment, tier);
         record.mutations = mutations.len();
         record.known_mutations = mutations
             .iter()
@@ -476,26 +495,39 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
     let tables = Tables::open(&mut staged, config.write_alignments)?;
     let mut tally = Tally::default();
     let (tables, mut staged) = std::thread::scope(|scope| -> Result<_> {
-        let (sender, receiver) = sync_channel::<Vec<RenderedRows>>(2);
+        let (sender, receiver) = sync_channel::<(Vec<RenderedRows>, Vec<TargetResult>)>(2);
+        // Written buffers come back to be filled again: no fresh memory per chunk.
+        let (recycle, recycled) = channel::<RenderedRows>();
+        let recycled = Mutex::new(recycled);
         let writer = scope.spawn(move || -> Result<_> {
             let mut tables = tables;
-            for chunk in receiver {
-                for rows in &chunk {
-                    tables.append(&mut staged, rows)?;
+            for (chunk, results) in receiver {
+                // Freeing the results here keeps that work off the worker threads.
+                drop(results);
+                for mut rows in chunk {
+                    tables.append(&mut staged, &rows)?;
+                    rows.clear();
+                    let _ = recycle.send(rows);
                 }
             }
             Ok((tables, staged))
         });
         let aligned = prepared.align_chunks(config, progress, &mut |results| {
-            let rows: Vec<RenderedRows> = results
+            let mut rows: Vec<RenderedRows> = {
+                let recycled = recycled.lock().unwrap_or_else(|e| e.into_inner());
+                (0..results.len().div_ceil(RENDER_TARGETS))
+                    .map(|_| recycled.try_recv().unwrap_or_default())
+                    .collect()
+            };
+            results
                 .par_chunks_mut(RENDER_TARGETS)
-                .map(RenderedRows::render)
-                .collect();
+                .zip(rows.par_iter_mut())
+                .for_each(|(results, rows)| rows.render(results));
             for result in results.iter() {
                 tally.add(result);
             }
             sender
-                .send(rows)
+                .send((rows, std::mem::take(results)))
                 .map_err(|_| Error::Setting("the output writer stopped".into()))
         });
         drop(sender);

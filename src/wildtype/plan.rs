@@ -7,13 +7,13 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::Result;
-use crate::seq::strip_residues;
+use crate::seq::strip_residues_into;
+use crate::{Error, Result};
 
 use super::config::PipelineConfig;
 use super::header::{GeneMap, TargetHeader};
 use super::input::{
-    InputFile, ReferenceSet, expand_target_paths, for_each_fasta_record, read_input,
+    InputFile, ReferenceSet, expand_target_paths, for_each_fasta_record, sha256_hex,
 };
 use super::records::Status;
 
@@ -76,26 +76,45 @@ impl Plan {
         let config = with.config;
         let mut plan = Plan::default();
         for path in expand_target_paths(&config.proteins, &config.references)? {
-            let (bytes, file) = read_input("targets", &path)?;
-            inputs.push(file);
+            let bytes = std::fs::read(&path).map_err(|source| Error::io(&path, source))?;
+            let bytes = Arc::new(bytes);
+            // The checksum is computed beside the parsing, not before it.
+            let checksum = {
+                let bytes = Arc::clone(&bytes);
+                std::thread::spawn(move || sha256_hex(&bytes))
+            };
             let file = plan.files.len();
             plan.files.push(TargetFile {
                 shown: path.display().to_string().into(),
                 path: path.clone(),
             });
-            for_each_fasta_record(&path, bytes, |header, residues, line| {
-                plan.targets_read += 1;
-                let mut meta = target_meta(with, &path, header, line);
-                if !keeps(with.gene_filter, &meta) {
-                    return Ok(());
-                }
-                meta.file = file;
-                let start = plan.residues.len();
-                plan.residues.extend_from_slice(&strip_residues(residues));
-                meta.residues = start..plan.residues.len();
-                plan.targets.push(meta);
-                Ok(())
-            })?;
+            let parsed = for_each_fasta_record(
+                &path,
+                SharedBytes(bytes.clone()),
+                |header, residues, line| {
+                    plan.targets_read += 1;
+                    let mut meta = target_meta(with, &path, header, line);
+                    if !keeps(with.gene_filter, &meta) {
+                        return Ok(());
+                    }
+                    meta.file = file;
+                    let start = plan.residues.len();
+                    strip_residues_into(residues, &mut plan.residues);
+                    meta.residues = start..plan.residues.len();
+                    plan.targets.push(meta);
+                    Ok(())
+                },
+            );
+            let sha256 = checksum
+                .join()
+                .map_err(|_| Error::Setting("checksum thread panicked".into()))?;
+            parsed?;
+            inputs.push(InputFile {
+                role: "targets".into(),
+                path: path.clone(),
+                bytes: bytes.len() as u64,
+                sha256,
+            });
         }
         let kept = plan.targets.len();
         plan.filtered_out = plan.targets_read - kept;
@@ -120,6 +139,15 @@ impl Plan {
     /// The residues of a target.
     pub(crate) fn residues(&self, target: &TargetMeta) -> &[u8] {
         &self.residues[target.residues.clone()]
+    }
+}
+
+/// A file's bytes shared between the parser and the checksum.
+struct SharedBytes(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for SharedBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
     }
 }
 

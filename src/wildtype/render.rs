@@ -7,9 +7,11 @@
 //! characters `serde_json` escapes.
 
 use std::io::Write as _;
+use std::sync::Arc;
 
 use serde_json::ser::{CompactFormatter, Formatter};
 
+use super::quality::Tier;
 use super::records::{AlignmentRecord, MutationRecord};
 
 /// A TSV field: tabs and line breaks turned to spaces.
@@ -115,8 +117,44 @@ fn tsv_option_integer(out: &mut Vec<u8>, value: Option<u64>) {
 }
 
 /// A float with a fixed number of decimals, as `format!("{value:.N}")` writes it.
-fn fixed(out: &mut Vec<u8>, value: f64, decimals: usize) {
+///
+/// The quality values are already rounded to `decimals` (the double nearest to k / 10^N); for
+/// those the digits of k are the answer and are written directly. Anything else goes through
+/// the standard formatter.
+fn fixed(out: &mut Vec<u8>, value: f64, decimals: u32) {
+    let unit = 10u64.pow(decimals);
+    let scale = unit as f64;
+    // Below 1e9 a double is within 1e-7 of k / 10^N, far from any rounding boundary.
+    if value.is_sign_positive() && value < 1e9 {
+        let scaled = (value * scale).round();
+        if scaled / scale == value {
+            let k = scaled as u64;
+            integer(out, k / unit);
+            out.push(b'.');
+            let fraction = k % unit;
+            let mut digit = unit / 10;
+            while digit > 0 {
+                out.push(b'0' + ((fraction / digit) % 10) as u8);
+                digit /= 10;
+            }
+            return;
+        }
+    }
+    let decimals = decimals as usize;
     let _ = write!(out, "{value:.decimals$}");
+}
+
+/// A score (a multiple of 0.5 for water's default penalties) as `format!("{value}")` writes it.
+fn score(out: &mut Vec<u8>, value: f64) {
+    if value.is_sign_positive() && value < 1e15 && (value * 2.0).fract() == 0.0 {
+        let halves = (value * 2.0) as u64;
+        integer(out, halves / 2);
+        if halves % 2 == 1 {
+            out.extend_from_slice(b".5");
+        }
+        return;
+    }
+    let _ = write!(out, "{value}");
 }
 
 fn widen(value: Option<usize>) -> Option<u64> {
@@ -168,7 +206,7 @@ pub(crate) fn alignment_tsv(out: &mut Vec<u8>, record: &AlignmentRecord) {
                 fixed(out, value, 2);
             }
             tab(out);
-            let _ = write!(out, "{}", q.score);
+            score(out, q.score);
             for value in [q.normalized_score, q.score_ratio] {
                 tab(out);
                 fixed(out, value, 4);
@@ -262,9 +300,56 @@ pub(crate) fn alignment_json(out: &mut Vec<u8>, record: &AlignmentRecord) {
     out.extend_from_slice(b"}\n");
 }
 
-/// The line of `mutations.tsv`.
-pub(crate) fn mutation_tsv(out: &mut Vec<u8>, mutation: &MutationRecord) {
-    let call = &mutation.call;
+/// Renders a target's mutation rows, the fields they share (accession, gene, reference,
+/// tier) once per target rather than once per row.
+#[derive(Debug, Default)]
+pub(crate) struct MutationRows {
+    tsv: Vec<u8>,
+    json: Vec<u8>,
+    /// Whose shared fields `tsv` and `json` hold.
+    of: Option<Shared>,
+}
+
+/// The fields a target's calls share: accession, gene, reference, tier.
+type Shared = (Arc<str>, Arc<str>, Arc<str>, Tier);
+
+impl MutationRows {
+    /// Appends the lines of `mutations.tsv` and `mutations.jsonl` for one call.
+    pub(crate) fn render(
+        &mut self,
+        tsv: &mut Vec<u8>,
+        json: &mut Vec<u8>,
+        mutation: &MutationRecord,
+    ) {
+        let same = matches!(
+            &self.of,
+            Some((accession, gene, reference, tier))
+                if Arc::ptr_eq(accession, &mutation.accession)
+                    && Arc::ptr_eq(gene, &mutation.gene)
+                    && Arc::ptr_eq(reference, &mutation.reference)
+                    && *tier == mutation.tier
+        );
+        if !same {
+            self.tsv.clear();
+            mutation_tsv_shared(&mut self.tsv, mutation);
+            self.json.clear();
+            mutation_json_shared(&mut self.json, mutation);
+            self.of = Some((
+                mutation.accession.clone(),
+                mutation.gene.clone(),
+                mutation.reference.clone(),
+                mutation.tier,
+            ));
+        }
+        tsv.extend_from_slice(&self.tsv);
+        mutation_tsv_rest(tsv, mutation);
+        json.extend_from_slice(&self.json);
+        mutation_json_rest(json, mutation);
+    }
+}
+
+/// The start of a `mutations.tsv` line: the fields every call of a target shares.
+fn mutation_tsv_shared(out: &mut Vec<u8>, mutation: &MutationRecord) {
     let tab = |out: &mut Vec<u8>| out.push(b'\t');
     tsv_text(out, &mutation.accession);
     tab(out);
@@ -274,6 +359,12 @@ pub(crate) fn mutation_tsv(out: &mut Vec<u8>, mutation: &MutationRecord) {
     tab(out);
     out.extend_from_slice(mutation.tier.as_str().as_bytes());
     tab(out);
+}
+
+/// The rest of a `mutations.tsv` line, after [`mutation_tsv_shared`].
+fn mutation_tsv_rest(out: &mut Vec<u8>, mutation: &MutationRecord) {
+    let call = &mutation.call;
+    let tab = |out: &mut Vec<u8>| out.push(b'\t');
     out.extend_from_slice(call.kind.as_str().as_bytes());
     tab(out);
     tsv_text(out, &call.mutation);
@@ -300,9 +391,8 @@ pub(crate) fn mutation_tsv(out: &mut Vec<u8>, mutation: &MutationRecord) {
     out.push(b'\n');
 }
 
-/// The line of `mutations.jsonl`.
-pub(crate) fn mutation_json(out: &mut Vec<u8>, mutation: &MutationRecord) {
-    let call = &mutation.call;
+/// The start of a `mutations.jsonl` line: the fields every call of a target shares.
+fn mutation_json_shared(out: &mut Vec<u8>, mutation: &MutationRecord) {
     out.push(b'{');
     key(out, true, "accession");
     json_string(out, &mutation.accession);
@@ -312,6 +402,11 @@ pub(crate) fn mutation_json(out: &mut Vec<u8>, mutation: &MutationRecord) {
     json_string(out, &mutation.reference);
     key(out, false, "tier");
     json_string(out, mutation.tier.as_str());
+}
+
+/// The rest of a `mutations.jsonl` line, after [`mutation_json_shared`].
+fn mutation_json_rest(out: &mut Vec<u8>, mutation: &MutationRecord) {
+    let call = &mutation.call;
     key(out, false, "kind");
     json_string(out, call.kind.as_str());
     key(out, false, "mutation");
@@ -356,6 +451,39 @@ mod tests {
             let mut out = Vec::new();
             json_string(&mut out, text);
             assert_eq!(out, serde_json::to_vec(text).unwrap(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn fixed_decimals_and_scores_match_the_standard_formatter() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.005,
+            0.125,
+            99.995,
+            1e9,
+            1e20,
+            -3.25,
+            f64::NAN,
+            f64::INFINITY,
+        ];
+        for k in 0..20_000u32 {
+            values.push(f64::from(k) / 100.0);
+            values.push(f64::from(k) / 10_000.0);
+            values.push(f64::from(k) * 0.37);
+            values.push(f64::from(k) / 2.0);
+        }
+        for value in values {
+            for decimals in [2, 4] {
+                let mut out = Vec::new();
+                fixed(&mut out, value, decimals);
+                let expected = format!("{value:.prec$}", prec = decimals as usize);
+                assert_eq!(String::from_utf8(out).unwrap(), expected);
+            }
+            let mut out = Vec::new();
+            score(&mut out, value);
+            assert_eq!(String::from_utf8(out).unwrap(), value.to_string());
         }
     }
 
