@@ -85,16 +85,6 @@ pub(crate) fn json_string(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
 }
 
-/// Writes `"key":` (the key needs no escaping).
-fn key(out: &mut Vec<u8>, first: bool, name: &str) {
-    if !first {
-        out.push(b',');
-    }
-    out.push(b'"');
-    out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(b"\":");
-}
-
 fn json_option_string(out: &mut Vec<u8>, value: Option<&str>) {
     match value {
         Some(text) => json_string(out, text),
@@ -232,70 +222,70 @@ pub(crate) fn alignment_tsv(out: &mut Vec<u8>, record: &AlignmentRecord) {
 /// The line of `alignments.jsonl`.
 pub(crate) fn alignment_json(out: &mut Vec<u8>, record: &AlignmentRecord) {
     out.push(b'{');
-    key(out, true, "accession");
+    out.extend_from_slice(b"\"accession\":");
     json_string(out, &record.accession);
-    key(out, false, "gene");
+    out.extend_from_slice(b",\"gene\":");
     json_option_string(out, record.gene.as_deref());
-    key(out, false, "reference");
+    out.extend_from_slice(b",\"reference\":");
     json_option_string(out, record.reference.as_deref());
-    key(out, false, "file");
+    out.extend_from_slice(b",\"file\":");
     json_string(out, &record.file);
-    key(out, false, "line");
+    out.extend_from_slice(b",\"line\":");
     integer(out, record.line as u64);
-    key(out, false, "contig");
+    out.extend_from_slice(b",\"contig\":");
     json_option_string(out, record.contig.as_deref());
-    key(out, false, "contig_start");
+    out.extend_from_slice(b",\"contig_start\":");
     json_option_integer(out, record.contig_start);
-    key(out, false, "contig_end");
+    out.extend_from_slice(b",\"contig_end\":");
     json_option_integer(out, record.contig_end);
-    key(out, false, "strand");
+    out.extend_from_slice(b",\"strand\":");
     json_option_string(out, record.strand.as_deref());
-    key(out, false, "target_length");
+    out.extend_from_slice(b",\"target_length\":");
     integer(out, record.target_length as u64);
     for (name, value) in [
-        ("reference_length", record.reference_length),
-        ("target_start", record.target_start),
-        ("target_end", record.target_end),
-        ("reference_start", record.reference_start),
-        ("reference_end", record.reference_end),
+        (&b",\"reference_length\":"[..], record.reference_length),
+        (&b",\"target_start\":"[..], record.target_start),
+        (&b",\"target_end\":"[..], record.target_end),
+        (&b",\"reference_start\":"[..], record.reference_start),
+        (&b",\"reference_end\":"[..], record.reference_end),
     ] {
-        key(out, false, name);
+        out.extend_from_slice(name);
         json_option_integer(out, widen(value));
     }
     // The quality fields are inline, and absent (not null) without an alignment.
     if let Some(q) = &record.quality {
         for (name, value) in [
-            ("identity", q.identity),
-            ("similarity", q.similarity),
-            ("gaps", q.gaps),
+            (&b",\"identity\":"[..], q.identity),
+            (&b",\"similarity\":"[..], q.similarity),
+            (&b",\"gaps\":"[..], q.gaps),
         ] {
-            key(out, false, name);
+            out.extend_from_slice(name);
             json_float(out, value);
         }
-        key(out, false, "alignment_length");
+        out.extend_from_slice(b",\"alignment_length\":");
         integer(out, q.alignment_length as u64);
         for (name, value) in [
-            ("query_coverage", q.query_coverage),
-            ("reference_coverage", q.reference_coverage),
-            ("score", q.score),
-            ("normalized_score", q.normalized_score),
-            ("score_ratio", q.score_ratio),
+            (&b",\"query_coverage\":"[..], q.query_coverage),
+            (&b",\"reference_coverage\":"[..], q.reference_coverage),
+            (&b",\"score\":"[..], q.score),
+            (&b",\"normalized_score\":"[..], q.normalized_score),
+            (&b",\"score_ratio\":"[..], q.score_ratio),
         ] {
-            key(out, false, name);
+            out.extend_from_slice(name);
             json_float(out, value);
         }
     }
-    key(out, false, "tier");
+    out.extend_from_slice(b",\"tier\":");
     json_string(out, record.tier.as_str());
-    key(out, false, "cigar");
+    out.extend_from_slice(b",\"cigar\":");
     json_option_string(out, record.cigar.as_deref());
-    key(out, false, "mutations");
+    out.extend_from_slice(b",\"mutations\":");
     integer(out, record.mutations as u64);
-    key(out, false, "known_mutations");
+    out.extend_from_slice(b",\"known_mutations\":");
     integer(out, record.known_mutations as u64);
-    key(out, false, "status");
+    out.extend_from_slice(b",\"status\":");
     json_string(out, record.status.as_str());
-    key(out, false, "detail");
+    out.extend_from_slice(b",\"detail\":");
     json_string(out, &record.detail);
     out.extend_from_slice(b"}\n");
 }
@@ -394,42 +384,42 @@ fn mutation_tsv_rest(out: &mut Vec<u8>, mutation: &MutationRecord) {
 /// The start of a `mutations.jsonl` line: the fields every call of a target shares.
 fn mutation_json_shared(out: &mut Vec<u8>, mutation: &MutationRecord) {
     out.push(b'{');
-    key(out, true, "accession");
+    out.extend_from_slice(b"\"accession\":");
     json_string(out, &mutation.accession);
-    key(out, false, "gene");
+    out.extend_from_slice(b",\"gene\":");
     json_string(out, &mutation.gene);
-    key(out, false, "reference");
+    out.extend_from_slice(b",\"reference\":");
     json_string(out, &mutation.reference);
-    key(out, false, "tier");
+    out.extend_from_slice(b",\"tier\":");
     json_string(out, mutation.tier.as_str());
 }
 
 /// The rest of a `mutations.jsonl` line, after [`mutation_json_shared`].
 fn mutation_json_rest(out: &mut Vec<u8>, mutation: &MutationRecord) {
     let call = &mutation.call;
-    key(out, false, "kind");
+    out.extend_from_slice(b",\"kind\":");
     json_string(out, call.kind.as_str());
-    key(out, false, "mutation");
+    out.extend_from_slice(b",\"mutation\":");
     json_string(out, &call.mutation);
-    key(out, false, "hgvs");
+    out.extend_from_slice(b",\"hgvs\":");
     json_string(out, &call.hgvs);
-    key(out, false, "reference_start");
+    out.extend_from_slice(b",\"reference_start\":");
     integer(out, call.reference_start as u64);
-    key(out, false, "reference_end");
+    out.extend_from_slice(b",\"reference_end\":");
     integer(out, call.reference_end as u64);
-    key(out, false, "reference_residues");
+    out.extend_from_slice(b",\"reference_residues\":");
     json_string(out, &call.reference_residues);
-    key(out, false, "target_residues");
+    out.extend_from_slice(b",\"target_residues\":");
     json_string(out, &call.target_residues);
-    key(out, false, "target_position");
+    out.extend_from_slice(b",\"target_position\":");
     integer(out, call.target_position as u64);
-    key(out, false, "catalogue");
+    out.extend_from_slice(b",\"catalogue\":");
     json_option_string(out, mutation.catalogue);
-    key(out, false, "catalogue_mutation");
+    out.extend_from_slice(b",\"catalogue_mutation\":");
     json_option_string(out, mutation.catalogue_mutation.as_deref());
-    key(out, false, "catalogue_line");
+    out.extend_from_slice(b",\"catalogue_line\":");
     json_option_integer(out, widen(mutation.catalogue_line));
-    key(out, false, "annotation");
+    out.extend_from_slice(b",\"annotation\":");
     json_option_string(out, mutation.annotation.as_deref());
     out.extend_from_slice(b"}\n");
 }
