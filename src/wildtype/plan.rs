@@ -77,6 +77,9 @@ impl Plan {
         let mut plan = Plan::default();
         for path in expand_target_paths(&config.proteins, &config.references)? {
             let bytes = std::fs::read(&path).map_err(|source| Error::io(&path, source))?;
+            // A plain file's residues take at most its size: one allocation instead of copies
+            // as the buffer grows (gzip input grows it as needed).
+            plan.residues.reserve(bytes.len());
             let bytes = Arc::new(bytes);
             // The checksum is computed beside the parsing, not before it.
             let checksum = {
