@@ -18,7 +18,7 @@ use super::header::GeneRule;
 use super::input::{InputFile, Reference, ReferenceSet};
 use super::quality::{Tier, TierThresholds};
 use super::records::{ALIGNMENT_COLUMNS, MUTATION_COLUMNS, Status, TargetResult};
-use super::render::tsv_line;
+use super::render::{self, MutationRows, tsv_line};
 
 /// The name of a per-pair water report: `{accession}_{gene}.water`, with characters outside
 /// `[A-Za-z0-9._-]` replaced by `_`.
@@ -65,6 +65,8 @@ pub(crate) struct RenderedRows {
     pub mutations_jsonl: Vec<u8>,
     /// (accession, gene, report) of each pair's water report, when the run writes them.
     pub water: Vec<(String, String, Vec<u8>)>,
+    /// The mutation rows' shared fields of the last target rendered.
+    mutation_rows: MutationRows,
 }
 
 impl RenderedRows {
@@ -77,24 +79,20 @@ impl RenderedRows {
         self.water.clear();
     }
 
-    /// Renders targets' rows after what the buffers hold, taking their water reports.
-    pub(crate) fn render(&mut self, results: &mut [TargetResult]) {
-        use super::render;
-        let rows = self;
-        let mut mutation_rows = render::MutationRows::default();
-        for result in results.iter_mut() {
-            render::alignment_tsv(&mut rows.alignments_tsv, &result.record);
-            render::alignment_json(&mut rows.alignments_jsonl, &result.record);
-            for mutation in &result.mutations {
-                mutation_rows.render(&mut rows.mutations_tsv, &mut rows.mutations_jsonl, mutation);
-            }
-            if let Some(report) = result.water.take() {
-                rows.water.push((
-                    result.record.accession.to_string(),
-                    result.record.gene.as_deref().unwrap_or("").to_owned(),
-                    report,
-                ));
-            }
+    /// Renders a target's rows after what the buffers hold, taking its water report.
+    pub(crate) fn add(&mut self, result: &mut TargetResult) {
+        render::alignment_tsv(&mut self.alignments_tsv, &result.record);
+        render::alignment_json(&mut self.alignments_jsonl, &result.record);
+        for mutation in &result.mutations {
+            self.mutation_rows
+                .render(&mut self.mutations_tsv, &mut self.mutations_jsonl, mutation);
+        }
+        if let Some(report) = result.water.take() {
+            self.water.push((
+                result.record.accession.to_string(),
+                result.record.gene.as_deref().unwrap_or("").to_owned(),
+                report,
+            ));
         }
     }
 }
@@ -176,7 +174,7 @@ pub(crate) struct Tally {
     pub targets: usize,
     pub aligned: usize,
     pub per_tier: BTreeMap<Tier, usize>,
-    pub per_status: BTreeMap<String, usize>,
+    pub per_status: BTreeMap<&'static str, usize>,
     pub mutations: usize,
     pub known_mutations: usize,
     pub failures: Vec<OwnedFailure>,
@@ -197,14 +195,30 @@ pub(crate) struct OwnedFailure {
 }
 
 impl Tally {
+    /// Adds the counts of the targets after this tally's (failures keep their order).
+    pub(crate) fn merge(&mut self, later: Tally) {
+        self.targets += later.targets;
+        self.aligned += later.aligned;
+        for (tier, count) in later.per_tier {
+            *self.per_tier.entry(tier).or_insert(0) += count;
+        }
+        for (status, count) in later.per_status {
+            *self.per_status.entry(status).or_insert(0) += count;
+        }
+        self.mutations += later.mutations;
+        self.known_mutations += later.known_mutations;
+        self.failures.extend(later.failures);
+        self.observed.extend(later.observed);
+        for (gene, count) in later.aligned_per_gene {
+            *self.aligned_per_gene.entry(gene).or_insert(0) += count;
+        }
+    }
+
     pub(crate) fn add(&mut self, result: &TargetResult) {
         let record = &result.record;
         self.targets += 1;
         *self.per_tier.entry(record.tier).or_insert(0) += 1;
-        *self
-            .per_status
-            .entry(record.status.as_str().to_owned())
-            .or_insert(0) += 1;
+        *self.per_status.entry(record.status.as_str()).or_insert(0) += 1;
         self.mutations += result.mutations.len();
         self.known_mutations += record.known_mutations;
         self.observed
@@ -304,7 +318,7 @@ struct Counts {
     targets: usize,
     aligned: usize,
     per_tier: BTreeMap<String, usize>,
-    per_status: BTreeMap<String, usize>,
+    per_status: BTreeMap<&'static str, usize>,
     mutations: usize,
     known_mutations: usize,
 }

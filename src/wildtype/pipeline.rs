@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{channel, sync_channel};
+use std::sync::mpsc::{Receiver, channel, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -88,8 +88,8 @@ pub fn kernel_name(aligner: &Aligner) -> &'static str {
 /// run's memory beyond its input does not grow with the number of targets.
 const CHUNK_TARGETS: usize = 4096;
 
-/// Targets rendered into one buffer by one worker.
-const RENDER_TARGETS: usize = 256;
+/// Targets one worker grades (and renders) in a row.
+const SLICE_TARGETS: usize = 128;
 
 /// The inputs of a run besides the targets, read and checked.
 struct Loaded {
@@ -177,13 +177,15 @@ impl Prepared {
         })
     }
 
-    /// Aligns the planned targets a chunk at a time on the worker threads, handing each chunk's
-    /// results (in input order) to `on_chunk`, which also runs inside the thread pool.
-    fn align_chunks(
+    /// Aligns the planned targets a chunk at a time on the worker threads. Each worker hands
+    /// the results of its slice of a chunk to `sink` as they are made; `on_chunk` then gets the
+    /// chunk's slices in input order (it runs inside the thread pool, one chunk at a time).
+    fn align_chunks<K: Sink>(
         &self,
         config: &PipelineConfig,
         progress: &dyn Progress,
-        on_chunk: &mut (dyn FnMut(&mut Vec<TargetResult>) -> Result<()> + Send),
+        sink: &K,
+        on_chunk: &mut (dyn FnMut(Vec<K::Slice>) -> Result<()> + Send),
     ) -> Result<()> {
         let references = &self.loaded.references;
         progress.start(self.plan.targets.len());
@@ -219,15 +221,64 @@ impl Prepared {
                 plan: &self.plan,
             };
             for chunk in self.plan.targets.chunks(CHUNK_TARGETS) {
-                let mut results = context.align_chunk(chunk, &|| {
+                let slices = context.align_chunk(chunk, sink, &|| {
                     progress.advance(done.fetch_add(1, Ordering::Relaxed) + 1);
                 });
-                on_chunk(&mut results)?;
+                on_chunk(slices)?;
             }
             Ok(())
         })?;
         progress.finish();
         Ok(())
+    }
+}
+
+/// What the workers do with the results they make: each slice of a chunk (up to
+/// [`SLICE_TARGETS`] targets, in input order) starts a `Slice` and takes its results one by one,
+/// on the thread that made them.
+trait Sink: Sync {
+    type Slice: Send;
+    fn start(&self) -> Self::Slice;
+    fn take(&self, slice: &mut Self::Slice, result: TargetResult);
+}
+
+/// Keeps every result, for [`for_each_result`].
+struct Collect;
+
+impl Sink for Collect {
+    type Slice = Vec<TargetResult>;
+
+    fn start(&self) -> Self::Slice {
+        Vec::with_capacity(SLICE_TARGETS)
+    }
+
+    fn take(&self, slice: &mut Self::Slice, result: TargetResult) {
+        slice.push(result);
+    }
+}
+
+/// Renders each result's rows and counts it, then drops it, for [`run`]: results are freed
+/// on the thread that allocated them, while they are still in cache.
+struct Render {
+    /// Buffers the writer has emptied, to be filled again.
+    recycled: Mutex<Receiver<RenderedRows>>,
+}
+
+impl Sink for Render {
+    type Slice = (RenderedRows, Tally);
+
+    fn start(&self) -> Self::Slice {
+        let rows = self
+            .recycled
+            .lock()
+            .map(|recycled| recycled.try_recv().unwrap_or_default())
+            .unwrap_or_default();
+        (rows, Tally::default())
+    }
+
+    fn take(&self, (rows, tally): &mut Self::Slice, mut result: TargetResult) {
+        rows.add(&mut result);
+        tally.add(&result);
     }
 }
 
@@ -246,8 +297,14 @@ struct Context<'a> {
 
 impl Context<'_> {
     /// Aligns a chunk's targets (each reference's targets in one batch, the targets as water's
-    /// a, in the lanes of the SIMD kernel) and grades them; results in input order.
-    fn align_chunk(&self, chunk: &[TargetMeta], advance: &(dyn Fn() + Sync)) -> Vec<TargetResult> {
+    /// a, in the lanes of the SIMD kernel), grades them and hands the results to `sink`; the
+    /// slices come back in input order.
+    fn align_chunk<K: Sink>(
+        &self,
+        chunk: &[TargetMeta],
+        sink: &K,
+        advance: &(dyn Fn() + Sync),
+    ) -> Vec<K::Slice> {
         let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         for (position, target) in chunk.iter().enumerate() {
             if let (Some(index), None) = (target.reference, &target.problem) {
@@ -268,12 +325,15 @@ impl Context<'_> {
             }
         }
         chunk
-            .par_iter()
-            .zip(alignments)
-            .map(|(target, alignment)| {
-                let result = self.grade(target, alignment);
-                advance();
-                result
+            .par_chunks(SLICE_TARGETS)
+            .zip(alignments.par_chunks_mut(SLICE_TARGETS))
+            .map(|(targets, alignments)| {
+                let mut slice = sink.start();
+                for (target, alignment) in targets.iter().zip(alignments) {
+                    sink.take(&mut slice, self.grade(target, alignment.take()));
+                    advance();
+                }
+                slice
             })
             .collect()
     }
@@ -450,8 +510,8 @@ pub fn for_each_result(
     mut each: impl FnMut(TargetResult) -> Result<()> + Send,
 ) -> Result<()> {
     let prepared = Prepared::new(config)?;
-    prepared.align_chunks(config, progress, &mut |results| {
-        results.drain(..).try_for_each(&mut each)
+    prepared.align_chunks(config, progress, &Collect, &mut |slices| {
+        slices.into_iter().flatten().try_for_each(&mut each)
     })
 }
 
@@ -495,15 +555,12 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
     let tables = Tables::open(&mut staged, config.write_alignments)?;
     let mut tally = Tally::default();
     let (tables, mut staged) = std::thread::scope(|scope| -> Result<_> {
-        let (sender, receiver) = sync_channel::<(Vec<RenderedRows>, Vec<TargetResult>)>(2);
+        let (sender, receiver) = sync_channel::<Vec<RenderedRows>>(2);
         // Written buffers come back to be filled again: no fresh memory per chunk.
         let (recycle, recycled) = channel::<RenderedRows>();
-        let recycled = Mutex::new(recycled);
         let writer = scope.spawn(move || -> Result<_> {
             let mut tables = tables;
-            for (chunk, results) in receiver {
-                // Freeing the results here keeps that work off the worker threads.
-                drop(results);
+            for chunk in receiver {
                 for mut rows in chunk {
                     tables.append(&mut staged, &rows)?;
                     rows.clear();
@@ -512,22 +569,17 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
             }
             Ok((tables, staged))
         });
-        let aligned = prepared.align_chunks(config, progress, &mut |results| {
-            let mut rows: Vec<RenderedRows> = {
-                let recycled = recycled.lock().unwrap_or_else(|e| e.into_inner());
-                (0..results.len().div_ceil(RENDER_TARGETS))
-                    .map(|_| recycled.try_recv().unwrap_or_default())
-                    .collect()
-            };
-            results
-                .par_chunks_mut(RENDER_TARGETS)
-                .zip(rows.par_iter_mut())
-                .for_each(|(results, rows)| rows.render(results));
-            for result in results.iter() {
-                tally.add(result);
+        let sink = Render {
+            recycled: Mutex::new(recycled),
+        };
+        let aligned = prepared.align_chunks(config, progress, &sink, &mut |slices| {
+            let mut chunk = Vec::with_capacity(slices.len());
+            for (rows, slice_tally) in slices {
+                tally.merge(slice_tally);
+                chunk.push(rows);
             }
             sender
-                .send((rows, std::mem::take(results)))
+                .send(chunk)
                 .map_err(|_| Error::Setting("the output writer stopped".into()))
         });
         drop(sender);
