@@ -92,6 +92,18 @@ impl StagedFile {
             .map_err(|source| Error::io(&self.destination, source))
     }
 
+    /// Flushes what is written so far and waits until it is on disk, so that the sync of the
+    /// commit has less left to do (useful on a thread that is otherwise waiting).
+    pub fn sync_written(&mut self) -> Result<()> {
+        if let Some(writer) = &mut self.writer {
+            writer
+                .flush()
+                .and_then(|()| writer.get_ref().sync_data())
+                .map_err(|source| Error::io(&self.destination, source))?;
+        }
+        Ok(())
+    }
+
     /// Flushes and syncs the file, leaving it under its temporary name.
     fn finish(&mut self) -> Result<()> {
         if let Some(writer) = self.writer.take() {

@@ -158,6 +158,11 @@ impl Tables {
         Ok(())
     }
 
+    /// Puts what the tables hold so far on disk (see [`StagedFile::sync_written`]).
+    pub(crate) fn sync_written(&mut self) -> Result<()> {
+        self.files.iter_mut().try_for_each(StagedFile::sync_written)
+    }
+
     /// Flushes and syncs the tables, staging them for the commit.
     pub(crate) fn close(self, staged: &mut StagedDir) -> Result<()> {
         for file in self.files {

@@ -88,6 +88,9 @@ pub fn kernel_name(aligner: &Aligner) -> &'static str {
 /// run's memory beyond its input does not grow with the number of targets.
 const CHUNK_TARGETS: usize = 4096;
 
+/// Chunks written between two syncs of the tables.
+const SYNC_CHUNKS: usize = 4;
+
 /// Targets one worker grades (and renders) in a row.
 const SLICE_TARGETS: usize = 128;
 
@@ -560,11 +563,15 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
         let (recycle, recycled) = channel::<RenderedRows>();
         let writer = scope.spawn(move || -> Result<_> {
             let mut tables = tables;
-            for chunk in receiver {
+            for (index, chunk) in receiver.into_iter().enumerate() {
                 for mut rows in chunk {
                     tables.append(&mut staged, &rows)?;
                     rows.clear();
                     let _ = recycle.send(rows);
+                }
+                // Start the disk writes while the workers align, rather than all at the end.
+                if index % SYNC_CHUNKS == SYNC_CHUNKS - 1 {
+                    tables.sync_written()?;
                 }
             }
             Ok((tables, staged))
