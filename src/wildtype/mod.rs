@@ -41,6 +41,7 @@ mod config;
 mod detect;
 #[doc(hidden)]
 pub mod fuzzing;
+mod grade;
 mod header;
 mod hgvs;
 mod input;

@@ -2,7 +2,7 @@
 //! (grading and calling mutations on the worker threads), and hand each target's result on in
 //! input order, to a library caller ([`for_each_result`]) or to the output tables ([`run`]).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, channel, sync_channel};
 use std::sync::{Arc, Mutex};
@@ -10,25 +10,21 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
 
-use crate::align::{Aligner, Alignment};
-use crate::report::{AlignFormat, EmbossWriter, PairReport, RunHeader, rundate_now};
+use crate::align::Aligner;
+use crate::report::rundate_now;
 use crate::scoring::GapPenalties;
-use crate::seq::{NameCounter, Sequence};
 use crate::staged::StagedDir;
 use crate::{Error, Result};
 
 use super::catalogue::{Catalogue, ResolvedCatalogue};
-use super::cigar::cigar;
 use super::config::PipelineConfig;
+use super::grade::{Collect, Context, Sink};
 use super::header::GeneMap;
-use super::input::{InputFile, Reference, ReferenceSet, read_gene_list, read_input};
-use super::mutation::call_mutations;
-use super::output::{
-    Manifest, ManifestParts, RenderedRows, RunSummary, Tables, Tally, unobserved, water_file_name,
-};
-use super::plan::{Plan, PlanInputs, TargetMeta};
-use super::quality::{Quality, Tier};
-use super::records::{AlignmentRecord, MutationRecord, Status, TargetResult};
+use super::input::{InputFile, ReferenceSet, read_gene_list, read_input};
+use super::output::{Manifest, ManifestParts, RenderedRows, RunSummary, Tables, Tally, unobserved};
+use super::plan::{Plan, PlanInputs};
+use super::quality::Tier;
+use super::records::TargetResult;
 
 /// Receives progress from a run; every method defaults to doing nothing. Called from worker
 /// threads, hence `Sync`.
@@ -90,9 +86,6 @@ const CHUNK_TARGETS: usize = 4096;
 
 /// Chunks written between two syncs of the tables.
 const SYNC_CHUNKS: usize = 4;
-
-/// Targets one worker grades (and renders) in a row.
-const SLICE_TARGETS: usize = 128;
 
 /// The inputs of a run besides the targets, read and checked.
 struct Loaded {
@@ -236,30 +229,6 @@ impl Prepared {
     }
 }
 
-/// What the workers do with the results they make: each slice of a chunk (up to
-/// [`SLICE_TARGETS`] targets, in input order) starts a `Slice` and takes its results one by one,
-/// on the thread that made them.
-trait Sink: Sync {
-    type Slice: Send;
-    fn start(&self) -> Self::Slice;
-    fn take(&self, slice: &mut Self::Slice, result: TargetResult);
-}
-
-/// Keeps every result, for [`for_each_result`].
-struct Collect;
-
-impl Sink for Collect {
-    type Slice = Vec<TargetResult>;
-
-    fn start(&self) -> Self::Slice {
-        Vec::with_capacity(SLICE_TARGETS)
-    }
-
-    fn take(&self, slice: &mut Self::Slice, result: TargetResult) {
-        slice.push(result);
-    }
-}
-
 /// Renders each result's rows and counts it, then drops it, for [`run`]: results are freed
 /// on the thread that allocated them, while they are still in cache.
 struct Render {
@@ -282,192 +251,6 @@ impl Sink for Render {
     fn take(&self, (rows, tally): &mut Self::Slice, mut result: TargetResult) {
         rows.add(&mut result);
         tally.add(&result);
-    }
-}
-
-/// Everything the per-target work shares.
-struct Context<'a> {
-    config: &'a PipelineConfig,
-    aligner: &'a Aligner,
-    references: &'a ReferenceSet,
-    /// Each reference's id, shared by its targets' records.
-    reference_ids: Vec<Arc<str>>,
-    self_scores: Vec<f32>,
-    catalogue: Option<(&'a Catalogue, &'a ResolvedCatalogue)>,
-    rundate: String,
-    plan: &'a Plan,
-}
-
-impl Context<'_> {
-    /// Aligns a chunk's targets (each reference's targets in one batch, the targets as water's
-    /// a, in the lanes of the SIMD kernel), grades them and hands the results to `sink`; the
-    /// slices come back in input order.
-    fn align_chunk<K: Sink>(
-        &self,
-        chunk: &[TargetMeta],
-        sink: &K,
-        advance: &(dyn Fn() + Sync),
-    ) -> Vec<K::Slice> {
-        let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        for (position, target) in chunk.iter().enumerate() {
-            if let (Some(index), None) = (target.reference, &target.problem) {
-                groups.entry(index).or_default().push(position);
-            }
-        }
-        let mut alignments: Vec<Option<Result<Alignment>>> =
-            (0..chunk.len()).map(|_| None).collect();
-        for (index, positions) in groups {
-            let queries: Vec<&[u8]> = positions
-                .iter()
-                .map(|&position| self.plan.residues(&chunk[position]))
-                .collect();
-            let reference = &self.references.references()[index].residues;
-            let aligned = self.aligner.align_many_to(&queries, reference);
-            for (position, alignment) in positions.into_iter().zip(aligned) {
-                alignments[position] = Some(alignment);
-            }
-        }
-        chunk
-            .par_chunks(SLICE_TARGETS)
-            .zip(alignments.par_chunks_mut(SLICE_TARGETS))
-            .map(|(targets, alignments)| {
-                let mut slice = sink.start();
-                for (target, alignment) in targets.iter().zip(alignments) {
-                    sink.take(&mut slice, self.grade(target, alignment.take()));
-                    advance();
-                }
-                slice
-            })
-            .collect()
-    }
-
-    /// A target's record before (or without) its alignment.
-    fn unaligned_record(&self, target: &TargetMeta, target_length: usize) -> AlignmentRecord {
-        let location = target.location.as_ref();
-        AlignmentRecord {
-            accession: target.accession.clone(),
-            gene: target.gene.clone(),
-            reference: target
-                .reference
-                .map(|index| self.reference_ids[index].clone()),
-            file: self.plan.files[target.file].shown.clone(),
-            line: target.line,
-            contig: location.map(|l| l.contig.clone()),
-            contig_start: location.map(|l| l.start),
-            contig_end: location.map(|l| l.end),
-            strand: location.map(|l| l.strand.clone()),
-            target_length,
-            reference_length: target
-                .reference
-                .map(|index| self.references.references()[index].length),
-            target_start: None,
-            target_end: None,
-            reference_start: None,
-            reference_end: None,
-            quality: None,
-            tier: Tier::Failed,
-            cigar: None,
-            mutations: 0,
-            known_mutations: 0,
-            status: Status::Ok,
-            detail: String::new(),
-        }
-    }
-
-    /// The mutation records of an aligned target, looked up in the catalogue when there is one.
-    fn mutation_records(
-        &self,
-        target: &TargetMeta,
-        (index, reference): (usize, &Reference),
-        residues: &[u8],
-        alignment: &Alignment,
-        tier: Tier,
-    ) -> Vec<MutationRecord> {
-        let gene: Arc<str> = target.gene.clone().unwrap_or_else(|| Arc::from(""));
-        call_mutations(residues, &reference.residues, alignment)
-            .into_iter()
-            .map(|call| {
-                let known = self.catalogue.and_then(|(catalogue, resolved)| {
-                    resolved
-                        .find(&reference.gene, &call.change)
-                        .map(|index| (index, &catalogue.entries()[index]))
-                });
-                MutationRecord {
-                    accession: target.accession.clone(),
-                    gene: gene.clone(),
-                    reference: self.reference_ids[index].clone(),
-                    tier,
-                    catalogue: self
-                        .catalogue
-                        .map(|_| if known.is_some() { "known" } else { "novel" }),
-                    catalogue_mutation: known.map(|(_, e)| e.mutation().to_owned()),
-                    catalogue_line: known.map(|(_, e)| e.line()),
-                    annotation: known.map(|(_, e)| e.annotation_text()),
-                    catalogue_index: known.map(|(index, _)| index),
-                    call,
-                }
-            })
-            .collect()
-    }
-
-    /// The record of one target: `alignment` is the target (as water's a) against its
-    /// reference, present exactly when the target has no problem.
-    fn grade(&self, target: &TargetMeta, alignment: Option<Result<Alignment>>) -> TargetResult {
-        let residues = self.plan.residues(target);
-        let reference = target
-            .reference
-            .map(|index| (index, &self.references.references()[index]));
-        let mut record = self.unaligned_record(target, residues.len());
-        let unaligned = |mut record: AlignmentRecord, status: Status, detail: String| {
-            record.status = status;
-            record.detail = detail;
-            TargetResult {
-                record,
-                mutations: Vec::new(),
-                water: None,
-            }
-        };
-        if let Some((status, detail)) = &target.problem {
-            return unaligned(record, *status, detail.clone());
-        }
-        let (Some((index, reference)), Some(alignment)) = (reference, alignment) else {
-            unreachable!("a target without a problem has a reference and an alignment");
-        };
-        let alignment = match alignment {
-            Ok(alignment) => alignment,
-            Err(error) => return unaligned(record, Status::AlignmentError, error.to_string()),
-        };
-        let quality = Quality::assess(
-            residues,
-            &reference.residues,
-            self.self_scores[index],
-            &alignment,
-        );
-        let tier = self.config.tiers.classify(&quality);
-        let (a, b) = (alignment.a_range(), alignment.b_range());
-        record.target_start = Some(a.start + 1);
-        record.target_end = Some(a.end);
-        record.reference_start = Some(b.start + 1);
-        record.reference_end = Some(b.end);
-        record.quality = Some(quality);
-        record.tier = tier;
-        record.cigar = Some(cigar(&alignment, residues, &reference.residues));
-        let mutations =
-            self.mutation_records(target, (index, reference), residues, &alignment, tier);
-        record.mutations = mutations.len();
-        record.known_mutations = mutations
-            .iter()
-            .filter(|m| m.catalogue_index.is_some())
-            .count();
-        let water = self
-            .config
-            .write_alignments
-            .then(|| self.water_report(target, reference, &alignment));
-        TargetResult {
-            record,
-            mutations,
-            water,
-        }
     }
 }
 
@@ -652,59 +435,4 @@ fn finish_outputs(
     }
     staged.commit()?;
     Ok(summary)
-}
-
-impl Context<'_> {
-    /// water's srspair report of one pair, as `water -asequence <target> -bsequence <reference>`
-    /// with the run's gap penalties would write it.
-    fn water_report(
-        &self,
-        target: &TargetMeta,
-        reference: &Reference,
-        alignment: &Alignment,
-    ) -> Vec<u8> {
-        let mut counter = NameCounter::new();
-        // A header water's reader would reject still gets a report, named by its first word.
-        let mut named = |header: &str, residues: &[u8]| {
-            Sequence::from_fasta(header, residues, &mut counter).unwrap_or_else(|_| {
-                let word = header.split_ascii_whitespace().next().unwrap_or("");
-                Sequence::new(word, crate::seq::strip_residues(residues))
-            })
-        };
-        let a = named(&target.header, self.plan.residues(target));
-        let b = named(&reference.header, &reference.residues);
-        let report_name = water_file_name(&target.accession, &reference.gene);
-        let config = self.config;
-        let header = RunHeader::new(
-            [
-                format!("-asequence {}", self.plan.files[target.file].path.display()),
-                format!("-bsequence {}", reference.file.display()),
-                format!("-gapopen {}", config.gap_open),
-                format!("-gapextend {}", config.gap_extend),
-                format!("-outfile {report_name}"),
-                "-auto".to_owned(),
-            ],
-            &report_name,
-        )
-        .with_rundate(self.rundate.clone());
-        let mut writer = EmbossWriter::new(Vec::new(), AlignFormat::Srspair);
-        let report = PairReport {
-            name_a: a.name(),
-            name_b: b.name(),
-            description_a: a.description(),
-            description_b: b.description(),
-            a: a.residues(),
-            b: b.residues(),
-            offset_a: 0,
-            offset_b: 0,
-            alignment,
-            matrix: self.aligner.matrix(),
-            gaps: self.aligner.gaps(),
-        };
-        // Writing into a Vec cannot fail.
-        let _ = writer.write_header(&header);
-        let _ = writer.write_alignment(&report);
-        let _ = writer.finish();
-        writer.into_inner()
-    }
 }
