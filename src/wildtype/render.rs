@@ -17,7 +17,10 @@ use super::records::{AlignmentRecord, MutationRecord};
 /// A TSV field: tabs and line breaks turned to spaces.
 pub(crate) fn tsv_text(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
-    if !bytes.iter().any(|&b| matches!(b, b'\t' | b'\n' | b'\r')) {
+    let plain = !bytes.iter().fold(false, |special, &b| {
+        special | (b == b'\t') | (b == b'\n') | (b == b'\r')
+    });
+    if plain {
         out.extend_from_slice(bytes);
         return;
     }
@@ -58,6 +61,15 @@ fn json_float(out: &mut Vec<u8>, value: f64) {
 pub(crate) fn json_string(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
     let bytes = text.as_bytes();
+    // Almost every field needs no escape; a check without early exit vectorizes.
+    let plain = !bytes.iter().fold(false, |escape, &b| {
+        escape | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if plain {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     let mut start = 0;
     for (at, &byte) in bytes.iter().enumerate() {
         if byte >= 0x20 && byte != b'"' && byte != b'\\' {
