@@ -47,9 +47,21 @@ impl InputFile {
 
 /// Lower-case hex SHA-256 of `bytes`.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex of a digest.
+fn hex(digest: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    digest
         .iter()
-        .map(|byte| format!("{byte:02x}"))
+        .flat_map(|&byte| {
+            [
+                DIGITS[usize::from(byte >> 4)],
+                DIGITS[usize::from(byte & 0xf)],
+            ]
+        })
+        .map(char::from)
         .collect()
 }
 
@@ -67,9 +79,68 @@ pub(crate) fn read_input(role: &str, path: &Path) -> Result<(Vec<u8>, InputFile)
 pub(crate) fn for_each_fasta_record(
     path: &Path,
     bytes: impl AsRef<[u8]> + Send + 'static,
+    each: impl FnMut(&str, &[u8], usize) -> Result<()>,
+) -> Result<()> {
+    let reader = crate::fasta::Reader::from_reader(path, std::io::Cursor::new(bytes))?;
+    each_record(path, reader, each)
+}
+
+/// [`for_each_fasta_record`] streaming the file from disk, its SHA-256 computed on another
+/// thread from the very bytes the parser reads; returns the file's manifest record.
+pub(crate) fn for_each_fasta_record_of_file(
+    role: &str,
+    path: &Path,
+    each: impl FnMut(&str, &[u8], usize) -> Result<()>,
+) -> Result<InputFile> {
+    let file = std::fs::File::open(path).map_err(|source| Error::io(path, source))?;
+    let (pieces, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(64);
+    let checksum = std::thread::spawn(move || {
+        let mut hasher = Sha256::new();
+        let mut bytes = 0u64;
+        for piece in received {
+            hasher.update(&piece);
+            bytes += piece.len() as u64;
+        }
+        (hex(&hasher.finalize()), bytes)
+    });
+    let parsed = crate::fasta::Reader::from_reader(path, Checksummed { file, pieces })
+        .and_then(|reader| each_record(path, reader, each));
+    // The reader is gone, and with it the sender: the checksum thread has every piece.
+    let (sha256, bytes) = checksum
+        .join()
+        .map_err(|_| Error::Setting("checksum thread panicked".into()))?;
+    parsed?;
+    Ok(InputFile {
+        role: role.to_owned(),
+        path: path.to_owned(),
+        bytes,
+        sha256,
+    })
+}
+
+/// A file whose every piece read is also sent to a checksum thread.
+struct Checksummed {
+    file: std::fs::File,
+    pieces: std::sync::mpsc::SyncSender<Vec<u8>>,
+}
+
+impl std::io::Read for Checksummed {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.file.read(buf)?;
+        if read > 0 {
+            // The checksum thread only stops when this sender is dropped.
+            let _ = self.pieces.send(buf[..read].to_vec());
+        }
+        Ok(read)
+    }
+}
+
+/// Hands every record of `reader` to `each`; see [`for_each_fasta_record`].
+fn each_record(
+    path: &Path,
+    mut reader: crate::fasta::Reader,
     mut each: impl FnMut(&str, &[u8], usize) -> Result<()>,
 ) -> Result<()> {
-    let mut reader = crate::fasta::Reader::from_reader(path, std::io::Cursor::new(bytes))?;
     let mut any = false;
     while let Some(record) = reader.next_record() {
         let record = record.map_err(|error| explain_fasta_error(path, error))?;

@@ -7,14 +7,12 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::Result;
 use crate::seq::strip_residues_into;
-use crate::{Error, Result};
 
 use super::config::PipelineConfig;
 use super::header::{GeneMap, TargetHeader};
-use super::input::{
-    InputFile, ReferenceSet, expand_target_paths, for_each_fasta_record, sha256_hex,
-};
+use super::input::{InputFile, ReferenceSet, expand_target_paths, for_each_fasta_record_of_file};
 use super::records::Status;
 
 /// One target of the run, as planned.
@@ -76,25 +74,18 @@ impl Plan {
         let config = with.config;
         let mut plan = Plan::default();
         for path in expand_target_paths(&config.proteins, &config.references)? {
-            let bytes = std::fs::read(&path).map_err(|source| Error::io(&path, source))?;
             // A plain file's residues take at most its size: one allocation instead of copies
             // as the buffer grows (gzip input grows it as needed).
-            plan.residues.reserve(bytes.len());
-            let bytes = Arc::new(bytes);
-            // The checksum is computed beside the parsing, not before it.
-            let checksum = {
-                let bytes = Arc::clone(&bytes);
-                std::thread::spawn(move || sha256_hex(&bytes))
-            };
+            if let Ok(metadata) = std::fs::metadata(&path) {
+                plan.residues.reserve(metadata.len() as usize);
+            }
             let file = plan.files.len();
             plan.files.push(TargetFile {
                 shown: path.display().to_string().into(),
                 path: path.clone(),
             });
-            let parsed = for_each_fasta_record(
-                &path,
-                SharedBytes(bytes.clone()),
-                |header, residues, line| {
+            let input =
+                for_each_fasta_record_of_file("targets", &path, |header, residues, line| {
                     plan.targets_read += 1;
                     let mut meta = target_meta(with, &path, header, line);
                     if !keeps(with.gene_filter, &meta) {
@@ -106,18 +97,8 @@ impl Plan {
                     meta.residues = start..plan.residues.len();
                     plan.targets.push(meta);
                     Ok(())
-                },
-            );
-            let sha256 = checksum
-                .join()
-                .map_err(|_| Error::Setting("checksum thread panicked".into()))?;
-            parsed?;
-            inputs.push(InputFile {
-                role: "targets".into(),
-                path: path.clone(),
-                bytes: bytes.len() as u64,
-                sha256,
-            });
+                })?;
+            inputs.push(input);
         }
         let kept = plan.targets.len();
         plan.filtered_out = plan.targets_read - kept;
@@ -142,15 +123,6 @@ impl Plan {
     /// The residues of a target.
     pub(crate) fn residues(&self, target: &TargetMeta) -> &[u8] {
         &self.residues[target.residues.clone()]
-    }
-}
-
-/// A file's bytes shared between the parser and the checksum.
-struct SharedBytes(Arc<Vec<u8>>);
-
-impl AsRef<[u8]> for SharedBytes {
-    fn as_ref(&self) -> &[u8] {
-        &self.0
     }
 }
 
