@@ -11,6 +11,8 @@ use crate::report::UnknownFormat;
 use crate::scoring::ScoringError;
 #[cfg(feature = "report")]
 use crate::seq::UnreadableHeader;
+#[cfg(feature = "io")]
+use crate::staged::StagedError;
 
 /// Everything that can go wrong in this crate: one variant per layer, each carrying that
 /// layer's own error (which every layer's functions return), and the pipeline's cases.
@@ -42,6 +44,10 @@ pub enum Error {
     #[cfg(feature = "io")]
     #[error(transparent)]
     Fasta(Box<FastaError>),
+    /// Staging an output file (write, then rename into place) failed.
+    #[cfg(feature = "io")]
+    #[error(transparent)]
+    Staged(#[from] StagedError),
     /// A FASTA header water's reader rejects.
     #[cfg(feature = "report")]
     #[error(transparent)]

@@ -36,6 +36,8 @@ pub mod report;
 pub mod scoring;
 #[cfg(feature = "report")]
 pub mod seq;
+#[cfg(feature = "io")]
+pub mod staged;
 #[cfg(feature = "pipeline")]
 pub mod wildtype;
 

@@ -502,3 +502,119 @@ fn gzip_targets_and_a_directory_of_references_give_the_same_rows() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_rerun_keeps_the_users_files_in_the_alignments_directory() {
+    let dir = scratch("keep-user-files");
+    fixture(&dir, 3);
+    let out = dir.join("out");
+    let user_files = out.join("alignments");
+    std::fs::create_dir_all(&user_files).unwrap();
+    std::fs::write(user_files.join("notes.txt"), "mine\n").unwrap();
+    let config = PipelineConfig::new(
+        [dir.join("targets_proteins.fasta")],
+        dir.join("references.faa"),
+        &out,
+    )
+    .write_alignments(true);
+    run(&config, &()).unwrap();
+    assert_eq!(read(user_files.join("notes.txt")), "mine\n");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(out.join("manifest.json"))).unwrap();
+    assert_eq!(
+        manifest["outputs"],
+        serde_json::json!([
+            "alignments.tsv",
+            "mutations.tsv",
+            "alignments.jsonl",
+            "mutations.jsonl",
+            "alignments",
+            "manifest.json"
+        ])
+    );
+    assert!(
+        user_files.join("WP_00000.1_blaTEM.water").exists(),
+        "{:?}",
+        listing(&user_files)
+    );
+    assert!(
+        !listing(&out).iter().any(|name| name.contains("partial")),
+        "{:?}",
+        listing(&out)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn results_in_memory_equal_the_written_tables() {
+    use wildtype_aligner::wildtype::for_each_result;
+
+    let dir = scratch("in-memory");
+    fixture(&dir, 40);
+    let out = dir.join("out");
+    let config = PipelineConfig::new(
+        [dir.join("targets_proteins.fasta")],
+        dir.join("references.faa"),
+        &out,
+    )
+    .threads(2);
+    let mut results = Vec::new();
+    for_each_result(&config, &(), |result| {
+        results.push(result);
+        Ok(())
+    })
+    .unwrap();
+    assert!(!out.exists(), "the in-memory path writes nothing");
+    run(&config, &()).unwrap();
+
+    let rows: Vec<serde_json::Value> = read(out.join("alignments.jsonl"))
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(rows.len(), results.len());
+    let calls: Vec<serde_json::Value> = read(out.join("mutations.jsonl"))
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let mut calls = calls.iter();
+    for (row, result) in rows.iter().zip(&results) {
+        let record = &result.record;
+        assert_eq!(row["accession"], *record.accession);
+        assert_eq!(row["gene"].as_str(), record.gene.as_deref());
+        assert_eq!(row["reference"].as_str(), record.reference.as_deref());
+        assert_eq!(row["line"], record.line);
+        assert_eq!(row["status"], record.status.as_str());
+        assert_eq!(row["detail"], record.detail);
+        assert_eq!(row["tier"], record.tier.as_str());
+        assert_eq!(row["cigar"].as_str(), record.cigar.as_deref());
+        assert_eq!(
+            row["target_start"].as_u64(),
+            record.target_start.map(|v| v as u64)
+        );
+        assert_eq!(
+            row["reference_end"].as_u64(),
+            record.reference_end.map(|v| v as u64)
+        );
+        assert_eq!(row["identity"].as_f64(), record.quality.map(|q| q.identity));
+        assert_eq!(row["score"].as_f64(), record.quality.map(|q| q.score));
+        assert_eq!(row["mutations"], result.mutations.len());
+        for mutation in &result.mutations {
+            let call = calls.next().expect("a written row for every call");
+            assert_eq!(call["accession"], *mutation.accession);
+            assert_eq!(call["mutation"], mutation.call.mutation);
+            assert_eq!(call["hgvs"], mutation.call.hgvs);
+            assert_eq!(call["kind"], mutation.call.kind.as_str());
+            assert_eq!(call["reference_start"], mutation.call.reference_start);
+            assert_eq!(call["target_position"], mutation.call.target_position);
+            assert_eq!(call["tier"], mutation.tier.as_str());
+        }
+    }
+    assert!(calls.next().is_none());
+    assert!(results.iter().any(|r| !r.mutations.is_empty()));
+    assert!(
+        results
+            .iter()
+            .any(|r| r.record.status.as_str() == "no_reference")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -47,13 +47,23 @@ const NUCLEOTIDE_CODES: &[u8] = b"ACGTUBDHKMNRSVWXY";
 /// assert_eq!(strip_residues(b"Q-ISF12VK.SH F*~"), b"QISFVKSHF*");
 /// ```
 pub fn strip_residues(raw: &[u8]) -> Vec<u8> {
-    let keep = |byte: &u8| byte.is_ascii_alphabetic() || *byte == b'*';
-    // Most sequences are residues only: copy them whole.
-    let clean = raw.iter().position(|byte| !keep(byte)).unwrap_or(raw.len());
     let mut residues = Vec::with_capacity(raw.len());
-    residues.extend_from_slice(&raw[..clean]);
-    residues.extend(raw[clean..].iter().copied().filter(keep));
+    strip_residues_into(raw, &mut residues);
     residues
+}
+
+/// [`strip_residues`] appending to `out`, for callers that keep many sequences in one buffer.
+pub(crate) fn strip_residues_into(raw: &[u8], out: &mut Vec<u8>) {
+    let keep = |byte: &u8| byte.is_ascii_alphabetic() || *byte == b'*';
+    // Most sequences are residues only: copy them whole (a check without early exit
+    // vectorizes).
+    if raw.iter().fold(true, |clean, byte| clean & keep(byte)) {
+        out.extend_from_slice(raw);
+        return;
+    }
+    let clean = raw.iter().position(|byte| !keep(byte)).unwrap_or(raw.len());
+    out.extend_from_slice(&raw[..clean]);
+    out.extend(raw[clean..].iter().copied().filter(keep));
 }
 
 /// Detects the type as water does: nucleotide when every residue is in `ACGTUBDHKMNRSVWXY`

@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use crate::{Error, Result};
 
-use super::{GeneRule, TierThresholds};
+use super::header::GeneRule;
+use super::quality::TierThresholds;
 
 /// The K-th of N contiguous slices of the targets in input order (after the gene filter):
 /// running every shard and concatenating their outputs in order gives the unsharded output.

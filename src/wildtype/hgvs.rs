@@ -148,12 +148,18 @@ impl Change {
             }
         };
         match self {
+            // The most common call, built without the formatting machinery.
             Change::Substitution { position, alt } => {
-                if residue_at(reference, *position) == b'*' {
-                    format!("p.{}{}extTer?", name(*position), three_letter_code(*alt))
-                } else {
-                    format!("p.{}{}", name(*position), three_letter_code(*alt))
+                let was = residue_at(reference, *position);
+                let mut text = String::with_capacity(16);
+                text.push_str("p.");
+                text.push_str(three_letter_code(was));
+                push_decimal(&mut text, *position);
+                text.push_str(three_letter_code(*alt));
+                if was == b'*' {
+                    text.push_str("extTer?");
                 }
+                text
             }
             Change::Deletion { start, end } => format!("p.{}del", span(*start, *end)),
             Change::Duplication { start, end } => format!("p.{}dup", span(*start, *end)),
@@ -174,11 +180,13 @@ impl Change {
             }
         };
         match self {
-            Change::Substitution { position, alt } => format!(
-                "{}{position}{}",
-                residue_at(reference, *position) as char,
-                *alt as char
-            ),
+            Change::Substitution { position, alt } => {
+                let mut text = String::with_capacity(8);
+                text.push(residue_at(reference, *position) as char);
+                push_decimal(&mut text, *position);
+                text.push(*alt as char);
+                text
+            }
             Change::Deletion { start, end } => span(*start, *end, "del"),
             Change::Duplication { start, end } => span(*start, *end, "dup"),
             Change::Insertion { after, residues } => {
@@ -334,9 +342,50 @@ fn split_operation(body: &str) -> (&str, &str) {
     (&body[..last_digit], &body[last_digit..])
 }
 
+/// Appends `value` in decimal.
+fn push_decimal(text: &mut String, mut value: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[at..] {
+        text.push(char::from(digit));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn substitutions_read_as_the_formatted_text() {
+        let reference = b"MSKIQHFRVAL*";
+        for position in [1, 2, 9, 10, 12, 13, 1234] {
+            for alt in [b'L', b'*'] {
+                let change = Change::Substitution { position, alt };
+                let was = residue_at(reference, position);
+                let mut hgvs = format!(
+                    "p.{}{position}{}",
+                    three_letter_code(was),
+                    three_letter_code(alt)
+                );
+                if was == b'*' {
+                    hgvs.push_str("extTer?");
+                }
+                assert_eq!(change.hgvs(reference), hgvs);
+                assert_eq!(
+                    change.short(reference),
+                    format!("{}{position}{}", was as char, alt as char)
+                );
+            }
+        }
+    }
 
     #[test]
     fn deletion_shifts_three_prime() {

@@ -1,19 +1,19 @@
 //! Reading the pipeline's inputs: target protein files (or directories of them), the reference
-//! set, gene lists. All FASTA goes through [`read_fasta`], the one place to swap in the crate's
-//! FASTA layer when it lands.
+//! set, gene lists. All FASTA goes through the crate's [`crate::fasta::Reader`]
+//! ([`for_each_fasta_record`]).
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::fasta::{FastaError, FastaErrorKind};
 use crate::seq::strip_residues;
 use crate::{Error, Result};
 
-/// One FASTA record as read: header without `>`, residues as water keeps them, 1-based line of
-/// the header.
+/// A reference-sized FASTA record with the residue rules applied: header without `>` (trimmed),
+/// residues as water keeps them, 1-based line of the header.
 #[derive(Debug, Clone)]
 pub(crate) struct FastaRecord {
     pub header: String,
@@ -47,9 +47,21 @@ impl InputFile {
 
 /// Lower-case hex SHA-256 of `bytes`.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex of a digest.
+fn hex(digest: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    digest
         .iter()
-        .map(|byte| format!("{byte:02x}"))
+        .flat_map(|&byte| {
+            [
+                DIGITS[usize::from(byte >> 4)],
+                DIGITS[usize::from(byte & 0xf)],
+            ]
+        })
+        .map(char::from)
         .collect()
 }
 
@@ -60,138 +72,118 @@ pub(crate) fn read_input(role: &str, path: &Path) -> Result<(Vec<u8>, InputFile)
     Ok((bytes, file))
 }
 
-/// Reads a FASTA file (plain or gzip) into its decompressed text, checking that it holds at
-/// least one record and no text before the first header (errors name the file and line).
-/// [`fasta_records`] then walks the records lazily, so a run holds one copy of the text rather
-/// than every record at once.
-pub(crate) fn read_fasta_text(role: &str, path: &Path) -> Result<(Vec<u8>, InputFile)> {
-    let (bytes, file) = read_input(role, path)?;
-    let text = if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut decoded = Vec::new();
-        flate2::read::MultiGzDecoder::new(&bytes[..])
-            .read_to_end(&mut decoded)
-            .map_err(|source| Error::io(path, source))?;
-        decoded
-    } else {
-        bytes
-    };
-    let mut has_record = false;
-    for (index, line) in text.split(|&b| b == b'\n').enumerate() {
-        if line.starts_with(b">") {
-            has_record = true;
-            break;
-        }
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if !line.iter().all(u8::is_ascii_whitespace) {
-            return Err(Error::Format {
-                path: path.to_owned(),
-                line: index + 1,
-                message: "not FASTA: sequence data before the first '>' header".into(),
-            });
-        }
-    }
-    if !has_record {
-        return Err(Error::Format {
-            path: path.to_owned(),
-            line: 1,
-            message: "no FASTA records (empty file, or no '>' header)".into(),
-        });
-    }
-    Ok((text, file))
+/// Reads FASTA (plain or gzip) records through the crate's [`crate::fasta::Reader`], calling
+/// `each` with every record's header (trimmed), residues (as the reader gives them, before the
+/// residue rules of [`strip_residues`]) and 1-based header line. An empty file, or text before
+/// the first header, is an error naming the file and line; so is anything the reader refuses.
+pub(crate) fn for_each_fasta_record(
+    path: &Path,
+    bytes: impl AsRef<[u8]> + Send + 'static,
+    each: impl FnMut(&str, &[u8], usize) -> Result<()>,
+) -> Result<()> {
+    let reader = crate::fasta::Reader::from_reader(path, std::io::Cursor::new(bytes))?;
+    each_record(path, reader, each)
 }
 
-/// One record of a FASTA text, borrowed: the header line (without `>` and line break), the
-/// lines after it up to the next header, and the 1-based line of the header.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct RawRecord<'a> {
-    header: &'a [u8],
-    body: &'a [u8],
-    pub line: usize,
-}
-
-impl RawRecord<'_> {
-    /// The header as the pipeline keeps it (lossy UTF-8, trimmed).
-    pub(crate) fn header(&self) -> String {
-        String::from_utf8_lossy(self.header).trim().to_owned()
-    }
-
-    /// The residues as water keeps them.
-    pub(crate) fn residues(&self) -> Vec<u8> {
-        let mut raw = Vec::with_capacity(self.body.len());
-        for line in self.body.split(|&b| b == b'\n') {
-            raw.extend_from_slice(line.strip_suffix(b"\r").unwrap_or(line));
+/// [`for_each_fasta_record`] streaming the file from disk, its SHA-256 computed on another
+/// thread from the very bytes the parser reads; returns the file's manifest record.
+pub(crate) fn for_each_fasta_record_of_file(
+    role: &str,
+    path: &Path,
+    each: impl FnMut(&str, &[u8], usize) -> Result<()>,
+) -> Result<InputFile> {
+    let file = std::fs::File::open(path).map_err(|source| Error::io(path, source))?;
+    let (pieces, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(64);
+    let checksum = std::thread::spawn(move || {
+        let mut hasher = Sha256::new();
+        let mut bytes = 0u64;
+        for piece in received {
+            hasher.update(&piece);
+            bytes += piece.len() as u64;
         }
-        strip_residues(&raw)
-    }
-}
-
-/// The records of a text [`read_fasta_text`] accepted, in file order (text before the first
-/// header, blank lines only there, is skipped).
-pub(crate) fn fasta_records(text: &[u8]) -> impl Iterator<Item = RawRecord<'_>> {
-    let mut rest = text;
-    // Line number of the first line of `rest`.
-    let mut line = 1;
-    // Move to the first header.
-    loop {
-        if rest.is_empty() || rest[0] == b'>' {
-            break;
-        }
-        match memchr::memchr(b'\n', rest) {
-            Some(end) => {
-                rest = &rest[end + 1..];
-                line += 1;
-            }
-            None => rest = &[],
-        }
-    }
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let header_end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
-        let header = &rest[1..header_end];
-        let header = header.strip_suffix(b"\r").unwrap_or(header);
-        let after = (header_end + 1).min(rest.len());
-        let body_all = &rest[after..];
-        let body_len = memchr::memmem::find(body_all, b"\n>").map_or(body_all.len(), |i| i + 1);
-        let body_len = if body_all.starts_with(b">") {
-            0
-        } else {
-            body_len
-        };
-        let body = &body_all[..body_len];
-        let record = RawRecord {
-            header,
-            body: body.strip_suffix(b"\n").unwrap_or(body),
-            line,
-        };
-        line += 1 + memchr::memchr_iter(b'\n', body).count();
-        rest = &body_all[body_len..];
-        Some(record)
+        (hex(&hasher.finalize()), bytes)
+    });
+    let parsed = crate::fasta::Reader::from_reader(path, Checksummed { file, pieces })
+        .map_err(Error::from)
+        .and_then(|reader| each_record(path, reader, each));
+    // The reader is gone, and with it the sender: the checksum thread has every piece.
+    let (sha256, bytes) = checksum
+        .join()
+        .map_err(|_| Error::Setting("checksum thread panicked".into()))?;
+    parsed?;
+    Ok(InputFile {
+        role: role.to_owned(),
+        path: path.to_owned(),
+        bytes,
+        sha256,
     })
 }
 
-/// Reads FASTA (plain or gzip) records through the crate's [`crate::fasta::Reader`]. An empty
-/// file, or text before the first header, is an error naming the file and line.
-pub(crate) fn read_fasta(role: &str, path: &Path) -> Result<(Vec<FastaRecord>, InputFile)> {
-    let (bytes, file) = read_input(role, path)?;
-    let mut reader = crate::fasta::Reader::from_reader(path, std::io::Cursor::new(bytes))?;
-    let mut records = Vec::new();
-    while let Some(record) = reader.next_record() {
-        let record = record?;
-        records.push(FastaRecord {
-            header: record.header().trim().to_owned(),
-            residues: strip_residues(&record.seq()),
-            line: record.line(),
-        });
+/// A file whose every piece read is also sent to a checksum thread.
+struct Checksummed {
+    file: std::fs::File,
+    pieces: std::sync::mpsc::SyncSender<Vec<u8>>,
+}
+
+impl std::io::Read for Checksummed {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.file.read(buf)?;
+        if read > 0 {
+            // The checksum thread only stops when this sender is dropped.
+            let _ = self.pieces.send(buf[..read].to_vec());
+        }
+        Ok(read)
     }
-    if records.is_empty() {
+}
+
+/// Hands every record of `reader` to `each`; see [`for_each_fasta_record`].
+fn each_record(
+    path: &Path,
+    mut reader: crate::fasta::Reader,
+    mut each: impl FnMut(&str, &[u8], usize) -> Result<()>,
+) -> Result<()> {
+    let mut any = false;
+    while let Some(record) = reader.next_record() {
+        let record = record.map_err(|error| explain_fasta_error(path, error))?;
+        any = true;
+        each(record.header().trim(), &record.seq(), record.line())?;
+    }
+    if !any {
         return Err(Error::Format {
             path: path.to_owned(),
             line: 1,
             message: "no FASTA records (empty file, or no '>' header)".into(),
         });
     }
+    Ok(())
+}
+
+/// The pipeline's wording for text before the first header; other reader errors (binary or
+/// FASTQ input, damaged gzip) keep the reader's own message, which names file and line.
+fn explain_fasta_error(path: &Path, error: FastaError) -> Error {
+    match error.kind() {
+        FastaErrorKind::SequenceBeforeHeader => Error::Format {
+            path: path.to_owned(),
+            line: error.line().unwrap_or(1),
+            message: "not FASTA: sequence data before the first '>' header".into(),
+        },
+        _ => error.into(),
+    }
+}
+
+/// Reads every record of a FASTA file (plain or gzip), residues as water keeps them, recording
+/// the file for the manifest.
+pub(crate) fn read_fasta(role: &str, path: &Path) -> Result<(Vec<FastaRecord>, InputFile)> {
+    let (bytes, file) = read_input(role, path)?;
+    let mut records = Vec::new();
+    for_each_fasta_record(path, bytes, |header, residues, line| {
+        records.push(FastaRecord {
+            header: header.to_owned(),
+            residues: strip_residues(residues),
+            line,
+        });
+        Ok(())
+    })?;
     Ok((records, file))
 }
 

@@ -4,7 +4,8 @@
 //!
 //! Data flows one way: inputs ([`ReferenceSet`], target files, [`Catalogue`]) -> (target,
 //! reference) pairs -> [`crate::align::Aligner`] -> [`Quality`] and [`call_mutations`] ->
-//! output tables. [`run`] does all of it for a [`PipelineConfig`].
+//! output tables. [`run`] does all of it for a [`PipelineConfig`]; [`for_each_result`] hands
+//! a library caller each target's [`TargetResult`] in memory instead, in input order.
 //!
 //! # Outputs (in the output directory, each renamed into place only when complete)
 //!
@@ -39,14 +40,17 @@ mod config;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+mod grade;
 mod header;
 mod hgvs;
 mod input;
 mod mutation;
 mod output;
 mod pipeline;
+mod plan;
 mod quality;
 mod records;
+mod render;
 
 pub use catalogue::{Catalogue, CatalogueEntry};
 pub use config::{PipelineConfig, Shard};
@@ -54,6 +58,7 @@ pub use header::{GeneMap, GeneRule, TargetHeader};
 pub use hgvs::three_letter_code;
 pub use input::{InputFile, Reference, ReferenceSet, is_protein_file_name, read_gene_list};
 pub use mutation::{MutationCall, MutationKind, call_mutations};
-pub use output::water_file_name;
-pub use pipeline::{Progress, RunSummary, kernel_name, run};
+pub use output::{RunSummary, water_file_name};
+pub use pipeline::{Progress, for_each_result, run};
 pub use quality::{Quality, Tier, TierRule, TierThresholds};
+pub use records::{AlignmentRecord, MutationRecord, Status, TargetResult};

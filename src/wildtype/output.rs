@@ -3,21 +3,22 @@
 //! presence marks a complete set.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::Write;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 
 use crate::align::Aligner;
+use crate::staged::{StagedDir, StagedFile};
 use crate::{Error, Result};
 
-use super::input::{InputFile, Reference};
-use super::pipeline::{RunSummary, TargetResult};
-use super::records::{
-    ALIGNMENT_COLUMNS, AlignmentRecord, MUTATION_COLUMNS, MutationRecord, Status,
-};
-use super::{Catalogue, GeneRule, PipelineConfig, ReferenceSet, Shard, Tier, TierThresholds};
+use super::catalogue::Catalogue;
+use super::config::{PipelineConfig, Shard};
+use super::header::GeneRule;
+use super::input::{InputFile, Reference, ReferenceSet};
+use super::quality::{Tier, TierThresholds};
+use super::records::{ALIGNMENT_COLUMNS, MUTATION_COLUMNS, Status, TargetResult};
+use super::render::{self, MutationRows, tsv_line};
 
 /// The name of a per-pair water report: `{accession}_{gene}.water`, with characters outside
 /// `[A-Za-z0-9._-]` replaced by `_`.
@@ -44,76 +45,141 @@ pub fn water_file_name(accession: &str, gene: &str) -> String {
     format!("{}_{}.water", clean(accession), clean(gene))
 }
 
-/// One TSV line: fields joined by tabs, tabs and line breaks inside fields turned to spaces.
-fn tsv_line(out: &mut Vec<u8>, fields: impl IntoIterator<Item = impl AsRef<str>>) {
-    let mut first = true;
-    for field in fields {
-        if !first {
-            out.push(b'\t');
-        }
-        first = false;
-        out.extend(field.as_ref().bytes().map(|b| match b {
-            b'\t' | b'\n' | b'\r' => b' ',
-            other => other,
-        }));
-    }
-    out.push(b'\n');
+/// What a finished run did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSummary {
+    /// Where the outputs are.
+    pub output_dir: PathBuf,
+    /// Targets in this run (after the gene filter and shard).
+    pub targets: usize,
+    /// Targets aligned (status `ok`).
+    pub aligned: usize,
+    /// Targets not aligned, with the reason in their status.
+    pub problems: usize,
+    /// Targets per tier, best first.
+    pub per_tier: Vec<(Tier, usize)>,
+    /// Mutation calls.
+    pub mutations: usize,
+    /// Wall-clock seconds.
+    pub wall_seconds: f64,
 }
 
-fn json_line<T: Serialize>(out: &mut Vec<u8>, value: &T) -> Result<()> {
-    serde_json::to_writer(&mut *out, value).map_err(Error::Json)?;
-    out.push(b'\n');
-    Ok(())
-}
-
-/// Output files staged under temporary names in the output directory.
-pub(crate) struct StagedOutputs {
-    dir: PathBuf,
-    /// (temporary, final) paths, in staging order.
-    staged: Vec<(PathBuf, PathBuf)>,
-    /// The streamed tables while they are open.
-    tables: Option<Tables>,
-}
-
-/// The four tables being streamed (alignments.tsv, mutations.tsv, alignments.jsonl,
-/// mutations.jsonl, in that order) and the water report directory.
-struct Tables {
-    files: [(String, std::io::BufWriter<std::fs::File>); 4],
-    water_dir: Option<PathBuf>,
-    /// How often each water report name was used (later repeats are numbered).
-    water_names: HashMap<String, usize>,
-}
-
-impl Tables {
-    fn write(&mut self, index: usize, bytes: &[u8]) -> Result<()> {
-        let (name, writer) = &mut self.files[index];
-        writer.write_all(bytes).map_err(|source| Error::Io {
-            path: PathBuf::from(name.as_str()),
-            source,
-        })
-    }
-}
-
-/// A target's rows, rendered on the worker thread that processed it.
+/// A chunk of targets' rows, rendered on the worker threads, in input order.
 #[derive(Debug, Default)]
-pub(crate) struct Rendered {
+pub(crate) struct RenderedRows {
     pub alignments_tsv: Vec<u8>,
     pub mutations_tsv: Vec<u8>,
     pub alignments_jsonl: Vec<u8>,
     pub mutations_jsonl: Vec<u8>,
+    /// (accession, gene, report) of each pair's water report, when the run writes them.
+    pub water: Vec<(String, String, Vec<u8>)>,
+    /// The mutation rows' shared fields of the last target rendered.
+    mutation_rows: MutationRows,
 }
 
-impl Rendered {
-    /// The lines of one target's record and mutation calls.
-    pub(crate) fn new(record: &AlignmentRecord, mutations: &[MutationRecord]) -> Result<Self> {
-        let mut rendered = Self::default();
-        tsv_line(&mut rendered.alignments_tsv, record.tsv_fields());
-        json_line(&mut rendered.alignments_jsonl, record)?;
-        for mutation in mutations {
-            tsv_line(&mut rendered.mutations_tsv, mutation.tsv_fields());
-            json_line(&mut rendered.mutations_jsonl, mutation)?;
+impl RenderedRows {
+    /// Empties the buffers, keeping their capacity for the next chunk.
+    pub(crate) fn clear(&mut self) {
+        self.alignments_tsv.clear();
+        self.mutations_tsv.clear();
+        self.alignments_jsonl.clear();
+        self.mutations_jsonl.clear();
+        self.water.clear();
+    }
+
+    /// Renders a target's rows after what the buffers hold, taking its water report.
+    pub(crate) fn add(&mut self, result: &mut TargetResult) {
+        render::alignment_tsv(&mut self.alignments_tsv, &result.record);
+        render::alignment_json(&mut self.alignments_jsonl, &result.record);
+        for mutation in &result.mutations {
+            self.mutation_rows
+                .render(&mut self.mutations_tsv, &mut self.mutations_jsonl, mutation);
         }
-        Ok(rendered)
+        if let Some(report) = result.water.take() {
+            self.water.push((
+                result.record.accession.to_string(),
+                result.record.gene.as_deref().unwrap_or("").to_owned(),
+                report,
+            ));
+        }
+    }
+}
+
+/// The tables being streamed into the staged output directory.
+pub(crate) struct Tables {
+    /// alignments.tsv, mutations.tsv, alignments.jsonl, mutations.jsonl.
+    files: [StagedFile; 4],
+    water: bool,
+    /// How often each water report name was used (later repeats are numbered).
+    water_names: HashMap<String, usize>,
+}
+
+/// The directory of per-pair water reports.
+const WATER_DIR: &str = "alignments";
+
+impl Tables {
+    /// Opens the four tables (and, when asked, the directory of per-pair water reports) under
+    /// temporary names and writes their header lines.
+    pub(crate) fn open(staged: &mut StagedDir, water: bool) -> Result<Self> {
+        let mut files = [
+            staged.create("alignments.tsv")?,
+            staged.create("mutations.tsv")?,
+            staged.create("alignments.jsonl")?,
+            staged.create("mutations.jsonl")?,
+        ];
+        let mut header = Vec::new();
+        tsv_line(&mut header, ALIGNMENT_COLUMNS);
+        files[0].write_bytes(&header)?;
+        header.clear();
+        tsv_line(&mut header, MUTATION_COLUMNS);
+        files[1].write_bytes(&header)?;
+        if water {
+            staged.create_dir(WATER_DIR)?;
+        }
+        Ok(Self {
+            files,
+            water,
+            water_names: HashMap::new(),
+        })
+    }
+
+    /// Appends a chunk's rows (and water reports).
+    pub(crate) fn append(&mut self, staged: &mut StagedDir, rows: &RenderedRows) -> Result<()> {
+        self.files[0].write_bytes(&rows.alignments_tsv)?;
+        self.files[1].write_bytes(&rows.mutations_tsv)?;
+        self.files[2].write_bytes(&rows.alignments_jsonl)?;
+        self.files[3].write_bytes(&rows.mutations_jsonl)?;
+        if !self.water {
+            return Ok(());
+        }
+        for (accession, gene, report) in &rows.water {
+            let base = water_file_name(accession, gene);
+            // The same accession and gene twice: number the later ones.
+            let seen = self.water_names.entry(base.clone()).or_insert(0);
+            *seen += 1;
+            let name = match *seen {
+                1 => base,
+                n => format!("{}.{n}.water", base.trim_end_matches(".water")),
+            };
+            staged.write_in_dir(WATER_DIR, &name, report)?;
+        }
+        Ok(())
+    }
+
+    /// Puts what the tables hold so far on disk (see [`StagedFile::sync_written`]).
+    pub(crate) fn sync_written(&mut self) -> Result<()> {
+        self.files
+            .iter_mut()
+            .try_for_each(StagedFile::sync_written)
+            .map_err(Error::from)
+    }
+
+    /// Flushes and syncs the tables, staging them for the commit.
+    pub(crate) fn close(self, staged: &mut StagedDir) -> Result<()> {
+        for file in self.files {
+            staged.finish(file)?;
+        }
+        Ok(())
     }
 }
 
@@ -124,7 +190,7 @@ pub(crate) struct Tally {
     pub targets: usize,
     pub aligned: usize,
     pub per_tier: BTreeMap<Tier, usize>,
-    pub per_status: BTreeMap<String, usize>,
+    pub per_status: BTreeMap<&'static str, usize>,
     pub mutations: usize,
     pub known_mutations: usize,
     pub failures: Vec<OwnedFailure>,
@@ -145,17 +211,34 @@ pub(crate) struct OwnedFailure {
 }
 
 impl Tally {
+    /// Adds the counts of the targets after this tally's (failures keep their order).
+    pub(crate) fn merge(&mut self, later: Tally) {
+        self.targets += later.targets;
+        self.aligned += later.aligned;
+        for (tier, count) in later.per_tier {
+            *self.per_tier.entry(tier).or_insert(0) += count;
+        }
+        for (status, count) in later.per_status {
+            *self.per_status.entry(status).or_insert(0) += count;
+        }
+        self.mutations += later.mutations;
+        self.known_mutations += later.known_mutations;
+        self.failures.extend(later.failures);
+        self.observed.extend(later.observed);
+        for (gene, count) in later.aligned_per_gene {
+            *self.aligned_per_gene.entry(gene).or_insert(0) += count;
+        }
+    }
+
     pub(crate) fn add(&mut self, result: &TargetResult) {
         let record = &result.record;
         self.targets += 1;
         *self.per_tier.entry(record.tier).or_insert(0) += 1;
-        *self
-            .per_status
-            .entry(record.status.as_str().to_owned())
-            .or_insert(0) += 1;
-        self.mutations += result.mutations;
+        *self.per_status.entry(record.status.as_str()).or_insert(0) += 1;
+        self.mutations += result.mutations.len();
         self.known_mutations += record.known_mutations;
-        self.observed.extend(result.catalogue_rows.iter().copied());
+        self.observed
+            .extend(result.mutations.iter().filter_map(|m| m.catalogue_index));
         if record.status == Status::Ok {
             self.aligned += 1;
             if let Some(gene) = &record.gene {
@@ -166,169 +249,12 @@ impl Tally {
             }
         } else {
             self.failures.push(OwnedFailure {
-                accession: record.accession.clone(),
-                file: record.file.clone(),
+                accession: record.accession.to_string(),
+                file: record.file.to_string(),
                 line: record.line,
                 status: record.status.as_str(),
                 reason: record.detail.clone(),
             });
-        }
-    }
-}
-
-impl StagedOutputs {
-    pub(crate) fn new(dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(dir).map_err(|source| Error::io(dir, source))?;
-        Ok(Self {
-            dir: dir.to_owned(),
-            staged: Vec::new(),
-            tables: None,
-        })
-    }
-
-    fn temporary(&self, name: &str) -> PathBuf {
-        self.dir
-            .join(format!(".{name}.partial-{}", std::process::id()))
-    }
-
-    pub(crate) fn write_file(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
-        let temporary = self.temporary(name);
-        let target = self.dir.join(name);
-        // Register first so a failed write is cleaned up too.
-        self.staged.push((temporary.clone(), target.clone()));
-        let mut file =
-            std::fs::File::create(&temporary).map_err(|source| Error::io(&target, source))?;
-        file.write_all(bytes)
-            .and_then(|()| file.sync_all())
-            .map_err(|source| Error::io(&target, source))
-    }
-
-    /// The final names staged so far.
-    pub(crate) fn names(&self) -> Vec<String> {
-        self.staged
-            .iter()
-            .filter_map(|(_, target)| Some(target.file_name()?.to_string_lossy().into_owned()))
-            .collect()
-    }
-
-    /// Opens the four tables (and, when asked, the directory of per-pair water reports) under
-    /// temporary names and writes their header lines; [`StagedOutputs::append`] then adds
-    /// targets' rows in input order, a chunk at a time.
-    pub(crate) fn open_tables(&mut self, water: bool) -> Result<()> {
-        let mut open = |name: &str| -> Result<(String, std::io::BufWriter<std::fs::File>)> {
-            let temporary = self.temporary(name);
-            let target = self.dir.join(name);
-            self.staged.push((temporary.clone(), target.clone()));
-            let file =
-                std::fs::File::create(&temporary).map_err(|source| Error::io(&target, source))?;
-            Ok((
-                name.to_owned(),
-                std::io::BufWriter::with_capacity(1 << 20, file),
-            ))
-        };
-        let files = [
-            open("alignments.tsv")?,
-            open("mutations.tsv")?,
-            open("alignments.jsonl")?,
-            open("mutations.jsonl")?,
-        ];
-        let water_dir = if water {
-            let temporary = self.temporary("alignments");
-            let target = self.dir.join("alignments");
-            self.staged.push((temporary.clone(), target.clone()));
-            std::fs::create_dir_all(&temporary).map_err(|source| Error::io(&target, source))?;
-            Some(temporary)
-        } else {
-            None
-        };
-        let mut tables = Tables {
-            files,
-            water_dir,
-            water_names: HashMap::new(),
-        };
-        let mut header = Vec::new();
-        tsv_line(&mut header, ALIGNMENT_COLUMNS);
-        tables.write(0, &header)?;
-        header.clear();
-        tsv_line(&mut header, MUTATION_COLUMNS);
-        tables.write(1, &header)?;
-        self.tables = Some(tables);
-        Ok(())
-    }
-
-    /// Appends targets' rows (and water reports) in the order given.
-    pub(crate) fn append(&mut self, results: &[TargetResult]) -> Result<()> {
-        let Some(tables) = self.tables.as_mut() else {
-            return Err(Error::Setting(
-                "tables written before they were opened".into(),
-            ));
-        };
-        for result in results {
-            let rendered = &result.rendered;
-            tables.write(0, &rendered.alignments_tsv)?;
-            tables.write(1, &rendered.mutations_tsv)?;
-            tables.write(2, &rendered.alignments_jsonl)?;
-            tables.write(3, &rendered.mutations_jsonl)?;
-            if let (Some(dir), Some(text)) = (&tables.water_dir, &result.water) {
-                let record = &result.record;
-                let base = water_file_name(&record.accession, record.gene.as_deref().unwrap_or(""));
-                // The same accession and gene twice: number the later ones.
-                let seen = tables.water_names.entry(base.clone()).or_insert(0);
-                *seen += 1;
-                let name = match *seen {
-                    1 => base,
-                    n => format!("{}.{n}.water", base.trim_end_matches(".water")),
-                };
-                std::fs::write(dir.join(&name), text)
-                    .map_err(|source| Error::io(self.dir.join("alignments").join(&name), source))?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Flushes and syncs the tables opened by [`StagedOutputs::open_tables`].
-    pub(crate) fn close_tables(&mut self) -> Result<()> {
-        if let Some(tables) = self.tables.take() {
-            for (name, writer) in tables.files {
-                let path = self.dir.join(&name);
-                let file = writer
-                    .into_inner()
-                    .map_err(|e| Error::io(&path, e.into_error()))?;
-                file.sync_all().map_err(|source| Error::io(&path, source))?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Renames everything into place, the manifest last.
-    pub(crate) fn commit(mut self) -> Result<()> {
-        let manifest = self.dir.join("manifest.json");
-        // An old manifest must not vouch for a half-replaced set.
-        if manifest.exists() {
-            std::fs::remove_file(&manifest).map_err(|source| Error::io(&manifest, source))?;
-        }
-        self.staged.sort_by_key(|(_, target)| *target == manifest);
-        for (temporary, target) in std::mem::take(&mut self.staged) {
-            if target.is_dir() {
-                std::fs::remove_dir_all(&target).map_err(|source| Error::io(&target, source))?;
-            }
-            std::fs::rename(&temporary, &target).map_err(|source| Error::io(&target, source))?;
-        }
-        Ok(())
-    }
-}
-
-impl Drop for StagedOutputs {
-    fn drop(&mut self) {
-        // Close the files before removing them.
-        self.tables = None;
-        // Not committed: leave nothing that looks like output.
-        for (temporary, _) in &self.staged {
-            if temporary.is_dir() {
-                let _ = std::fs::remove_dir_all(temporary);
-            } else {
-                let _ = std::fs::remove_file(temporary);
-            }
         }
     }
 }
@@ -408,7 +334,7 @@ struct Counts {
     targets: usize,
     aligned: usize,
     per_tier: BTreeMap<String, usize>,
-    per_status: BTreeMap<String, usize>,
+    per_status: BTreeMap<&'static str, usize>,
     mutations: usize,
     known_mutations: usize,
 }
@@ -450,25 +376,45 @@ pub(crate) struct Manifest<'a> {
     wall_time_seconds: f64,
 }
 
+/// What the manifest records of a run, besides its configuration.
+pub(crate) struct ManifestParts<'a> {
+    pub config: &'a PipelineConfig,
+    pub aligner: &'a Aligner,
+    pub threads: usize,
+    /// Every input file read, in reading order.
+    pub inputs: Vec<InputFile>,
+    pub references: &'a ReferenceSet,
+    /// The references some target was aligned against.
+    pub used: &'a [usize],
+    pub tally: &'a Tally,
+    pub targets_read: usize,
+    pub filtered_out: usize,
+    pub shard_range: Range<usize>,
+    pub started_unix: u64,
+    pub summary: &'a RunSummary,
+    /// The outputs written so far (the manifest is added).
+    pub outputs: Vec<String>,
+}
+
 impl<'a> Manifest<'a> {
     /// The manifest text (pretty JSON).
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn build(
-        config: &'a PipelineConfig,
-        aligner: &'a Aligner,
-        kernel: &'static str,
-        threads: usize,
-        inputs: Vec<InputFile>,
-        references: &'a ReferenceSet,
-        used: &HashSet<usize>,
-        tally: &'a Tally,
-        targets_read: usize,
-        filtered_out: usize,
-        shard_range: Range<usize>,
-        started_unix: u64,
-        summary: &RunSummary,
-        mut outputs: Vec<String>,
-    ) -> Vec<u8> {
+    pub(crate) fn build(parts: ManifestParts<'a>) -> Vec<u8> {
+        let ManifestParts {
+            config,
+            aligner,
+            threads,
+            inputs,
+            references,
+            used,
+            tally,
+            targets_read,
+            filtered_out,
+            shard_range,
+            started_unix,
+            summary,
+            mut outputs,
+        } = parts;
+        let kernel = aligner.kernel().name();
         outputs.push("manifest.json".into());
         let manifest = Manifest {
             tool: env!("CARGO_PKG_NAME"),
@@ -495,7 +441,7 @@ impl<'a> Manifest<'a> {
                 .references()
                 .iter()
                 .enumerate()
-                .filter(|(index, _)| used.contains(index))
+                .filter(|(index, _)| used.binary_search(index).is_ok())
                 .map(|(_, r)| r)
                 .collect(),
             counts: Counts {

@@ -1,27 +1,41 @@
-//! The rows of `alignments.tsv` / `mutations.tsv` and their JSON-lines twins.
+//! Per-target results: the row of `alignments.tsv` ([`AlignmentRecord`]), the rows of
+//! `mutations.tsv` ([`MutationRecord`]) and both together ([`TargetResult`]), as a library
+//! caller gets them from [`crate::wildtype::for_each_result`].
+//!
+//! Strings shared by many rows (accession, gene, reference, file) are `Arc<str>`: a target's
+//! mutation rows share them instead of copying.
 
-use serde::Serialize;
+use std::sync::Arc;
 
-use crate::align::Alignment;
-
-use super::catalogue::CatalogueEntry;
-use super::input::Reference;
-use super::pipeline::Target;
-use super::{MutationCall, Quality, Tier};
+use super::mutation::MutationCall;
+use super::quality::{Quality, Tier};
 
 /// Whether a target was aligned, and if not why.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum Status {
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::wildtype::Status;
+///
+/// assert_eq!(Status::NoReference.as_str(), "no_reference");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// Aligned against its gene's reference.
     Ok,
+    /// No reference for the target's gene.
     NoReference,
+    /// The header names no gene (see [`crate::wildtype::GeneRule`]).
     BadHeader,
+    /// The target has no residues.
     EmptySequence,
+    /// The aligner refused the pair.
     AlignmentError,
 }
 
 impl Status {
-    pub(crate) fn as_str(self) -> &'static str {
+    /// The snake-case name used in the outputs.
+    pub fn as_str(self) -> &'static str {
         match self {
             Status::Ok => "ok",
             Status::NoReference => "no_reference",
@@ -32,31 +46,53 @@ impl Status {
     }
 }
 
-/// One row of `alignments.tsv`. Coordinates are 1-based inclusive.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct AlignmentRecord {
-    pub accession: String,
-    pub gene: Option<String>,
-    pub reference: Option<String>,
-    pub file: String,
+/// One row of `alignments.tsv` / `alignments.jsonl`. Coordinates are 1-based inclusive; the
+/// alignment's fields are `None` when the target was not aligned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlignmentRecord {
+    /// The target's accession (its header's first field).
+    pub accession: Arc<str>,
+    /// The target's gene, when its header or the gene map names one.
+    pub gene: Option<Arc<str>>,
+    /// The reference's id (its header's first word).
+    pub reference: Option<Arc<str>>,
+    /// The target file, as given.
+    pub file: Arc<str>,
+    /// The 1-based line of the target's header.
     pub line: usize,
+    /// Contig of a standard header.
     pub contig: Option<String>,
+    /// 1-based start on the contig.
     pub contig_start: Option<u64>,
+    /// 1-based inclusive end on the contig.
     pub contig_end: Option<u64>,
+    /// `+` or `-`.
     pub strand: Option<String>,
+    /// Residues of the target.
     pub target_length: usize,
+    /// Residues of the reference.
     pub reference_length: Option<usize>,
+    /// First aligned target residue.
     pub target_start: Option<usize>,
+    /// Last aligned target residue.
     pub target_end: Option<usize>,
+    /// First aligned reference residue.
     pub reference_start: Option<usize>,
+    /// Last aligned reference residue.
     pub reference_end: Option<usize>,
-    #[serde(flatten)]
+    /// Identity, coverage, score and ratios.
     pub quality: Option<Quality>,
+    /// The tier ([`Tier::Failed`] when not aligned).
     pub tier: Tier,
+    /// CIGAR with the target as query (`=`, `X`, `I`, `D`).
     pub cigar: Option<String>,
+    /// Mutation calls.
     pub mutations: usize,
+    /// Calls found in the catalogue.
     pub known_mutations: usize,
+    /// Whether the target was aligned.
     pub status: Status,
+    /// Why not, when not.
     pub detail: String,
 }
 
@@ -94,106 +130,28 @@ pub(crate) const ALIGNMENT_COLUMNS: &[&str] = &[
     "detail",
 ];
 
-fn text<T: ToString>(value: &Option<T>) -> String {
-    value.as_ref().map(ToString::to_string).unwrap_or_default()
-}
-
-impl AlignmentRecord {
-    pub(crate) fn unaligned(target: &Target) -> Self {
-        let location = target.location.as_ref();
-        Self {
-            accession: target.accession.clone(),
-            gene: target.gene.clone(),
-            reference: None,
-            file: target.file.display().to_string(),
-            line: target.line,
-            contig: location.map(|l| l.contig.clone()),
-            contig_start: location.map(|l| l.start),
-            contig_end: location.map(|l| l.end),
-            strand: location.map(|l| l.strand.clone()),
-            target_length: target.residues.len(),
-            reference_length: None,
-            target_start: None,
-            target_end: None,
-            reference_start: None,
-            reference_end: None,
-            quality: None,
-            tier: Tier::Failed,
-            cigar: None,
-            mutations: 0,
-            known_mutations: 0,
-            status: Status::Ok,
-            detail: String::new(),
-        }
-    }
-
-    pub(crate) fn set_alignment(&mut self, alignment: &Alignment, quality: Quality, tier: Tier) {
-        let (a, b) = (alignment.a_range(), alignment.b_range());
-        self.target_start = Some(a.start + 1);
-        self.target_end = Some(a.end);
-        self.reference_start = Some(b.start + 1);
-        self.reference_end = Some(b.end);
-        self.quality = Some(quality);
-        self.tier = tier;
-        self.cigar = Some(alignment.cigar());
-    }
-
-    /// The TSV fields, in [`ALIGNMENT_COLUMNS`] order.
-    pub(crate) fn tsv_fields(&self) -> Vec<String> {
-        let q = self.quality.as_ref();
-        let f = |value: Option<f64>, decimals: usize| {
-            value.map_or(String::new(), |v| format!("{v:.decimals$}"))
-        };
-        vec![
-            self.accession.clone(),
-            text(&self.gene),
-            text(&self.reference),
-            self.file.clone(),
-            self.line.to_string(),
-            text(&self.contig),
-            text(&self.contig_start),
-            text(&self.contig_end),
-            text(&self.strand),
-            self.target_length.to_string(),
-            text(&self.reference_length),
-            text(&self.target_start),
-            text(&self.target_end),
-            text(&self.reference_start),
-            text(&self.reference_end),
-            f(q.map(|q| q.identity), 2),
-            f(q.map(|q| q.similarity), 2),
-            f(q.map(|q| q.gaps), 2),
-            text(&q.map(|q| q.alignment_length)),
-            f(q.map(|q| q.query_coverage), 2),
-            f(q.map(|q| q.reference_coverage), 2),
-            q.map_or(String::new(), |q| q.score.to_string()),
-            f(q.map(|q| q.normalized_score), 4),
-            f(q.map(|q| q.score_ratio), 4),
-            self.tier.to_string(),
-            text(&self.cigar),
-            self.mutations.to_string(),
-            self.known_mutations.to_string(),
-            self.status.as_str().to_owned(),
-            self.detail.clone(),
-        ]
-    }
-}
-
-/// One row of `mutations.tsv`.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct MutationRecord {
-    pub accession: String,
-    pub gene: String,
-    pub reference: String,
+/// One row of `mutations.tsv` / `mutations.jsonl`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MutationRecord {
+    /// The target's accession.
+    pub accession: Arc<str>,
+    /// The target's gene.
+    pub gene: Arc<str>,
+    /// The reference's id.
+    pub reference: Arc<str>,
+    /// The alignment's tier.
     pub tier: Tier,
-    #[serde(flatten)]
+    /// The call.
     pub call: MutationCall,
     /// `known` or `novel` when a catalogue was given.
     pub catalogue: Option<&'static str>,
+    /// The catalogue's name of a known call.
     pub catalogue_mutation: Option<String>,
+    /// The catalogue line of a known call.
     pub catalogue_line: Option<usize>,
+    /// The catalogue's free columns of a known call (`name=value; ...`).
     pub annotation: Option<String>,
-    #[serde(skip)]
+    /// The catalogue row of a known call (0-based).
     pub catalogue_index: Option<usize>,
 }
 
@@ -217,50 +175,14 @@ pub(crate) const MUTATION_COLUMNS: &[&str] = &[
     "annotation",
 ];
 
-impl MutationRecord {
-    /// `entry`: `None` without a catalogue, `Some(None)` for a novel call.
-    pub(crate) fn new(
-        target: &Target,
-        reference: &Reference,
-        tier: Tier,
-        call: MutationCall,
-        entry: Option<Option<(usize, &CatalogueEntry)>>,
-    ) -> Self {
-        let known = entry.flatten();
-        Self {
-            accession: target.accession.clone(),
-            gene: target.gene.clone().unwrap_or_default(),
-            reference: reference.id.clone(),
-            tier,
-            call,
-            catalogue: entry.map(|e| if e.is_some() { "known" } else { "novel" }),
-            catalogue_mutation: known.map(|(_, e)| e.mutation().to_owned()),
-            catalogue_line: known.map(|(_, e)| e.line()),
-            annotation: known.map(|(_, e)| e.annotation_text()),
-            catalogue_index: known.map(|(index, _)| index),
-        }
-    }
-
-    /// The TSV fields, in [`MUTATION_COLUMNS`] order.
-    pub(crate) fn tsv_fields(&self) -> Vec<String> {
-        let call = &self.call;
-        vec![
-            self.accession.clone(),
-            self.gene.clone(),
-            self.reference.clone(),
-            self.tier.to_string(),
-            call.kind.as_str().to_owned(),
-            call.mutation.clone(),
-            call.hgvs.clone(),
-            call.reference_start.to_string(),
-            call.reference_end.to_string(),
-            call.reference_residues.clone(),
-            call.target_residues.clone(),
-            call.target_position.to_string(),
-            text(&self.catalogue),
-            text(&self.catalogue_mutation),
-            text(&self.catalogue_line),
-            text(&self.annotation),
-        ]
-    }
+/// Everything the pipeline found for one target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetResult {
+    /// The alignment row, with the status.
+    pub record: AlignmentRecord,
+    /// The mutation calls, in alignment order.
+    pub mutations: Vec<MutationRecord>,
+    /// water's srspair report of the pair, when the run writes them (and the target was
+    /// aligned).
+    pub water: Option<Vec<u8>>,
 }

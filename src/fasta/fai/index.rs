@@ -11,6 +11,7 @@ use super::record::Record;
 use crate::fasta::error::Result;
 use crate::fasta::error::{FastaError, FastaErrorKind};
 use crate::fasta::input::{self, Compression};
+use crate::staged::{StagedError, StagedFile};
 
 /// A `.fai` index as `samtools faidx` writes it.
 ///
@@ -219,19 +220,14 @@ impl Index {
     /// assert_eq!(std::fs::read(dir.path().join("x.fa.fai")).unwrap(), b"a\t2\t3\t2\t3\n");
     /// ```
     pub fn write_to_path(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        let mut temp_name = path.as_os_str().to_owned();
-        temp_name.push(format!(".tmp{}", std::process::id()));
-        let temp = PathBuf::from(temp_name);
-        let written = File::create(&temp).and_then(|mut file| {
-            self.write(&mut file)?;
-            file.sync_all()
-        });
-        if let Err(e) = written.and_then(|()| std::fs::rename(&temp, path)) {
-            let _ = std::fs::remove_file(&temp);
-            return Err(FastaError::io(path, e));
-        }
-        Ok(())
+        let staged = |error: StagedError| match error {
+            StagedError::Io { path, source } => FastaError::io(path, source),
+            other => FastaError::io(path.as_ref(), std::io::Error::other(other.to_string())),
+        };
+        let mut file = StagedFile::create(path.as_ref()).map_err(staged)?;
+        self.write(&mut file)
+            .map_err(|source| FastaError::io(path.as_ref(), source))?;
+        file.commit().map_err(staged)
     }
 
     /// The `.fai` path samtools uses for a FASTA file: its name with `.fai` appended.

@@ -1,0 +1,296 @@
+//! Grading on the worker threads: a chunk's targets aligned against their references in
+//! batches, each result built (record, mutation calls, catalogue look-ups, water report) and
+//! handed to a [`Sink`] on the thread that made it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::Result;
+use crate::align::{AlignError, Aligner, Alignment};
+use crate::report::{AlignFormat, EmbossWriter, PairReport, RunHeader};
+use crate::seq::{NameCounter, Sequence};
+
+use super::catalogue::{Catalogue, ResolvedCatalogue};
+use super::config::PipelineConfig;
+use super::input::{Reference, ReferenceSet};
+use super::mutation::call_mutations;
+use super::output::water_file_name;
+use super::plan::{Plan, TargetMeta};
+use super::quality::{Quality, Tier};
+use super::records::{AlignmentRecord, MutationRecord, Status, TargetResult};
+
+/// Targets one worker grades (and renders) in a row.
+pub(super) const SLICE_TARGETS: usize = 128;
+
+/// What the workers do with the results they make: each slice of a chunk (up to
+/// [`SLICE_TARGETS`] targets, in input order) starts a `Slice` and takes its results one by one,
+/// on the thread that made them.
+pub(super) trait Sink: Sync {
+    type Slice: Send;
+    fn start(&self) -> Self::Slice;
+    fn take(&self, slice: &mut Self::Slice, result: TargetResult);
+}
+
+/// Keeps every result, for [`super::for_each_result`].
+pub(super) struct Collect;
+
+impl Sink for Collect {
+    type Slice = Vec<TargetResult>;
+
+    fn start(&self) -> Self::Slice {
+        Vec::with_capacity(SLICE_TARGETS)
+    }
+
+    fn take(&self, slice: &mut Self::Slice, result: TargetResult) {
+        slice.push(result);
+    }
+}
+
+/// Everything the per-target work shares.
+pub(super) struct Context<'a> {
+    pub(super) config: &'a PipelineConfig,
+    pub(super) aligner: &'a Aligner,
+    pub(super) references: &'a ReferenceSet,
+    /// Each reference's id, shared by its targets' records.
+    pub(super) reference_ids: Vec<Arc<str>>,
+    pub(super) self_scores: Vec<f32>,
+    pub(super) catalogue: Option<(&'a Catalogue, &'a ResolvedCatalogue)>,
+    pub(super) rundate: String,
+    pub(super) plan: &'a Plan,
+}
+
+impl Context<'_> {
+    /// Aligns a chunk's targets (each reference's targets in one batch, the targets as water's
+    /// a, in the lanes of the SIMD kernel), grades them and hands the results to `sink`; the
+    /// slices come back in input order.
+    pub(super) fn align_chunk<K: Sink>(
+        &self,
+        chunk: &[TargetMeta],
+        sink: &K,
+        advance: &(dyn Fn() + Sync),
+    ) -> Vec<K::Slice> {
+        let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for (position, target) in chunk.iter().enumerate() {
+            if let (Some(index), None) = (target.reference, &target.problem) {
+                groups.entry(index).or_default().push(position);
+            }
+        }
+        let mut alignments: Vec<Option<Result<Alignment, AlignError>>> =
+            (0..chunk.len()).map(|_| None).collect();
+        for (index, positions) in groups {
+            let queries: Vec<&[u8]> = positions
+                .iter()
+                .map(|&position| self.plan.residues(&chunk[position]))
+                .collect();
+            let reference = &self.references.references()[index].residues;
+            let aligned = self.aligner.align_many_to_one(&queries, reference);
+            for (position, alignment) in positions.into_iter().zip(aligned) {
+                alignments[position] = Some(alignment);
+            }
+        }
+        chunk
+            .par_chunks(SLICE_TARGETS)
+            .zip(alignments.par_chunks_mut(SLICE_TARGETS))
+            .map(|(targets, alignments)| {
+                let mut slice = sink.start();
+                for (target, alignment) in targets.iter().zip(alignments) {
+                    sink.take(&mut slice, self.grade(target, alignment.take()));
+                    advance();
+                }
+                slice
+            })
+            .collect()
+    }
+
+    /// A target's record before (or without) its alignment.
+    fn unaligned_record(&self, target: &TargetMeta, target_length: usize) -> AlignmentRecord {
+        let location = target.location.as_ref();
+        AlignmentRecord {
+            accession: target.accession.clone(),
+            gene: target.gene.clone(),
+            reference: target
+                .reference
+                .map(|index| self.reference_ids[index].clone()),
+            file: self.plan.files[target.file].shown.clone(),
+            line: target.line,
+            contig: location.map(|l| l.contig.clone()),
+            contig_start: location.map(|l| l.start),
+            contig_end: location.map(|l| l.end),
+            strand: location.map(|l| l.strand.clone()),
+            target_length,
+            reference_length: target
+                .reference
+                .map(|index| self.references.references()[index].length),
+            target_start: None,
+            target_end: None,
+            reference_start: None,
+            reference_end: None,
+            quality: None,
+            tier: Tier::Failed,
+            cigar: None,
+            mutations: 0,
+            known_mutations: 0,
+            status: Status::Ok,
+            detail: String::new(),
+        }
+    }
+
+    /// The mutation records of an aligned target, looked up in the catalogue when there is one.
+    fn mutation_records(
+        &self,
+        target: &TargetMeta,
+        (index, reference): (usize, &Reference),
+        residues: &[u8],
+        alignment: &Alignment,
+        tier: Tier,
+    ) -> Result<Vec<MutationRecord>, AlignError> {
+        let gene: Arc<str> = target.gene.clone().unwrap_or_else(|| Arc::from(""));
+        Ok(call_mutations(residues, &reference.residues, alignment)?
+            .into_iter()
+            .map(|call| {
+                let known = self.catalogue.and_then(|(catalogue, resolved)| {
+                    resolved
+                        .find(&reference.gene, &call.change)
+                        .map(|index| (index, &catalogue.entries()[index]))
+                });
+                MutationRecord {
+                    accession: target.accession.clone(),
+                    gene: gene.clone(),
+                    reference: self.reference_ids[index].clone(),
+                    tier,
+                    catalogue: self
+                        .catalogue
+                        .map(|_| if known.is_some() { "known" } else { "novel" }),
+                    catalogue_mutation: known.map(|(_, e)| e.mutation().to_owned()),
+                    catalogue_line: known.map(|(_, e)| e.line()),
+                    annotation: known.map(|(_, e)| e.annotation_text()),
+                    catalogue_index: known.map(|(index, _)| index),
+                    call,
+                }
+            })
+            .collect())
+    }
+
+    /// The record of one target: `alignment` is the target (as water's a) against its
+    /// reference, present exactly when the target has no problem.
+    fn grade(
+        &self,
+        target: &TargetMeta,
+        alignment: Option<Result<Alignment, AlignError>>,
+    ) -> TargetResult {
+        let residues = self.plan.residues(target);
+        let reference = target
+            .reference
+            .map(|index| (index, &self.references.references()[index]));
+        let mut record = self.unaligned_record(target, residues.len());
+        let unaligned = |mut record: AlignmentRecord, status: Status, detail: String| {
+            record.status = status;
+            record.detail = detail;
+            TargetResult {
+                record,
+                mutations: Vec::new(),
+                water: None,
+            }
+        };
+        if let Some((status, detail)) = &target.problem {
+            return unaligned(record, *status, detail.clone());
+        }
+        let (Some((index, reference)), Some(alignment)) = (reference, alignment) else {
+            unreachable!("a target without a problem has a reference and an alignment");
+        };
+        let alignment = match alignment {
+            Ok(alignment) => alignment,
+            Err(error) => return unaligned(record, Status::AlignmentError, error.to_string()),
+        };
+        let quality = Quality::assess(
+            residues,
+            &reference.residues,
+            self.self_scores[index],
+            &alignment,
+        );
+        let tier = self.config.tiers.classify(&quality);
+        let (a, b) = (alignment.a_range(), alignment.b_range());
+        record.target_start = Some(a.start + 1);
+        record.target_end = Some(a.end);
+        record.reference_start = Some(b.start + 1);
+        record.reference_end = Some(b.end);
+        record.quality = Some(quality);
+        record.tier = tier;
+        record.cigar = Some(alignment.cigar());
+        let mutations =
+            match self.mutation_records(target, (index, reference), residues, &alignment, tier) {
+                Ok(mutations) => mutations,
+                Err(error) => return unaligned(record, Status::AlignmentError, error.to_string()),
+            };
+        record.mutations = mutations.len();
+        record.known_mutations = mutations
+            .iter()
+            .filter(|m| m.catalogue_index.is_some())
+            .count();
+        let water = self
+            .config
+            .write_alignments
+            .then(|| self.water_report(target, reference, &alignment));
+        TargetResult {
+            record,
+            mutations,
+            water,
+        }
+    }
+}
+
+impl Context<'_> {
+    /// water's srspair report of one pair, as `water -asequence <target> -bsequence <reference>`
+    /// with the run's gap penalties would write it.
+    fn water_report(
+        &self,
+        target: &TargetMeta,
+        reference: &Reference,
+        alignment: &Alignment,
+    ) -> Vec<u8> {
+        let mut counter = NameCounter::new();
+        // A header water's reader would reject still gets a report, named by its first word.
+        let mut named = |header: &str, residues: &[u8]| {
+            Sequence::from_fasta(header, residues, &mut counter).unwrap_or_else(|_| {
+                let word = header.split_ascii_whitespace().next().unwrap_or("");
+                Sequence::new(word, crate::seq::strip_residues(residues))
+            })
+        };
+        let a = named(&target.header, self.plan.residues(target));
+        let b = named(&reference.header, &reference.residues);
+        let report_name = water_file_name(&target.accession, &reference.gene);
+        let config = self.config;
+        let header = RunHeader::new(
+            [
+                format!("-asequence {}", self.plan.files[target.file].path.display()),
+                format!("-bsequence {}", reference.file.display()),
+                format!("-gapopen {}", config.gap_open),
+                format!("-gapextend {}", config.gap_extend),
+                format!("-outfile {report_name}"),
+                "-auto".to_owned(),
+            ],
+            &report_name,
+        )
+        .with_rundate(self.rundate.clone());
+        let mut writer = EmbossWriter::new(Vec::new(), AlignFormat::Srspair);
+        // Writing into a Vec cannot fail.
+        let _ = writer.write_header(&header);
+        let report = PairReport::new(
+            alignment,
+            a.residues(),
+            b.residues(),
+            self.aligner.matrix(),
+            self.aligner.gaps(),
+        );
+        if let Ok(report) = report {
+            let report = report
+                .names(a.name(), b.name())
+                .descriptions(a.description(), b.description());
+            let _ = writer.write_alignment(&report);
+        }
+        let _ = writer.finish();
+        writer.into_inner()
+    }
+}

@@ -1,0 +1,205 @@
+//! Planning a run: every target file read once, each target's metadata built once
+//! ([`TargetMeta`]: accession, gene, location, reference, why it cannot be aligned), the gene
+//! filter and the shard applied, residues kept in one buffer.
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::Result;
+use crate::seq::strip_residues_into;
+
+use super::config::PipelineConfig;
+use super::header::{GeneMap, TargetHeader};
+use super::input::{InputFile, ReferenceSet, expand_target_paths, for_each_fasta_record_of_file};
+use super::records::Status;
+
+/// One target of the run, as planned.
+#[derive(Debug, Clone)]
+pub(crate) struct TargetMeta {
+    /// Index into [`Plan::files`].
+    pub file: usize,
+    /// 1-based line of the header.
+    pub line: usize,
+    /// The header (without `>`, trimmed).
+    pub header: String,
+    pub accession: Arc<str>,
+    pub gene: Option<Arc<str>>,
+    /// The standard header's fields, when the header is one.
+    pub location: Option<TargetHeader>,
+    /// The reference of the gene, when there is one.
+    pub reference: Option<usize>,
+    /// Why the target is not aligned; `None` exactly when it is.
+    pub problem: Option<(Status, String)>,
+    /// The residues, in [`Plan::residues`].
+    pub residues: Range<usize>,
+}
+
+/// A target file: its path and the path as the tables show it.
+#[derive(Debug, Clone)]
+pub(crate) struct TargetFile {
+    pub path: PathBuf,
+    pub shown: Arc<str>,
+}
+
+/// The targets of a run, in input order, after the gene filter and the shard.
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    pub files: Vec<TargetFile>,
+    pub targets: Vec<TargetMeta>,
+    residues: Vec<u8>,
+    /// Targets in the files.
+    pub targets_read: usize,
+    /// Targets the gene list left out.
+    pub filtered_out: usize,
+    /// The shard's slice of the targets the gene list kept.
+    pub shard_range: Range<usize>,
+    /// The references some target of the shard is aligned against (sorted).
+    pub used: Vec<usize>,
+}
+
+/// What planning needs besides the configuration.
+pub(crate) struct PlanInputs<'a> {
+    pub config: &'a PipelineConfig,
+    pub references: &'a ReferenceSet,
+    pub gene_map: Option<&'a GeneMap>,
+    /// Lower-case genes to keep; `None` keeps all.
+    pub gene_filter: Option<&'a HashSet<String>>,
+}
+
+impl Plan {
+    /// Reads every target file (recording each in `inputs`) and plans the run.
+    pub(crate) fn new(with: &PlanInputs<'_>, inputs: &mut Vec<InputFile>) -> Result<Self> {
+        let config = with.config;
+        let mut plan = Plan::default();
+        for path in expand_target_paths(&config.proteins, &config.references)? {
+            // A plain file's residues take at most its size: one allocation instead of copies
+            // as the buffer grows (gzip input grows it as needed).
+            if let Ok(metadata) = std::fs::metadata(&path) {
+                plan.residues.reserve(metadata.len() as usize);
+            }
+            let file = plan.files.len();
+            plan.files.push(TargetFile {
+                shown: path.display().to_string().into(),
+                path: path.clone(),
+            });
+            let input =
+                for_each_fasta_record_of_file("targets", &path, |header, residues, line| {
+                    plan.targets_read += 1;
+                    let mut meta = target_meta(with, &path, header, line);
+                    if !keeps(with.gene_filter, &meta) {
+                        return Ok(());
+                    }
+                    meta.file = file;
+                    let start = plan.residues.len();
+                    strip_residues_into(residues, &mut plan.residues);
+                    meta.residues = start..plan.residues.len();
+                    plan.targets.push(meta);
+                    Ok(())
+                })?;
+            inputs.push(input);
+        }
+        let kept = plan.targets.len();
+        plan.filtered_out = plan.targets_read - kept;
+        plan.shard_range = config.shard.map_or(0..kept, |s| s.range(kept));
+        plan.targets.truncate(plan.shard_range.end);
+        plan.targets.drain(..plan.shard_range.start);
+        for target in &mut plan.targets {
+            check(with.references, target);
+        }
+        let mut used: Vec<usize> = plan
+            .targets
+            .iter()
+            .filter_map(|target| target.reference)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        used.sort_unstable();
+        plan.used = used;
+        Ok(plan)
+    }
+
+    /// The residues of a target.
+    pub(crate) fn residues(&self, target: &TargetMeta) -> &[u8] {
+        &self.residues[target.residues.clone()]
+    }
+}
+
+/// Whether the gene filter keeps a target (one without a gene stays, to be reported).
+fn keeps(filter: Option<&HashSet<String>>, target: &TargetMeta) -> bool {
+    match (filter, &target.gene) {
+        (Some(filter), Some(gene)) => filter.contains(&gene.to_ascii_lowercase()),
+        _ => true,
+    }
+}
+
+/// Reads a target's accession and gene: the gene map first, then the standard header, then the
+/// gene rule. A header none of them explains keeps the problem for its status row.
+fn target_meta(with: &PlanInputs<'_>, path: &Path, header: &str, line: usize) -> TargetMeta {
+    let parsed = TargetHeader::parse(header);
+    // A malformed standard header still names its accession in the first field.
+    let accession = match &parsed {
+        Ok(header) => header.accession.clone(),
+        Err(_) => {
+            let first_word = header.split_ascii_whitespace().next().unwrap_or("");
+            first_word.split('|').next().unwrap_or("").to_owned()
+        }
+    };
+    let mapped = with
+        .gene_map
+        .and_then(|map| map.gene(&accession).map(str::to_owned));
+    let (gene, problem) = match (&parsed, mapped) {
+        (_, Some(gene)) => (Some(gene), None),
+        (Ok(header), None) => (Some(header.gene.clone()), None),
+        (Err(why), None) => match with.config.gene_rule.as_ref() {
+            Some(rule) => match rule.apply(header) {
+                Some(gene) => (Some(gene), None),
+                None => (
+                    None,
+                    Some(format!(
+                        "header {why}; gene rule {rule} finds no gene in it"
+                    )),
+                ),
+            },
+            None => (
+                None,
+                Some(format!(
+                    "header {why} (give a gene rule or a gene map for other headers)"
+                )),
+            ),
+        },
+    };
+    TargetMeta {
+        file: 0,
+        line,
+        accession: if accession.is_empty() {
+            format!("{}:{}", path.display(), line).into()
+        } else {
+            accession.into()
+        },
+        location: parsed.ok(),
+        header: header.to_owned(),
+        gene: gene.map(Into::into),
+        reference: None,
+        problem: problem.map(|detail| (Status::BadHeader, detail)),
+        residues: 0..0,
+    }
+}
+
+/// Finds the target's reference, and why it cannot be aligned: no gene, no reference for the
+/// gene, no residues.
+fn check(references: &ReferenceSet, target: &mut TargetMeta) {
+    if target.problem.is_some() {
+        return;
+    }
+    let gene = target.gene.as_deref().unwrap_or("");
+    let Some(index) = references.index_of(gene) else {
+        target.problem = Some((Status::NoReference, format!("no reference for gene {gene}")));
+        return;
+    };
+    target.reference = Some(index);
+    if target.residues.is_empty() {
+        target.problem = Some((Status::EmptySequence, "no residues".into()));
+    }
+}

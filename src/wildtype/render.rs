@@ -1,0 +1,510 @@
+//! Table rows rendered straight into byte buffers: TSV lines and JSON lines of the per-target
+//! records, with no per-row allocation.
+//!
+//! The JSON is byte for byte what `serde_json` writes for these records (compact, fields in
+//! declaration order, `null` for `None`, the quality fields inline): numbers go through
+//! `serde_json`'s own formatter, strings through [`json_string`], which escapes exactly the
+//! characters `serde_json` escapes.
+
+use std::io::Write as _;
+use std::sync::Arc;
+
+use serde_json::ser::{CompactFormatter, Formatter};
+
+use super::quality::Tier;
+use super::records::{AlignmentRecord, MutationRecord};
+
+/// A TSV field: tabs and line breaks turned to spaces.
+pub(crate) fn tsv_text(out: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    let plain = !bytes.iter().fold(false, |special, &b| {
+        special | (b == b'\t') | (b == b'\n') | (b == b'\r')
+    });
+    if plain {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    out.extend(bytes.iter().map(|&b| match b {
+        b'\t' | b'\n' | b'\r' => b' ',
+        other => other,
+    }));
+}
+
+/// One TSV line of text fields.
+pub(crate) fn tsv_line<S: AsRef<str>>(out: &mut Vec<u8>, fields: impl IntoIterator<Item = S>) {
+    for (index, field) in fields.into_iter().enumerate() {
+        if index > 0 {
+            out.push(b'\t');
+        }
+        tsv_text(out, field.as_ref());
+    }
+    out.push(b'\n');
+}
+
+/// An unsigned integer in decimal.
+fn integer(out: &mut Vec<u8>, value: u64) {
+    // Writing into a Vec cannot fail.
+    let _ = CompactFormatter.write_u64(out, value);
+}
+
+/// A float as `serde_json` writes it (`null` when not finite).
+fn json_float(out: &mut Vec<u8>, value: f64) {
+    if value.is_finite() {
+        let _ = CompactFormatter.write_f64(out, value);
+    } else {
+        out.extend_from_slice(b"null");
+    }
+}
+
+/// A JSON string with `serde_json`'s escapes: `"`, `\`, and control characters (`\b`, `\t`,
+/// `\n`, `\f`, `\r`, otherwise `\u00XX`).
+pub(crate) fn json_string(out: &mut Vec<u8>, text: &str) {
+    out.push(b'"');
+    let bytes = text.as_bytes();
+    // Almost every field needs no escape; a check without early exit vectorizes.
+    let plain = !bytes.iter().fold(false, |escape, &b| {
+        escape | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if plain {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
+    let mut start = 0;
+    for (at, &byte) in bytes.iter().enumerate() {
+        if byte >= 0x20 && byte != b'"' && byte != b'\\' {
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..at]);
+        match byte {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            other => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(other >> 4)]);
+                out.push(HEX[usize::from(other & 0xf)]);
+            }
+        }
+        start = at + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+fn json_option_string(out: &mut Vec<u8>, value: Option<&str>) {
+    match value {
+        Some(text) => json_string(out, text),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+fn json_option_integer(out: &mut Vec<u8>, value: Option<u64>) {
+    match value {
+        Some(value) => integer(out, value),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// A TSV field of an optional integer (empty for `None`).
+fn tsv_option_integer(out: &mut Vec<u8>, value: Option<u64>) {
+    if let Some(value) = value {
+        integer(out, value);
+    }
+}
+
+/// A float with a fixed number of decimals, as `format!("{value:.N}")` writes it.
+///
+/// The quality values are already rounded to `decimals` (the double nearest to k / 10^N); for
+/// those the digits of k are the answer and are written directly. Anything else goes through
+/// the standard formatter.
+fn fixed(out: &mut Vec<u8>, value: f64, decimals: u32) {
+    let unit = 10u64.pow(decimals);
+    let scale = unit as f64;
+    // Below 1e9 a double is within 1e-7 of k / 10^N, far from any rounding boundary.
+    if value.is_sign_positive() && value < 1e9 {
+        let scaled = (value * scale).round();
+        if scaled / scale == value {
+            let k = scaled as u64;
+            integer(out, k / unit);
+            out.push(b'.');
+            let fraction = k % unit;
+            let mut digit = unit / 10;
+            while digit > 0 {
+                out.push(b'0' + ((fraction / digit) % 10) as u8);
+                digit /= 10;
+            }
+            return;
+        }
+    }
+    let decimals = decimals as usize;
+    let _ = write!(out, "{value:.decimals$}");
+}
+
+/// A score (a multiple of 0.5 for water's default penalties) as `format!("{value}")` writes it.
+fn score(out: &mut Vec<u8>, value: f64) {
+    if value.is_sign_positive() && value < 1e15 && (value * 2.0).fract() == 0.0 {
+        let halves = (value * 2.0) as u64;
+        integer(out, halves / 2);
+        if halves % 2 == 1 {
+            out.extend_from_slice(b".5");
+        }
+        return;
+    }
+    let _ = write!(out, "{value}");
+}
+
+fn widen(value: Option<usize>) -> Option<u64> {
+    value.map(|v| v as u64)
+}
+
+/// The line of `alignments.tsv`.
+pub(crate) fn alignment_tsv(out: &mut Vec<u8>, record: &AlignmentRecord) {
+    let tab = |out: &mut Vec<u8>| out.push(b'\t');
+    tsv_text(out, &record.accession);
+    tab(out);
+    tsv_text(out, record.gene.as_deref().unwrap_or(""));
+    tab(out);
+    tsv_text(out, record.reference.as_deref().unwrap_or(""));
+    tab(out);
+    tsv_text(out, &record.file);
+    tab(out);
+    integer(out, record.line as u64);
+    tab(out);
+    tsv_text(out, record.contig.as_deref().unwrap_or(""));
+    tab(out);
+    tsv_option_integer(out, record.contig_start);
+    tab(out);
+    tsv_option_integer(out, record.contig_end);
+    tab(out);
+    tsv_text(out, record.strand.as_deref().unwrap_or(""));
+    tab(out);
+    integer(out, record.target_length as u64);
+    for value in [
+        record.reference_length,
+        record.target_start,
+        record.target_end,
+        record.reference_start,
+        record.reference_end,
+    ] {
+        tab(out);
+        tsv_option_integer(out, widen(value));
+    }
+    match &record.quality {
+        Some(q) => {
+            for (value, decimals) in [(q.identity, 2), (q.similarity, 2), (q.gaps, 2)] {
+                tab(out);
+                fixed(out, value, decimals);
+            }
+            tab(out);
+            integer(out, q.alignment_length as u64);
+            for value in [q.query_coverage, q.reference_coverage] {
+                tab(out);
+                fixed(out, value, 2);
+            }
+            tab(out);
+            score(out, q.score);
+            for value in [q.normalized_score, q.score_ratio] {
+                tab(out);
+                fixed(out, value, 4);
+            }
+        }
+        None => out.extend_from_slice(b"\t\t\t\t\t\t\t\t\t"),
+    }
+    tab(out);
+    out.extend_from_slice(record.tier.as_str().as_bytes());
+    tab(out);
+    tsv_text(out, record.cigar.as_deref().unwrap_or(""));
+    tab(out);
+    integer(out, record.mutations as u64);
+    tab(out);
+    integer(out, record.known_mutations as u64);
+    tab(out);
+    out.extend_from_slice(record.status.as_str().as_bytes());
+    tab(out);
+    tsv_text(out, &record.detail);
+    out.push(b'\n');
+}
+
+/// The line of `alignments.jsonl`.
+pub(crate) fn alignment_json(out: &mut Vec<u8>, record: &AlignmentRecord) {
+    out.push(b'{');
+    out.extend_from_slice(b"\"accession\":");
+    json_string(out, &record.accession);
+    out.extend_from_slice(b",\"gene\":");
+    json_option_string(out, record.gene.as_deref());
+    out.extend_from_slice(b",\"reference\":");
+    json_option_string(out, record.reference.as_deref());
+    out.extend_from_slice(b",\"file\":");
+    json_string(out, &record.file);
+    out.extend_from_slice(b",\"line\":");
+    integer(out, record.line as u64);
+    out.extend_from_slice(b",\"contig\":");
+    json_option_string(out, record.contig.as_deref());
+    out.extend_from_slice(b",\"contig_start\":");
+    json_option_integer(out, record.contig_start);
+    out.extend_from_slice(b",\"contig_end\":");
+    json_option_integer(out, record.contig_end);
+    out.extend_from_slice(b",\"strand\":");
+    json_option_string(out, record.strand.as_deref());
+    out.extend_from_slice(b",\"target_length\":");
+    integer(out, record.target_length as u64);
+    for (name, value) in [
+        (&b",\"reference_length\":"[..], record.reference_length),
+        (&b",\"target_start\":"[..], record.target_start),
+        (&b",\"target_end\":"[..], record.target_end),
+        (&b",\"reference_start\":"[..], record.reference_start),
+        (&b",\"reference_end\":"[..], record.reference_end),
+    ] {
+        out.extend_from_slice(name);
+        json_option_integer(out, widen(value));
+    }
+    // The quality fields are inline, and absent (not null) without an alignment.
+    if let Some(q) = &record.quality {
+        for (name, value) in [
+            (&b",\"identity\":"[..], q.identity),
+            (&b",\"similarity\":"[..], q.similarity),
+            (&b",\"gaps\":"[..], q.gaps),
+        ] {
+            out.extend_from_slice(name);
+            json_float(out, value);
+        }
+        out.extend_from_slice(b",\"alignment_length\":");
+        integer(out, q.alignment_length as u64);
+        for (name, value) in [
+            (&b",\"query_coverage\":"[..], q.query_coverage),
+            (&b",\"reference_coverage\":"[..], q.reference_coverage),
+            (&b",\"score\":"[..], q.score),
+            (&b",\"normalized_score\":"[..], q.normalized_score),
+            (&b",\"score_ratio\":"[..], q.score_ratio),
+        ] {
+            out.extend_from_slice(name);
+            json_float(out, value);
+        }
+    }
+    out.extend_from_slice(b",\"tier\":");
+    json_string(out, record.tier.as_str());
+    out.extend_from_slice(b",\"cigar\":");
+    json_option_string(out, record.cigar.as_deref());
+    out.extend_from_slice(b",\"mutations\":");
+    integer(out, record.mutations as u64);
+    out.extend_from_slice(b",\"known_mutations\":");
+    integer(out, record.known_mutations as u64);
+    out.extend_from_slice(b",\"status\":");
+    json_string(out, record.status.as_str());
+    out.extend_from_slice(b",\"detail\":");
+    json_string(out, &record.detail);
+    out.extend_from_slice(b"}\n");
+}
+
+/// Renders a target's mutation rows, the fields they share (accession, gene, reference,
+/// tier) once per target rather than once per row.
+#[derive(Debug, Default)]
+pub(crate) struct MutationRows {
+    tsv: Vec<u8>,
+    json: Vec<u8>,
+    /// Whose shared fields `tsv` and `json` hold.
+    of: Option<Shared>,
+}
+
+/// The fields a target's calls share: accession, gene, reference, tier.
+type Shared = (Arc<str>, Arc<str>, Arc<str>, Tier);
+
+impl MutationRows {
+    /// Appends the lines of `mutations.tsv` and `mutations.jsonl` for one call.
+    pub(crate) fn render(
+        &mut self,
+        tsv: &mut Vec<u8>,
+        json: &mut Vec<u8>,
+        mutation: &MutationRecord,
+    ) {
+        let same = matches!(
+            &self.of,
+            Some((accession, gene, reference, tier))
+                if Arc::ptr_eq(accession, &mutation.accession)
+                    && Arc::ptr_eq(gene, &mutation.gene)
+                    && Arc::ptr_eq(reference, &mutation.reference)
+                    && *tier == mutation.tier
+        );
+        if !same {
+            self.tsv.clear();
+            mutation_tsv_shared(&mut self.tsv, mutation);
+            self.json.clear();
+            mutation_json_shared(&mut self.json, mutation);
+            self.of = Some((
+                mutation.accession.clone(),
+                mutation.gene.clone(),
+                mutation.reference.clone(),
+                mutation.tier,
+            ));
+        }
+        tsv.extend_from_slice(&self.tsv);
+        mutation_tsv_rest(tsv, mutation);
+        json.extend_from_slice(&self.json);
+        mutation_json_rest(json, mutation);
+    }
+}
+
+/// The start of a `mutations.tsv` line: the fields every call of a target shares.
+fn mutation_tsv_shared(out: &mut Vec<u8>, mutation: &MutationRecord) {
+    let tab = |out: &mut Vec<u8>| out.push(b'\t');
+    tsv_text(out, &mutation.accession);
+    tab(out);
+    tsv_text(out, &mutation.gene);
+    tab(out);
+    tsv_text(out, &mutation.reference);
+    tab(out);
+    out.extend_from_slice(mutation.tier.as_str().as_bytes());
+    tab(out);
+}
+
+/// The rest of a `mutations.tsv` line, after [`mutation_tsv_shared`].
+fn mutation_tsv_rest(out: &mut Vec<u8>, mutation: &MutationRecord) {
+    let call = &mutation.call;
+    let tab = |out: &mut Vec<u8>| out.push(b'\t');
+    out.extend_from_slice(call.kind.as_str().as_bytes());
+    tab(out);
+    tsv_text(out, &call.mutation);
+    tab(out);
+    tsv_text(out, &call.hgvs);
+    tab(out);
+    integer(out, call.reference_start as u64);
+    tab(out);
+    integer(out, call.reference_end as u64);
+    tab(out);
+    tsv_text(out, &call.reference_residues);
+    tab(out);
+    tsv_text(out, &call.target_residues);
+    tab(out);
+    integer(out, call.target_position as u64);
+    tab(out);
+    tsv_text(out, mutation.catalogue.unwrap_or(""));
+    tab(out);
+    tsv_text(out, mutation.catalogue_mutation.as_deref().unwrap_or(""));
+    tab(out);
+    tsv_option_integer(out, widen(mutation.catalogue_line));
+    tab(out);
+    tsv_text(out, mutation.annotation.as_deref().unwrap_or(""));
+    out.push(b'\n');
+}
+
+/// The start of a `mutations.jsonl` line: the fields every call of a target shares.
+fn mutation_json_shared(out: &mut Vec<u8>, mutation: &MutationRecord) {
+    out.push(b'{');
+    out.extend_from_slice(b"\"accession\":");
+    json_string(out, &mutation.accession);
+    out.extend_from_slice(b",\"gene\":");
+    json_string(out, &mutation.gene);
+    out.extend_from_slice(b",\"reference\":");
+    json_string(out, &mutation.reference);
+    out.extend_from_slice(b",\"tier\":");
+    json_string(out, mutation.tier.as_str());
+}
+
+/// The rest of a `mutations.jsonl` line, after [`mutation_json_shared`].
+fn mutation_json_rest(out: &mut Vec<u8>, mutation: &MutationRecord) {
+    let call = &mutation.call;
+    out.extend_from_slice(b",\"kind\":");
+    json_string(out, call.kind.as_str());
+    out.extend_from_slice(b",\"mutation\":");
+    json_string(out, &call.mutation);
+    out.extend_from_slice(b",\"hgvs\":");
+    json_string(out, &call.hgvs);
+    out.extend_from_slice(b",\"reference_start\":");
+    integer(out, call.reference_start as u64);
+    out.extend_from_slice(b",\"reference_end\":");
+    integer(out, call.reference_end as u64);
+    out.extend_from_slice(b",\"reference_residues\":");
+    json_string(out, &call.reference_residues);
+    out.extend_from_slice(b",\"target_residues\":");
+    json_string(out, &call.target_residues);
+    out.extend_from_slice(b",\"target_position\":");
+    integer(out, call.target_position as u64);
+    out.extend_from_slice(b",\"catalogue\":");
+    json_option_string(out, mutation.catalogue);
+    out.extend_from_slice(b",\"catalogue_mutation\":");
+    json_option_string(out, mutation.catalogue_mutation.as_deref());
+    out.extend_from_slice(b",\"catalogue_line\":");
+    json_option_integer(out, widen(mutation.catalogue_line));
+    out.extend_from_slice(b",\"annotation\":");
+    json_option_string(out, mutation.annotation.as_deref());
+    out.extend_from_slice(b"}\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_match_serde_json() {
+        for text in [
+            "",
+            "plain",
+            "a\"b\\c",
+            "tab\tnew\nline\r\x08\x0c",
+            "\x01\x1f\x7f",
+            "é ü",
+        ] {
+            let mut out = Vec::new();
+            json_string(&mut out, text);
+            assert_eq!(out, serde_json::to_vec(text).unwrap(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn fixed_decimals_and_scores_match_the_standard_formatter() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.005,
+            0.125,
+            99.995,
+            1e9,
+            1e20,
+            -3.25,
+            f64::NAN,
+            f64::INFINITY,
+        ];
+        for k in 0..20_000u32 {
+            values.push(f64::from(k) / 100.0);
+            values.push(f64::from(k) / 10_000.0);
+            values.push(f64::from(k) * 0.37);
+            values.push(f64::from(k) / 2.0);
+        }
+        for value in values {
+            for decimals in [2, 4] {
+                let mut out = Vec::new();
+                fixed(&mut out, value, decimals);
+                let expected = format!("{value:.prec$}", prec = decimals as usize);
+                assert_eq!(String::from_utf8(out).unwrap(), expected);
+            }
+            let mut out = Vec::new();
+            score(&mut out, value);
+            assert_eq!(String::from_utf8(out).unwrap(), value.to_string());
+        }
+    }
+
+    #[test]
+    fn floats_match_serde_json() {
+        for value in [
+            0.0,
+            100.0,
+            97.92,
+            4.941,
+            0.9693,
+            1423.0,
+            1e-7,
+            1e21,
+            f64::NAN,
+        ] {
+            let mut out = Vec::new();
+            json_float(&mut out, value);
+            assert_eq!(out, serde_json::to_vec(&value).unwrap(), "{value}");
+        }
+    }
+}
