@@ -427,7 +427,6 @@ struct StripedColumn<L> {
     /// With `TRACE`, this column's trace (`stride` lanes); null without.
     trace: *mut L,
     seg: usize,
-    lanes: usize,
 }
 
 impl<L: Lane> StripedColumn<L> {
@@ -458,7 +457,6 @@ impl<L: Lane> StripedColumn<L> {
                     std::ptr::null_mut()
                 },
                 seg: shape.seg,
-                lanes: shape.lanes,
             }
         }
     }
@@ -479,15 +477,15 @@ unsafe fn first_pass<V: Vector, const TRACE: bool>(
     splats: Splats<V>,
     (diagonal0, f1): (i32, i32),
 ) -> (V, V) {
-    let lanes = column.lanes;
+    let (lanes, seg) = (V::LANES, column.seg);
     let (h_load, h_store, e, trace) = (column.h_load, column.h_store, column.e, column.trace);
     // SAFETY: every access is at `s * lanes` with `s < seg`, inside buffers of `seg * lanes`
     // lanes (see `StripedColumn`); CPU features: the caller.
     unsafe {
-        let mut diag = V::load(h_load.add((column.seg - 1) * lanes)).shift_in(V::splat(diagonal0));
+        let mut diag = V::load(h_load.add((seg - 1) * lanes)).shift_in(V::splat(diagonal0));
         let mut vf = splats.low.shift_in(V::splat(f1));
         let mut column_max = splats.low;
-        for s in 0..column.seg {
+        for s in 0..seg {
             let at = s * lanes;
             let d = diag.add(V::load(column.profile.add(at)));
             let row_gap = V::load(e.add(at));
@@ -530,7 +528,7 @@ unsafe fn lazy_f<V: Vector, const TRACE: bool>(
     carried: V,
     mut column_max: V,
 ) -> V {
-    let lanes = column.lanes;
+    let (lanes, seg) = (V::LANES, column.seg);
     let (h_store, e, trace) = (column.h_store, column.e, column.trace);
     // SAFETY: as in `first_pass`.
     unsafe {
@@ -546,7 +544,7 @@ unsafe fn lazy_f<V: Vector, const TRACE: bool>(
             entry = next;
         }
         let mut carried = entry;
-        for s in 0..column.seg {
+        for s in 0..seg {
             let at = s * lanes;
             let h = V::load(h_store.add(at));
             if !V::any(carried.gt(h.sub(splats.outlive).max(splats.zero))) {
