@@ -236,30 +236,138 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
         if !TRANSPOSED {
             column_profile::<V>(fixed, work, 0);
         }
-        let (mut tracked, mut row_zero) = column_zero::<V, TRACE, TRANSPOSED>(batch, work, &splats);
-        // Transposed, the rows every lane's a reaches need no masking (batches are sorted by
-        // length, so that is nearly all of them).
-        let unmasked_rows = if TRANSPOSED {
-            let shortest = batch.targets.iter().map(|target| target.len()).min();
-            shortest.unwrap_or(0).clamp(1, batch.rows)
-        } else {
-            batch.rows
-        };
-        for j in 1..batch.cols {
+        let (tracked, row_zero) = column_zero::<V, TRACE, TRANSPOSED>(batch, work, splats);
+        let unmasked_rows = unmasked_rows::<TRANSPOSED>(batch);
+        let (lanes, rows, cols) = (V::LANES, batch.rows, batch.cols);
+        let query = shared::<TRANSPOSED>(batch);
+        let (open_v, extend_v, zero_v, one_v, min_v) = (
+            splats.open,
+            splats.extend,
+            splats.zero,
+            splats.one,
+            splats.min,
+        );
+        let lengths_v = splats.lengths;
+        let (mut best, mut max_h, mut end_i, mut end_j) =
+            (tracked.best, tracked.max_h, tracked.end_i, tracked.end_j);
+        let (mut row_zero, mut row_zero_cost) = (row_zero.h, row_zero.cost);
+        // The columns: row 0, the interior (a macro, so that the running values stay plain
+        // locals of this loop, which keeps the portable vectors in registers: as functions,
+        // even inlined, the portable kernel spilled and ran at 60%), then the fold.
+        for j in 1..cols {
             if !TRANSPOSED {
                 column_profile::<V>(fixed, work, j);
             }
-            let column = ColumnCells::new::<TRACE, TRANSPOSED>(batch, work, j);
-            let (row_zero_h, column_max) = column_interior::<V, TRACE, TRANSPOSED>(
-                batch,
-                &column,
-                &splats,
-                &mut row_zero,
-                unmasked_rows,
-            );
-            fold_column::<V, TRANSPOSED>(&splats, j, row_zero_h, column_max, &mut tracked);
+            let ColumnCells {
+                h,
+                e,
+                profile,
+                row_zero_h,
+                directions,
+            } = ColumnCells::new::<TRACE, TRANSPOSED>(batch, work, j);
+            // Every pointer stays inside its buffer (see `ColumnCells`): `h` and `e` hold
+            // `rows * lanes` lanes and `i < rows`; `profile` holds a vector per code (normal:
+            // every code is below `size`) or per row from this column's code on (transposed);
+            // `row_zero_h` and `directions` (with TRACE) have `lanes` lanes and `2 * rows`
+            // words.
+            {
+                // Row 0: water's edge rule for every lane at once.
+                let substitution = if TRANSPOSED {
+                    V::load(profile)
+                } else {
+                    V::load(profile.add(usize::from(query[0]) * lanes))
+                }
+                .sub(open_v);
+                let gap = row_zero.sub(row_zero_cost);
+                let (value, gap_wins) = edge_cells(substitution, gap);
+                row_zero_cost = V::select(gap_wins, extend_v, open_v);
+                row_zero = value;
+                // `h` holds `H - open` (the first diagonal, and the row gap's opening, of the next
+                // column); the profile holds `score + open`.
+                let mut diag = V::load(h);
+                let mut up = value.sub(open_v);
+                up.store(h);
+                if TRACE {
+                    value.store(row_zero_h);
+                    *directions = V::bits2(zero_v.gt(zero_v), gap_wins);
+                    *directions.add(1) = 0;
+                }
+
+                let mut column_gap = up.sub(extend_v);
+                let mut column_best = min_v;
+                let mut column_row = zero_v;
+                let mut row = zero_v;
+                // One interior cell row; `$masked`: rows past some lane's a (transposed) are kept
+                // out of its score and start cell.
+                macro_rules! interior_row {
+                    ($i:expr, $masked:expr) => {{
+                        let i = $i;
+                        row = row.add(one_v);
+                        let at = i * lanes;
+                        let score = if TRANSPOSED {
+                            V::load(profile.add(at))
+                        } else {
+                            V::load(profile.add(usize::from(*query.get_unchecked(i)) * lanes))
+                        };
+                        let diagonal = diag.add(score);
+                        let left = V::load(h.add(at));
+                        diag = left;
+                        let row_extended = V::load(e.add(at)).sub_exact(extend_v);
+                        let row_gap = row_extended.max(left);
+                        row_gap.store(e.add(at));
+                        let column_extended = column_gap.sub_exact(extend_v);
+                        if TRACE {
+                            *directions.add(2 * i + 1) =
+                                V::gt_bits2((row_extended, left), (column_extended, up));
+                        }
+                        column_gap = column_extended.max(up);
+                        let best_two = diagonal.max(row_gap);
+                        let value = best_two.max(column_gap);
+                        let tracked = if $masked {
+                            V::select(lengths_v.gt(row), value, min_v)
+                        } else {
+                            value
+                        };
+                        let better = tracked.gt(column_best);
+                        column_best = column_best.max(tracked);
+                        column_row = V::select_counter(better, row, i as i32, column_row);
+                        let clamped = value.max(zero_v);
+                        up = clamped.sub_exact(open_v);
+                        up.store(h.add(at));
+                        if TRACE {
+                            *directions.add(2 * i) =
+                                V::gt_bits2((column_gap, best_two), (row_gap, diagonal));
+                        }
+                    }};
+                }
+                for i in 1..unmasked_rows {
+                    interior_row!(i, false);
+                }
+                for i in unmasked_rows..rows {
+                    interior_row!(i, TRANSPOSED);
+                }
+                let tracked = Tracked::new(best, max_h, end_i, end_j);
+                let column_max = (column_best, column_row);
+                let folded = fold_column::<V, TRANSPOSED>(splats, j, row_zero, column_max, tracked);
+                (best, max_h, end_i, end_j) =
+                    (folded.best, folded.max_h, folded.end_i, folded.end_j);
+            }
         }
+
+        let tracked = Tracked::new(best, max_h, end_i, end_j);
         report::<V>(fixed, batch.targets.len(), work, tracked, out);
+    }
+}
+
+/// Transposed, the rows every lane's a reaches need no masking (batches are sorted by length,
+/// so that is nearly all of them); normally every row.
+#[inline(always)]
+fn unmasked_rows<const TRANSPOSED: bool>(batch: &Batch<'_>) -> usize {
+    if TRANSPOSED {
+        let shortest = batch.targets.iter().map(|target| target.len()).min();
+        shortest.unwrap_or(0).clamp(1, batch.rows)
+    } else {
+        batch.rows
     }
 }
 
@@ -452,6 +560,18 @@ struct Tracked<V> {
     end_j: V,
 }
 
+impl<V> Tracked<V> {
+    #[inline(always)]
+    fn new(best: V, max_h: V, end_i: V, end_j: V) -> Self {
+        Self {
+            best,
+            max_h,
+            end_i,
+            end_j,
+        }
+    }
+}
+
 /// Row 0 of the last column filled: its H per lane, and what its gap costs in the next column
 /// (`extend` after a LEFT cell, else `open`).
 #[derive(Clone, Copy)]
@@ -471,13 +591,13 @@ struct RowZero<V> {
 unsafe fn column_zero<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
     batch: &Batch<'_>,
     work: &mut Work<V::Lane>,
-    splats: &Splats<V>,
+    splats: Splats<V>,
 ) -> (Tracked<V>, RowZero<V>) {
     let (lanes, rows) = (V::LANES, batch.rows);
     let query = shared::<TRANSPOSED>(batch);
     let Splats {
         open, extend, zero, ..
-    } = *splats;
+    } = splats;
     // SAFETY: `profile` holds `size * lanes` lanes (normal; `query[i] < size`) or
     // `size * rows * lanes` (transposed; `query[0] < size`, `i < rows`); `h` and `e` hold
     // `rows * lanes` lanes, `edges` (with TRACE) `(rows + cols) * lanes`, and `directions`
@@ -534,6 +654,7 @@ unsafe fn column_zero<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
 }
 
 /// Where one column `j > 0` of a fill reads and writes.
+#[derive(Clone, Copy)]
 struct ColumnCells<L> {
     /// `H - open` of the previous column, overwritten with this one's (`rows * lanes` lanes).
     h: *mut L,
@@ -590,167 +711,6 @@ impl<L: Lane> ColumnCells<L> {
     }
 }
 
-/// What runs down one column: the diagonal, the H above (as `H - open`), the column gap, the
-/// row counter, and the column's largest value with the first row reaching it.
-#[derive(Clone, Copy)]
-struct Running<V> {
-    diag: V,
-    up: V,
-    column_gap: V,
-    row: V,
-    column_best: V,
-    column_row: V,
-}
-
-/// Column `j > 0`: row 0 by water's edge rule for every lane at once, then the interior rows.
-/// Returns row 0's H and the largest interior value of the column with its first row.
-///
-/// # Safety
-///
-/// The CPU features `V` uses must be available; `column` is [`ColumnCells::new`] of this
-/// column, after column `j - 1` was filled (and, normally, with the profile of column `j`).
-#[inline(always)]
-unsafe fn column_interior<V: Vector, const TRACE: bool, const TRANSPOSED: bool>(
-    batch: &Batch<'_>,
-    column: &ColumnCells<V::Lane>,
-    splats: &Splats<V>,
-    row_zero: &mut RowZero<V>,
-    unmasked_rows: usize,
-) -> (V, Running<V>) {
-    let query = shared::<TRANSPOSED>(batch);
-    let Splats {
-        open,
-        extend,
-        zero,
-        min,
-        ..
-    } = *splats;
-    // SAFETY: every pointer stays inside its buffer (see `ColumnCells`): `h` and `e` hold
-    // `rows * lanes` lanes; `profile` holds a vector per code (normal: `query[0] < size`) or
-    // per row; `row_zero_h` and `directions` (with TRACE) have `lanes` lanes and `2 * rows`
-    // words. CPU features: the caller.
-    unsafe {
-        let substitution = if TRANSPOSED {
-            V::load(column.profile)
-        } else {
-            V::load(column.profile.add(usize::from(query[0]) * V::LANES))
-        }
-        .sub(open);
-        let gap = row_zero.h.sub(row_zero.cost);
-        let (value, gap_wins) = edge_cells(substitution, gap);
-        *row_zero = RowZero {
-            h: value,
-            cost: V::select(gap_wins, extend, open),
-        };
-        // `h` holds `H - open` (the first diagonal, and the row gap's opening, of the next
-        // column); the profile holds `score + open`.
-        let up = value.sub(open);
-        let mut running = Running {
-            diag: V::load(column.h),
-            up,
-            column_gap: up.sub(extend),
-            row: zero,
-            column_best: min,
-            column_row: zero,
-        };
-        up.store(column.h);
-        if TRACE {
-            value.store(column.row_zero_h);
-            *column.directions = V::bits2(zero.gt(zero), gap_wins);
-            *column.directions.add(1) = 0;
-        }
-        for i in 1..unmasked_rows {
-            interior_cell::<V, TRACE, TRANSPOSED, false>(query, column, splats, i, &mut running);
-        }
-        for i in unmasked_rows..batch.rows {
-            interior_cell::<V, TRACE, TRANSPOSED, TRANSPOSED>(
-                query,
-                column,
-                splats,
-                i,
-                &mut running,
-            );
-        }
-        (value, running)
-    }
-}
-
-/// One interior cell row `i` of a column (the recurrence, in `H - open` form), with
-/// `MASKED`: rows past some lane's a (transposed) are kept out of its score and start cell.
-///
-/// # Safety
-///
-/// As for [`column_interior`], and `0 < i < rows`.
-#[inline(always)]
-unsafe fn interior_cell<
-    V: Vector,
-    const TRACE: bool,
-    const TRANSPOSED: bool,
-    const MASKED: bool,
->(
-    query: &[u8],
-    column: &ColumnCells<V::Lane>,
-    splats: &Splats<V>,
-    i: usize,
-    running: &mut Running<V>,
-) {
-    let Splats {
-        open,
-        extend,
-        zero,
-        one,
-        min,
-        lengths,
-    } = *splats;
-    let (h, e) = (column.h, column.e);
-    // SAFETY: the caller guarantees the bounds (row `i` of `h`, `e`, the profile and the trace
-    // words) and the CPU features.
-    unsafe {
-        let row = running.row.add(one);
-        running.row = row;
-        let at = i * V::LANES;
-        let score = if TRANSPOSED {
-            V::load(column.profile.add(at))
-        } else {
-            V::load(
-                column
-                    .profile
-                    .add(usize::from(*query.get_unchecked(i)) * V::LANES),
-            )
-        };
-        let diagonal = running.diag.add(score);
-        let left = V::load(h.add(at));
-        running.diag = left;
-        let row_extended = V::load(e.add(at)).sub_exact(extend);
-        let row_gap = row_extended.max(left);
-        row_gap.store(e.add(at));
-        let column_extended = running.column_gap.sub_exact(extend);
-        if TRACE {
-            *column.directions.add(2 * i + 1) =
-                V::gt_bits2((row_extended, left), (column_extended, running.up));
-        }
-        let column_gap = column_extended.max(running.up);
-        running.column_gap = column_gap;
-        let best_two = diagonal.max(row_gap);
-        let value = best_two.max(column_gap);
-        let tracked = if MASKED {
-            V::select(lengths.gt(row), value, min)
-        } else {
-            value
-        };
-        let better = tracked.gt(running.column_best);
-        running.column_best = running.column_best.max(tracked);
-        running.column_row = V::select_counter(better, row, i as i32, running.column_row);
-        let clamped = value.max(zero);
-        running.up = clamped.sub_exact(open);
-        running.up.store(h.add(at));
-        if TRACE {
-            *column.directions.add(2 * i) =
-                V::gt_bits2((column_gap, best_two), (row_gap, diagonal));
-        }
-    }
-}
-
 /// Folds column `j` into each lane's score and start cell: the column's largest H is row 0's
 /// unless an interior cell beats it; it replaces the running choice if larger, or equal and on
 /// an earlier row ("+ 1" turns that tie into "larger").
@@ -760,18 +720,13 @@ unsafe fn interior_cell<
 /// The CPU features `V` uses must be available.
 #[inline(always)]
 unsafe fn fold_column<V: Vector, const TRANSPOSED: bool>(
-    splats: &Splats<V>,
+    splats: Splats<V>,
     j: usize,
     row_zero: V,
-    running: Running<V>,
-    tracked: &mut Tracked<V>,
-) {
-    let Splats { zero, one, min, .. } = *splats;
-    let Running {
-        column_best,
-        column_row,
-        ..
-    } = running;
+    (column_best, column_row): (V, V),
+    tracked: Tracked<V>,
+) -> Tracked<V> {
+    let Splats { zero, one, min, .. } = splats;
     // SAFETY: CPU features: the caller.
     unsafe {
         let column = V::splat(j as i32);
@@ -779,18 +734,21 @@ unsafe fn fold_column<V: Vector, const TRANSPOSED: bool>(
         let column_max = interior.max(row_zero);
         let first_row = V::select(interior.gt(row_zero), column_row, zero);
         let mut key = column_max.add(V::select(tracked.end_i.gt(first_row), one, zero));
-        if TRANSPOSED {
-            tracked.best = tracked.best.max(column_best);
+        let best = if TRANSPOSED {
+            tracked.best.max(column_best)
         } else {
             // Columns past a lane's b are not its cells.
             let live = splats.lengths.gt(column);
-            tracked.best = V::select(live, tracked.best.max(column_best), tracked.best);
             key = V::select(live, key, min);
-        }
+            V::select(live, tracked.best.max(column_best), tracked.best)
+        };
         let update = key.gt(tracked.max_h);
-        tracked.max_h = V::select(update, column_max, tracked.max_h);
-        tracked.end_i = V::select(update, first_row, tracked.end_i);
-        tracked.end_j = V::select(update, column, tracked.end_j);
+        Tracked {
+            best,
+            max_h: V::select(update, column_max, tracked.max_h),
+            end_i: V::select(update, first_row, tracked.end_i),
+            end_j: V::select(update, column, tracked.end_j),
+        }
     }
 }
 

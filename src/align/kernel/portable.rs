@@ -117,7 +117,10 @@ unsafe impl Isa for Portable {
     }
 }
 
-/// Runs `job` with the portable vectors (compiled for the target's baseline features).
+/// Runs `job` with the portable vectors (compiled for the target's baseline features). Never
+/// inlined, like the other ISAs' trampolines: the fill is compiled on its own, not into
+/// whatever dispatched it.
+#[inline(never)]
 fn trampoline<J: Job>(isa: Portable, job: J) -> J::Output {
     job.run(isa)
 }

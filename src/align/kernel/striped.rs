@@ -173,8 +173,9 @@ pub(crate) unsafe fn fill<V: Vector, const TRACE: bool>(
             let mut column_max = splats.low;
             if shape.seg > 0 {
                 let column = StripedColumn::new::<TRACE>(shape, work, previous, current, code_b, j);
-                let carried = first_pass::<V, TRACE>(&column, &splats, boundary, &mut column_max);
-                lazy_f::<V, TRACE>(&column, &splats, carried, &mut column_max);
+                let carried;
+                (carried, column_max) = first_pass::<V, TRACE>(column, splats, boundary);
+                column_max = lazy_f::<V, TRACE>(column, splats, carried, column_max);
                 best = best.max(column_max);
             }
             if !TRACE {
@@ -414,6 +415,7 @@ impl<V: Vector> Splats<V> {
 }
 
 /// Where one column `j > 0` of a striped fill reads and writes (`seg > 0`).
+#[derive(Clone, Copy)]
 struct StripedColumn<L> {
     /// The previous column's H, and this one's (`stride` lanes each).
     h_load: *const L,
@@ -425,7 +427,6 @@ struct StripedColumn<L> {
     /// With `TRACE`, this column's trace (`stride` lanes); null without.
     trace: *mut L,
     seg: usize,
-    lanes: usize,
 }
 
 impl<L: Lane> StripedColumn<L> {
@@ -456,7 +457,6 @@ impl<L: Lane> StripedColumn<L> {
                     std::ptr::null_mut()
                 },
                 seg: shape.seg,
-                lanes: shape.lanes,
             }
         }
     }
@@ -464,8 +464,8 @@ impl<L: Lane> StripedColumn<L> {
 
 /// The first pass down the segments of a column, with the vertical gap entering lanes `1..`
 /// unknown (see the module documentation); `boundary` is the diagonal and the vertical gap
-/// entering row 1 from row 0. Raises `column_max`; returns the vertical gap each lane carried
-/// out of its last segment.
+/// entering row 1 from row 0. Returns the vertical gap each lane carried out of its last
+/// segment, and the column's largest value.
 ///
 /// # Safety
 ///
@@ -473,25 +473,25 @@ impl<L: Lane> StripedColumn<L> {
 /// column.
 #[inline(always)]
 unsafe fn first_pass<V: Vector, const TRACE: bool>(
-    column: &StripedColumn<V::Lane>,
-    splats: &Splats<V>,
+    column: StripedColumn<V::Lane>,
+    splats: Splats<V>,
     (diagonal0, f1): (i32, i32),
-    column_max: &mut V,
-) -> V {
-    let lanes = column.lanes;
+) -> (V, V) {
+    let (lanes, seg) = (V::LANES, column.seg);
     let (h_load, h_store, e, trace) = (column.h_load, column.h_store, column.e, column.trace);
     // SAFETY: every access is at `s * lanes` with `s < seg`, inside buffers of `seg * lanes`
     // lanes (see `StripedColumn`); CPU features: the caller.
     unsafe {
-        let mut diag = V::load(h_load.add((column.seg - 1) * lanes)).shift_in(V::splat(diagonal0));
+        let mut diag = V::load(h_load.add((seg - 1) * lanes)).shift_in(V::splat(diagonal0));
         let mut vf = splats.low.shift_in(V::splat(f1));
-        for s in 0..column.seg {
+        let mut column_max = splats.low;
+        for s in 0..seg {
             let at = s * lanes;
             let d = diag.add(V::load(column.profile.add(at)));
             let row_gap = V::load(e.add(at));
             let best_two = d.max(row_gap);
             let v = best_two.max(vf);
-            *column_max = column_max.max(v);
+            column_max = column_max.max(v);
             let h = v.max(splats.zero);
             h.store(h_store.add(at));
             if TRACE {
@@ -508,7 +508,7 @@ unsafe fn first_pass<V: Vector, const TRACE: bool>(
             vf = vf.sub(splats.extend).max(h_open);
             diag = V::load(h_load.add(at));
         }
-        vf
+        (vf, column_max)
     }
 }
 
@@ -516,23 +516,24 @@ unsafe fn first_pass<V: Vector, const TRACE: bool>(
 /// the gap the first pass `carried` out of them, decaying by `seg * m` per lane crossed (see
 /// the module documentation); then one pass down the segments applies every lane's chain,
 /// until it no longer matters in any lane. Nothing to do unless some carried gap is positive.
+/// Returns `column_max` raised by what the chains raised.
 ///
 /// # Safety
 ///
 /// As for [`first_pass`], after it.
 #[inline(always)]
 unsafe fn lazy_f<V: Vector, const TRACE: bool>(
-    column: &StripedColumn<V::Lane>,
-    splats: &Splats<V>,
+    column: StripedColumn<V::Lane>,
+    splats: Splats<V>,
     carried: V,
-    column_max: &mut V,
-) {
-    let lanes = column.lanes;
+    mut column_max: V,
+) -> V {
+    let (lanes, seg) = (V::LANES, column.seg);
     let (h_store, e, trace) = (column.h_store, column.e, column.trace);
     // SAFETY: as in `first_pass`.
     unsafe {
         if !V::any(carried.gt(splats.zero)) {
-            return;
+            return column_max;
         }
         let mut entry = carried.shift_in(splats.low);
         for _ in 2..lanes {
@@ -543,7 +544,7 @@ unsafe fn lazy_f<V: Vector, const TRACE: bool>(
             entry = next;
         }
         let mut carried = entry;
-        for s in 0..column.seg {
+        for s in 0..seg {
             let at = s * lanes;
             let h = V::load(h_store.add(at));
             if !V::any(carried.gt(h.sub(splats.outlive).max(splats.zero))) {
@@ -551,7 +552,7 @@ unsafe fn lazy_f<V: Vector, const TRACE: bool>(
             }
             let h_new = h.max(carried);
             h_new.store(h_store.add(at));
-            *column_max = column_max.max(h_new);
+            column_max = column_max.max(h_new);
             let h_open = h_new.sub(splats.open);
             V::load(e.add(at)).max(h_open).store(e.add(at));
             if TRACE {
@@ -561,6 +562,7 @@ unsafe fn lazy_f<V: Vector, const TRACE: bool>(
             }
             carried = carried.sub(splats.decay);
         }
+        column_max
     }
 }
 
