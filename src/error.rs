@@ -86,18 +86,92 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// A pipeline setting is out of range or inconsistent.
+    /// A pipeline option given a value it cannot use.
     #[cfg(feature = "pipeline")]
-    #[error("invalid setting: {0}")]
-    Setting(String),
-    /// A pipeline option's value cannot be understood.
+    #[error("invalid setting: {option} '{given}': expected {}", option.expected())]
+    BadOption {
+        /// Which option.
+        option: PipelineOption,
+        /// The value as given.
+        given: String,
+    },
+    /// The pipeline was given no target file (none named, or the directories hold none).
     #[cfg(feature = "pipeline")]
-    #[error("{0}")]
-    Usage(String),
+    #[error("no target protein files given")]
+    NoTargetFiles,
+    /// A gene list (`--target-genes`) that names no gene.
+    #[cfg(feature = "pipeline")]
+    #[error("gene list '{given}' names no gene")]
+    EmptyGeneList {
+        /// The list as given.
+        given: String,
+    },
+    /// The pipeline's worker threads could not be started.
+    #[cfg(feature = "pipeline")]
+    #[error("cannot start worker threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
+    /// One of the pipeline's own threads (the output writer, the input checksum) stopped
+    /// before its work was done.
+    #[cfg(feature = "pipeline")]
+    #[error("the {thread} thread stopped before its work was done")]
+    ThreadStopped {
+        /// Which thread.
+        thread: &'static str,
+    },
     /// A record could not be written as JSON.
     #[cfg(feature = "pipeline")]
     #[error("cannot encode a record as JSON: {0}")]
     Json(#[from] serde_json::Error),
+}
+
+/// A pipeline option whose value follows a small grammar.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::wildtype::Shard;
+/// use wildtype_aligner::{Error, PipelineOption};
+///
+/// let err = "2-8".parse::<Shard>().unwrap_err();
+/// assert!(matches!(err, Error::BadOption { option: PipelineOption::Shard, .. }));
+/// assert_eq!(
+///     err.to_string(),
+///     "invalid setting: shard '2-8': expected K/N with 1 <= K <= N, e.g. 2/8"
+/// );
+/// ```
+#[cfg(feature = "pipeline")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PipelineOption {
+    /// `--shard K/N`.
+    Shard,
+    /// A tier rule, `identity/coverage/score_ratio`.
+    TierRule,
+    /// A gene rule, `field:N`, `word:N` or `key:NAME`.
+    GeneRule,
+}
+
+#[cfg(feature = "pipeline")]
+impl PipelineOption {
+    /// What a valid value looks like.
+    pub fn expected(self) -> &'static str {
+        match self {
+            PipelineOption::Shard => "K/N with 1 <= K <= N, e.g. 2/8",
+            PipelineOption::TierRule => "identity/coverage/score_ratio, e.g. 95/90/0.8",
+            PipelineOption::GeneRule => "field:N, word:N or key:NAME",
+        }
+    }
+}
+
+#[cfg(feature = "pipeline")]
+impl std::fmt::Display for PipelineOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PipelineOption::Shard => "shard",
+            PipelineOption::TierRule => "tier rule",
+            PipelineOption::GeneRule => "gene rule",
+        })
+    }
 }
 
 #[cfg(feature = "io")]

@@ -41,4 +41,6 @@ pub mod staged;
 #[cfg(feature = "pipeline")]
 pub mod wildtype;
 
+#[cfg(feature = "pipeline")]
+pub use error::PipelineOption;
 pub use error::{Error, Result};

@@ -112,8 +112,9 @@ impl Progress for Bar {
 fn exit_code(error: &Error) -> u8 {
     match error {
         Error::Io { .. } => 1,
-        Error::Usage(_)
-        | Error::Setting(_)
+        Error::BadOption { .. }
+        | Error::NoTargetFiles
+        | Error::EmptyGeneList { .. }
         | Error::Scoring(ScoringError::GapOutOfRange { .. })
         | Error::Align(AlignError::KernelUnavailable(_) | AlignError::UnknownKernel(_)) => 2,
         Error::Format { .. }

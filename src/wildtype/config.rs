@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::{Error, Result};
+use crate::{Error, PipelineOption, Result};
 
 use super::header::GeneRule;
 use super::quality::TierThresholds;
@@ -34,9 +34,10 @@ impl Shard {
     /// Shard `index` (1-based) of `count`.
     pub fn new(index: usize, count: usize) -> Result<Self> {
         if count == 0 || index == 0 || index > count {
-            return Err(Error::Setting(format!(
-                "shard {index}/{count}: expected K/N with 1 <= K <= N"
-            )));
+            return Err(Error::BadOption {
+                option: PipelineOption::Shard,
+                given: format!("{index}/{count}"),
+            });
         }
         Ok(Self { index, count })
     }
@@ -54,7 +55,10 @@ impl FromStr for Shard {
         let (index, count) = text
             .split_once('/')
             .and_then(|(k, n)| Some((k.trim().parse().ok()?, n.trim().parse().ok()?)))
-            .ok_or_else(|| Error::Setting(format!("shard '{text}': expected K/N, e.g. 2/8")))?;
+            .ok_or_else(|| Error::BadOption {
+                option: PipelineOption::Shard,
+                given: text.to_owned(),
+            })?;
         Self::new(index, count)
     }
 }

@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::{Error, Result};
+use crate::{Error, PipelineOption, Result};
 
 /// A parsed `accession|gene|start-end|strand|contig|checksum` header (its first word).
 ///
@@ -148,10 +148,9 @@ impl FromStr for GeneRule {
     type Err = Error;
 
     fn from_str(text: &str) -> Result<Self> {
-        let bad = || {
-            Error::Setting(format!(
-                "gene rule '{text}': expected field:N, word:N or key:NAME"
-            ))
+        let bad = || Error::BadOption {
+            option: PipelineOption::GeneRule,
+            given: text.to_owned(),
         };
         let (kind, value) = text.split_once(':').ok_or_else(bad)?;
         let number = || {

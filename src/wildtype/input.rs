@@ -107,9 +107,9 @@ pub(crate) fn for_each_fasta_record_of_file(
         .map_err(Error::from)
         .and_then(|reader| each_record(path, reader, each));
     // The reader is gone, and with it the sender: the checksum thread has every piece.
-    let (sha256, bytes) = checksum
-        .join()
-        .map_err(|_| Error::Setting("checksum thread panicked".into()))?;
+    let (sha256, bytes) = checksum.join().map_err(|_| Error::ThreadStopped {
+        thread: "input checksum",
+    })?;
     parsed?;
     Ok(InputFile {
         role: role.to_owned(),
@@ -241,7 +241,7 @@ pub(crate) fn expand_target_paths(paths: &[PathBuf], references: &Path) -> Resul
         files.extend(found);
     }
     if files.is_empty() {
-        return Err(Error::Usage("no target protein files given".into()));
+        return Err(Error::NoTargetFiles);
     }
     Ok(files)
 }
@@ -447,7 +447,9 @@ pub fn read_gene_list(value: &str) -> Result<(Vec<String>, Option<InputFile>)> {
         .map(str::to_owned)
         .collect();
     if genes.is_empty() {
-        return Err(Error::Usage(format!("gene list '{value}' names no gene")));
+        return Err(Error::EmptyGeneList {
+            given: value.to_owned(),
+        });
     }
     Ok((genes, None))
 }

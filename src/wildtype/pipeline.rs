@@ -144,7 +144,7 @@ impl Prepared {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(config.threads.unwrap_or(0))
             .build()
-            .map_err(|e| Error::Setting(format!("cannot start worker threads: {e}")))?;
+            .map_err(Error::Threads)?;
         Ok(Self {
             loaded,
             plan,
@@ -348,14 +348,16 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
                 tally.merge(slice_tally);
                 chunk.push(rows);
             }
-            sender
-                .send(chunk)
-                .map_err(|_| Error::Setting("the output writer stopped".into()))
+            sender.send(chunk).map_err(|_| Error::ThreadStopped {
+                thread: "output writer",
+            })
         });
         drop(sender);
-        let written = writer
-            .join()
-            .unwrap_or_else(|_| Err(Error::Setting("the output writer panicked".into())));
+        let written = writer.join().unwrap_or_else(|_| {
+            Err(Error::ThreadStopped {
+                thread: "output writer",
+            })
+        });
         // The writer's own error explains a refused send.
         let written = written?;
         aligned?;

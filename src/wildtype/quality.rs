@@ -6,7 +6,7 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use crate::align::Alignment;
-use crate::{Error, Result};
+use crate::{Error, PipelineOption, Result};
 
 /// How much to trust an alignment (and so its mutation calls).
 ///
@@ -95,16 +95,18 @@ impl FromStr for TierRule {
 
     /// `identity/coverage/score_ratio`, e.g. `95/90/0.8`.
     fn from_str(text: &str) -> Result<Self> {
+        let bad = || Error::BadOption {
+            option: PipelineOption::TierRule,
+            given: text.to_owned(),
+        };
         let values: Vec<f64> = text
             .split('/')
             .map(|part| part.trim().parse::<f64>())
             .collect::<std::result::Result<_, _>>()
-            .map_err(|_| Error::Setting(format!("tier rule '{text}': expected numbers")))?;
+            .map_err(|_| bad())?;
         match values[..] {
             [identity, coverage, score_ratio] => Ok(Self::new(identity, coverage, score_ratio)),
-            _ => Err(Error::Setting(format!(
-                "tier rule '{text}': expected identity/coverage/score_ratio"
-            ))),
+            _ => Err(bad()),
         }
     }
 }
