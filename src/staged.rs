@@ -118,6 +118,8 @@ pub struct StagedFile {
     temporary: PathBuf,
     destination: PathBuf,
     writer: Option<BufWriter<File>>,
+    /// Whether the commit waits until the bytes are on disk before the rename.
+    sync: bool,
     /// Its place among a [`StagedDir`]'s outputs, when it is one of them.
     slot: Option<usize>,
 }
@@ -132,8 +134,31 @@ impl StagedFile {
             temporary,
             destination,
             writer: Some(BufWriter::with_capacity(1 << 16, file)),
+            sync: true,
             slot: None,
         })
+    }
+
+    /// Whether [`commit`](Self::commit) syncs the file to disk before renaming it (the
+    /// default). Without the sync the rename still never exposes a partial file to readers,
+    /// but a crash of the machine soon after may leave an empty or short one: for outputs that
+    /// are cheap to make again and written often (as EMBOSS writes its reports).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use wildtype_aligner::staged::StagedFile;
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let mut report = StagedFile::create(dir.path().join("a.water")).unwrap().sync_on_commit(false);
+    /// report.write_all(b"# report\n").unwrap();
+    /// report.commit().unwrap();
+    /// assert!(dir.path().join("a.water").exists());
+    /// ```
+    pub fn sync_on_commit(mut self, sync: bool) -> Self {
+        self.sync = sync;
+        self
     }
 
     /// Where the file goes on [`commit`](Self::commit).
@@ -165,8 +190,10 @@ impl StagedFile {
             let file = writer
                 .into_inner()
                 .map_err(|e| StagedError::io(&self.destination, e.into_error()))?;
-            file.sync_all()
-                .map_err(|source| StagedError::io(&self.destination, source))?;
+            if self.sync {
+                file.sync_all()
+                    .map_err(|source| StagedError::io(&self.destination, source))?;
+            }
         }
         Ok(())
     }

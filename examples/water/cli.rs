@@ -10,7 +10,6 @@
 //! file order. Positional arguments are asequence, bsequence and outfile. Options also take the
 //! `-name=value` form.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -18,6 +17,7 @@ use wildtype_aligner::align::{AlignError, Aligner, Alignment};
 use wildtype_aligner::report::{AlignFormat, EmbossWriter, PairReport, RunHeader};
 use wildtype_aligner::scoring::{GapPenalties, Matrix};
 use wildtype_aligner::seq::{self, NameCounter, SeqType, Sequence};
+use wildtype_aligner::staged::StagedFile;
 
 /// What can stop a run of the drop-in; each prints as the one line water's user reads.
 #[derive(Debug)]
@@ -82,7 +82,8 @@ from_library!(
     wildtype_aligner::align::AlignError,
     wildtype_aligner::fasta::FastaError,
     wildtype_aligner::report::UnknownFormat,
-    wildtype_aligner::scoring::ScoringError
+    wildtype_aligner::scoring::ScoringError,
+    wildtype_aligner::staged::StagedError
 );
 
 /// The drop-in's result type.
@@ -351,12 +352,8 @@ impl WaterArgs {
 pub fn run(args: &WaterArgs, diagnostics: &mut dyn Write) -> Result<()> {
     let job = Job::prepare(args, diagnostics)?;
     let output = Output::open(args, job.a.name())?;
-    let mut writer = output.writer();
-    job.write(args, &output.report_name, &mut writer, diagnostics)
-        .map_err(|error| output.io_error(error))?;
-    writer.flush().map_err(|error| output.error(error))?;
-    drop(writer);
-    output.commit()
+    let report_name = output.report_name.clone();
+    output.write(|out| job.write(args, &report_name, out, diagnostics))
 }
 
 /// Like [`run`], but writes the report to `out` whatever `-outfile`/`-stdout` say (the
@@ -650,11 +647,12 @@ const BLOCKS_RESERVE: usize = 4 << 20;
 /// output keeps streaming and memory stays small.
 const RECORDS_PER_CHUNK: usize = 512;
 
-/// Where the report goes: standard output, or a temporary file renamed on success.
+/// Where the report goes: standard output, or a file staged under a temporary name and renamed
+/// into place only when complete (dropped unfinished, the temporary file is removed).
 struct Output {
     report_name: String,
-    target: Option<(PathBuf, PathBuf)>,
-    file: Option<File>,
+    /// The report file and its path; `None` for standard output.
+    file: Option<(StagedFile, PathBuf)>,
 }
 
 impl Output {
@@ -662,7 +660,6 @@ impl Output {
         if args.stdout {
             return Ok(Self {
                 report_name: "stdout".into(),
-                target: None,
                 file: None,
             });
         }
@@ -671,53 +668,35 @@ impl Output {
             .clone()
             .unwrap_or_else(|| default_outfile(name_a));
         let path = args.path(&report_name);
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "out".into());
-        let temporary = path.with_file_name(format!(".{file_name}.{}.partial", std::process::id()));
-        let file = File::create(&temporary).map_err(|source| Error::io(&path, source))?;
+        // No sync before the rename, as EMBOSS writes its reports: the file appears whole or
+        // not at all, and the drop-in stays as quick as a process as before.
+        let file = StagedFile::create(&path)?.sync_on_commit(false);
         Ok(Self {
             report_name,
-            target: Some((temporary, path)),
-            file: Some(file),
+            file: Some((file, path)),
         })
     }
 
-    fn writer(&self) -> Box<dyn Write + '_> {
-        match &self.file {
-            Some(file) => Box::new(BufWriter::new(file)),
-            None => Box::new(BufWriter::new(io::stdout().lock())),
-        }
-    }
-
-    fn io_error(&self, error: JobError) -> Error {
-        match error {
-            JobError::Io(source) => self.error(source),
-            JobError::Other(error) => error,
-        }
-    }
-
-    fn error(&self, source: io::Error) -> Error {
-        match &self.target {
-            Some((_, path)) => Error::io(path, source),
-            None => Error::io("stdout", source),
-        }
-    }
-
-    fn commit(mut self) -> Result<()> {
-        if let Some((temporary, path)) = self.target.take() {
-            std::fs::rename(&temporary, &path).map_err(|source| Error::io(&path, source))?;
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Output {
-    fn drop(&mut self) {
-        // Not committed: never leave a partial report behind.
-        if let Some((temporary, _)) = self.target.take() {
-            let _ = std::fs::remove_file(temporary);
+    /// Writes the report through `write` and puts it in place.
+    fn write(self, write: impl FnOnce(&mut dyn Write) -> Result<(), JobError>) -> Result<()> {
+        let blame = |path: &Path| {
+            let path = path.to_owned();
+            move |error: JobError| match error {
+                JobError::Io(source) => Error::io(path, source),
+                JobError::Other(error) => error,
+            }
+        };
+        match self.file {
+            Some((mut file, path)) => {
+                write(&mut file).map_err(blame(&path))?;
+                Ok(file.commit()?)
+            }
+            None => {
+                let mut out = BufWriter::new(io::stdout().lock());
+                write(&mut out)
+                    .and_then(|()| out.flush().map_err(JobError::Io))
+                    .map_err(blame(Path::new("stdout")))
+            }
         }
     }
 }
