@@ -295,6 +295,17 @@ pub struct ReferenceSet {
 
 impl ReferenceSet {
     /// Reads references from a multi-FASTA file or a directory of per-gene files.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::wildtype::ReferenceSet;
+    ///
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/wildtype/references.faa");
+    /// let references = ReferenceSet::from_path(path).unwrap();
+    /// let tem = references.get("blaTEM").unwrap();
+    /// assert_eq!(tem.residues.len(), 286);
+    /// ```
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let mut set = Self::default();

@@ -241,6 +241,22 @@ impl Quality {
     /// Measures an alignment of `target` against `reference`, whose score against itself is
     /// `reference_self_score`. Percentages are rounded to 2 decimals and ratios to 4, as the
     /// outputs show them; the tiers compare these rounded values.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::align::Aligner;
+    /// use wildtype_aligner::wildtype::{Quality, Tier, TierThresholds};
+    ///
+    /// let aligner = Aligner::builder().build().unwrap();
+    /// let reference = b"MSDLAREITPVNIEEELKSSYLDYAMSVIV";
+    /// let target = b"MSDLAREITPVNIEEELKSSYLDYAMSVIV";
+    /// let self_score = aligner.align(reference, reference).unwrap().score();
+    /// let alignment = aligner.align(target, reference).unwrap();
+    /// let quality = Quality::assess(target, reference, self_score, &alignment);
+    /// assert_eq!((quality.identity, quality.reference_coverage, quality.score_ratio), (100.0, 100.0, 1.0));
+    /// assert_eq!(TierThresholds::default().classify(&quality), Tier::High);
+    /// ```
     pub fn assess(
         target: &[u8],
         reference: &[u8],
