@@ -239,7 +239,7 @@ impl Sink for Render {
 /// time, between chunks of parallel work; an error from it stops the run and is returned.
 ///
 /// Per-target problems (no reference for the gene, a malformed header, an empty sequence)
-/// are results with that [`Status`]; problems with a whole input are errors, as for [`run`].
+/// are results with that [`Status`](crate::wildtype::Status); problems with a whole input are errors, as for [`run`].
 ///
 /// # Examples
 ///
