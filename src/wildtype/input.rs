@@ -423,17 +423,7 @@ impl ReferenceSet {
 /// Reads a gene list: a file with one gene per line (`#` comments and blank lines skipped,
 /// anything after the first whitespace ignored), or, when `value` is not a file, a
 /// comma-separated list. Returns the genes and, for a file, its manifest record.
-///
-/// # Examples
-///
-/// ```
-/// use wildtype_aligner::wildtype::read_gene_list;
-///
-/// let (genes, file) = read_gene_list("blaTEM, blaCTX-M").unwrap();
-/// assert_eq!(genes, ["blaTEM", "blaCTX-M"]);
-/// assert!(file.is_none());
-/// ```
-pub fn read_gene_list(value: &str) -> Result<(Vec<String>, Option<InputFile>)> {
+pub(crate) fn read_gene_list(value: &str) -> Result<(Vec<String>, Option<InputFile>)> {
     let path = Path::new(value);
     if path.is_file() {
         let (bytes, file) = read_input("gene_list", path)?;
@@ -463,4 +453,21 @@ pub fn read_gene_list(value: &str) -> Result<(Vec<String>, Option<InputFile>)> {
         });
     }
     Ok((genes, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_gene_list;
+    use crate::Error;
+
+    #[test]
+    fn gene_lists_split_on_commas_and_refuse_an_empty_one() {
+        let (genes, file) = read_gene_list("blaTEM, blaCTX-M").unwrap();
+        assert_eq!(genes, ["blaTEM", "blaCTX-M"]);
+        assert!(file.is_none());
+        assert!(matches!(
+            read_gene_list(" , "),
+            Err(Error::EmptyGeneList { given }) if given == " , "
+        ));
+    }
 }

@@ -56,7 +56,7 @@ pub use catalogue::{Catalogue, CatalogueEntry};
 pub use config::{PipelineConfig, Shard};
 pub use header::{GeneMap, GeneRule, TargetHeader};
 pub use hgvs::three_letter_code;
-pub use input::{InputFile, Reference, ReferenceSet, is_protein_file_name, read_gene_list};
+pub use input::{InputFile, Reference, ReferenceSet, is_protein_file_name};
 pub use mutation::{MutationCall, MutationKind, call_mutations};
 pub use output::{RunSummary, water_file_name};
 pub use pipeline::{Progress, for_each_result, run};
