@@ -150,7 +150,10 @@ pub fn call_mutations(
     if target.get(alignment.a_range()).is_none() || reference.get(alignment.b_range()).is_none() {
         return Err(misfit());
     }
-    let mut calls = Vec::new();
+    // Calls come from columns that are not identical, plus at most one per terminus: room for
+    // them up front instead of regrowing (and moving) the calls several times per target.
+    let stats = alignment.stats();
+    let mut calls = Vec::with_capacity(stats.length() - stats.identity() + 2);
     let reference_end = without_final_stop(reference);
     let target_end = without_final_stop(target);
     let target_stops = target_end < target.len();
