@@ -125,14 +125,12 @@ impl Alignment {
     /// assert_eq!(line, "cigar=3=1X4=");
     /// ```
     pub fn write_cigar(&self, out: &mut String) {
-        let mut ops = self.ops.iter().copied().peekable();
-        while let Some(op) = ops.next() {
-            let mut count = 1usize;
-            while ops.next_if_eq(&op).is_some() {
-                count += 1;
-            }
+        let mut rest = &self.ops[..];
+        while let Some(&op) = rest.first() {
+            let count = rest.iter().position(|&o| o != op).unwrap_or(rest.len());
             push_decimal(out, count);
             out.push(op.cigar());
+            rest = &rest[count..];
         }
     }
 

@@ -404,16 +404,21 @@ impl Aligner {
             .fixed
             .as_ref()
             .expect("kernel targets need fixed point");
-        let coded: Vec<Vec<u8>> = chunk
+        // The group's codes in one buffer: one allocation per group, not per target.
+        let total = chunk.iter().map(|&index| targets[index].len()).sum();
+        let mut codes = Vec::with_capacity(total);
+        for &index in chunk {
+            codes.extend(targets[index].iter().map(|&r| self.matrix.code(r)));
+        }
+        let mut rest = codes.as_slice();
+        let views: Vec<&[u8]> = chunk
             .iter()
             .map(|&index| {
-                targets[index]
-                    .iter()
-                    .map(|&r| self.matrix.code(r))
-                    .collect()
+                let (view, after) = rest.split_at(targets[index].len());
+                rest = after;
+                view
             })
             .collect();
-        let views: Vec<&[u8]> = coded.iter().map(Vec::as_slice).collect();
         let outcomes = driver::run(
             self.engine,
             fixed,
@@ -427,14 +432,14 @@ impl Aligner {
         chunk
             .iter()
             .zip(outcomes)
-            .zip(&coded)
+            .zip(&views)
             .map(|((&index, outcome), codes_target)| {
                 let score = LocalScore {
                     score: outcome.score,
                     end_a: outcome.end_a,
                     end_b: outcome.end_b,
                 };
-                let target = (codes_target.as_slice(), targets[index]);
+                let target = (*codes_target, targets[index]);
                 let (a, b) = if transposed {
                     (target, shared)
                 } else {

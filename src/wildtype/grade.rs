@@ -79,13 +79,21 @@ impl Context<'_> {
         }
         let mut alignments: Vec<Option<Result<Alignment, AlignError>>> =
             (0..chunk.len()).map(|_| None).collect();
-        for (index, positions) in groups {
-            let queries: Vec<&[u8]> = positions
-                .iter()
-                .map(|&position| self.plan.residues(&chunk[position]))
-                .collect();
-            let reference = &self.references.references()[index].residues;
-            let aligned = self.aligner.align_many_to_one(&queries, reference);
+        // The genes side by side: a worker done with one gene's last kernel group takes
+        // another gene's, instead of waiting for the other workers at every gene.
+        let groups: Vec<(usize, Vec<usize>)> = groups.into_iter().collect();
+        let aligned: Vec<Vec<Result<Alignment, AlignError>>> = groups
+            .par_iter()
+            .map(|(index, positions)| {
+                let queries: Vec<&[u8]> = positions
+                    .iter()
+                    .map(|&position| self.plan.residues(&chunk[position]))
+                    .collect();
+                let reference = &self.references.references()[*index].residues;
+                self.aligner.align_many_to_one(&queries, reference)
+            })
+            .collect();
+        for ((_, positions), aligned) in groups.into_iter().zip(aligned) {
             for (position, alignment) in positions.into_iter().zip(aligned) {
                 alignments[position] = Some(alignment);
             }

@@ -406,7 +406,17 @@ impl ReferenceSet {
     }
 
     pub(crate) fn index_of(&self, gene: &str) -> Option<usize> {
-        self.by_gene.get(&gene.to_ascii_lowercase()).copied()
+        // Gene names are short: lower-cased on the stack, not in a new string per target.
+        let mut buffer = [0u8; 64];
+        match buffer.get_mut(..gene.len()) {
+            Some(lower) => {
+                lower.copy_from_slice(gene.as_bytes());
+                lower.make_ascii_lowercase();
+                let lower = std::str::from_utf8(lower).expect("ASCII case change keeps UTF-8");
+                self.by_gene.get(lower).copied()
+            }
+            None => self.by_gene.get(&gene.to_ascii_lowercase()).copied(),
+        }
     }
 
     /// All references, in input order.

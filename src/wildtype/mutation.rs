@@ -139,8 +139,21 @@ pub fn call_mutations(
     reference: &[u8],
     alignment: &Alignment,
 ) -> Result<Vec<MutationCall>, AlignError> {
-    alignment.check_sequences(target, reference)?;
-    let mut calls = Vec::new();
+    // The checks of `Alignment::check_sequences`: the ranges here, each column's residues as
+    // the columns are compared below (one pass over the residues instead of two).
+    let misfit = || AlignError::NotTheAlignedSequences {
+        a_len: target.len(),
+        b_len: reference.len(),
+        a_end: alignment.a_range().end,
+        b_end: alignment.b_range().end,
+    };
+    if target.get(alignment.a_range()).is_none() || reference.get(alignment.b_range()).is_none() {
+        return Err(misfit());
+    }
+    // Calls come from columns that are not identical, plus at most one per terminus: room for
+    // them up front instead of regrowing (and moving) the calls several times per target.
+    let stats = alignment.stats();
+    let mut calls = Vec::with_capacity(stats.length() - stats.identity() + 2);
     let reference_end = without_final_stop(reference);
     let target_end = without_final_stop(target);
     let target_stops = target_end < target.len();
@@ -149,7 +162,7 @@ pub fn call_mutations(
     // N terminus.
     if b.start > 0 {
         if a.start == b.start {
-            compare_ungapped(target, reference, 0, 0, b.start, &mut calls);
+            compare_ungapped(target, reference, (0, 0, b.start), None, &mut calls);
         } else {
             calls.push(truncation(
                 MutationKind::NTerminalTruncation,
@@ -175,7 +188,10 @@ pub fn call_mutations(
             .count();
         match op {
             Op::Equal | Op::Mismatch => {
-                compare_ungapped(target, reference, i, j, run, &mut calls);
+                let columns = Some(&ops[column..column + run]);
+                if !compare_ungapped(target, reference, (i, j, run), columns, &mut calls) {
+                    return Err(misfit());
+                }
                 i += run;
                 j += run;
             }
@@ -210,7 +226,7 @@ pub fn call_mutations(
     let left_in_target = target_end.saturating_sub(a.end);
     if missing > 0 && a.end <= target_end {
         if left_in_target == missing {
-            compare_ungapped(target, reference, a.end, b.end, missing, &mut calls);
+            compare_ungapped(target, reference, (a.end, b.end, missing), None, &mut calls);
         } else if left_in_target == 0 && target_stops {
             let change = Change::Substitution {
                 position: b.end + 1,
@@ -249,20 +265,25 @@ fn without_final_stop(residues: &[u8]) -> usize {
 }
 
 /// Substitutions among `length` residues paired without gaps from target index `i` and
-/// reference index `j` (0-based).
+/// reference index `j` (0-based). With the alignment's `columns` for them, false when a pair's
+/// equality is not its column's (the alignment is not of these sequences).
 fn compare_ungapped(
     target: &[u8],
     reference: &[u8],
-    i: usize,
-    j: usize,
-    length: usize,
+    (i, j, length): (usize, usize, usize),
+    columns: Option<&[Op]>,
     calls: &mut Vec<MutationCall>,
-) {
+) -> bool {
     for offset in 0..length {
         let (t, r) = (
             target[i + offset].to_ascii_uppercase(),
             reference[j + offset].to_ascii_uppercase(),
         );
+        if let Some(columns) = columns
+            && (t == r) != (columns[offset] == Op::Equal)
+        {
+            return false;
+        }
         if t == r {
             continue;
         }
@@ -285,6 +306,7 @@ fn compare_ungapped(
             change,
         });
     }
+    true
 }
 
 /// A deletion or insertion: the short form in water's placement, HGVS after normalisation.
