@@ -482,11 +482,18 @@ unsafe fn first_pass<V: Vector, const TRACE: bool>(
     // SAFETY: every access is at `s * lanes` with `s < seg`, inside buffers of `seg * lanes`
     // lanes (see `StripedColumn`); CPU features: the caller.
     unsafe {
-        let mut diag = V::load(h_load.add((seg - 1) * lanes)).shift_in(V::splat(diagonal0));
+        let first = V::load(h_load.add((seg - 1) * lanes)).shift_in(V::splat(diagonal0));
         let mut vf = splats.low.shift_in(V::splat(f1));
         let mut column_max = splats.low;
         for s in 0..seg {
             let at = s * lanes;
+            // Loaded in each step rather than carried from the previous one: a carried
+            // portable vector is split into single lanes and gathered again every step.
+            let diag = if s == 0 {
+                first
+            } else {
+                V::load(h_load.add(at - lanes))
+            };
             let d = diag.add(V::load(column.profile.add(at)));
             let row_gap = V::load(e.add(at));
             let best_two = d.max(row_gap);
@@ -506,7 +513,6 @@ unsafe fn first_pass<V: Vector, const TRACE: bool>(
             let h_open = h.sub(splats.open);
             row_gap.sub(splats.extend).max(h_open).store(e.add(at));
             vf = vf.sub(splats.extend).max(h_open);
-            diag = V::load(h_load.add(at));
         }
         (vf, column_max)
     }
