@@ -2,20 +2,19 @@
 //!
 //! A batch's trace is a megabyte or more, touched once per process on each thread. In 4 KiB
 //! pages that is hundreds of page faults per thread, which cost about as much as the walks of
-//! the whole batch; one 2 MiB page (when the kernel grants it) costs one fault. The buffer is
-//! kept for the thread's later fills.
+//! the whole batch; one 2 MiB page (when the kernel grants it) costs one fault. The memory is
+//! zeroed by the kernel as it is first touched and kept for the thread's later fills.
 
 use std::alloc::Layout;
 use std::ops::{Deref, DerefMut};
 use std::ptr::NonNull;
 
-/// Buffers are whole 2 MiB units aligned to 2 MiB, the x86-64 and aarch64 (4 KiB granule)
-/// huge page size.
+/// Buffers are whole 2 MiB units, the x86-64 and aarch64 (4 KiB granule) huge page size.
 const HUGE_PAGE: usize = 2 << 20;
 
 /// A growable buffer of `u64` words whose contents need not survive growth.
 pub(crate) struct TraceWords {
-    /// `HUGE_PAGE`-aligned, `words` initialized words; dangling when `words` is 0.
+    /// `len` zero-initialised words (or written since); dangling when `len` is 0.
     words: NonNull<u64>,
     len: usize,
 }
@@ -50,10 +49,6 @@ impl Clone for TraceWords {
 }
 
 impl TraceWords {
-    fn layout(words: usize) -> Layout {
-        Layout::from_size_align(words * 8, HUGE_PAGE).expect("a trace buffer's size fits memory")
-    }
-
     /// Makes room for at least `words` words. Growing drops what the buffer held (every fill
     /// writes the trace it reads). Aborts, as a failed allocation does, when memory runs out.
     pub(crate) fn reserve_words(&mut self, words: usize) {
@@ -62,24 +57,15 @@ impl TraceWords {
         }
         self.release();
         let bytes = (words * 8).next_multiple_of(HUGE_PAGE);
-        let layout = Self::layout(bytes / 8);
-        // SAFETY: the layout has a non-zero size.
-        let raw = unsafe { std::alloc::alloc(layout) };
-        let Some(start) = NonNull::new(raw) else {
-            std::alloc::handle_alloc_error(layout);
-        };
-        advise_huge_pages(start.as_ptr(), bytes);
-        // SAFETY: `start` is valid for `bytes` bytes of writes. Zeroing after the advice makes
-        // the first touch of each 2 MiB unit one fault, and every word initialized.
-        unsafe { std::ptr::write_bytes(start.as_ptr(), 0, bytes) };
-        self.words = start.cast();
+        self.words = zeroed_pages(bytes).cast();
         self.len = bytes / 8;
     }
 
     fn release(&mut self) {
         if self.len > 0 {
-            // SAFETY: allocated in `reserve_words` with this same layout.
-            unsafe { std::alloc::dealloc(self.words.as_ptr().cast(), Self::layout(self.len)) };
+            // SAFETY: made by `zeroed_pages` with this same size, and no longer borrowed
+            // (`&mut self`).
+            unsafe { release_pages(self.words.cast(), self.len * 8) };
             // Field by field: assigning a whole new value would drop this one again.
             self.words = NonNull::dangling();
             self.len = 0;
@@ -93,26 +79,87 @@ impl Drop for TraceWords {
     }
 }
 
-/// Asks Linux for transparent huge pages over `[start, start + bytes)`; only a hint: without
-/// them the buffer works in small pages.
 #[cfg(target_os = "linux")]
-fn advise_huge_pages(start: *mut u8, bytes: usize) {
-    /// `MADV_HUGEPAGE` of Linux's `<asm-generic/mman-common.h>`.
-    const MADV_HUGEPAGE: core::ffi::c_int = 14;
+mod linux {
+    use core::ffi::{c_int, c_long, c_void};
+
+    // Linux's values (the same on x86-64 and aarch64).
+    pub(super) const PROT_READ: c_int = 1;
+    pub(super) const PROT_WRITE: c_int = 2;
+    pub(super) const MAP_PRIVATE: c_int = 2;
+    pub(super) const MAP_ANONYMOUS: c_int = 0x20;
+    /// `MADV_HUGEPAGE` of `<asm-generic/mman-common.h>`.
+    pub(super) const MADV_HUGEPAGE: c_int = 14;
+
     unsafe extern "C" {
-        fn madvise(
-            addr: *mut core::ffi::c_void,
+        pub(super) fn mmap(
+            addr: *mut c_void,
             len: usize,
-            advice: core::ffi::c_int,
-        ) -> core::ffi::c_int;
+            prot: c_int,
+            flags: c_int,
+            fd: c_int,
+            offset: c_long,
+        ) -> *mut c_void;
+        pub(super) fn munmap(addr: *mut c_void, len: usize) -> c_int;
+        pub(super) fn madvise(addr: *mut c_void, len: usize, advice: c_int) -> c_int;
     }
-    // SAFETY: the range is one allocation of this buffer, page aligned; the advice changes no
-    // contents, and a failure (say, no huge page support) is harmless.
-    let _ = unsafe { madvise(start.cast(), bytes, MADV_HUGEPAGE) };
+}
+
+/// `bytes` of zeroed memory, 8-byte aligned. On Linux an anonymous mapping that asks for
+/// transparent huge pages: the kernel zeroes each page when it is first touched, so a buffer
+/// costs only the pages a fill writes (one fault per 2 MiB page when huge pages are granted).
+#[cfg(target_os = "linux")]
+fn zeroed_pages(bytes: usize) -> NonNull<u8> {
+    use linux::*;
+    // SAFETY: a new private anonymous mapping; no existing memory is affected.
+    let start = unsafe {
+        mmap(
+            std::ptr::null_mut(),
+            bytes,
+            PROT_READ | PROT_WRITE,
+            MAP_PRIVATE | MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    // MAP_FAILED is (void *) -1.
+    if start.is_null() || start as usize == usize::MAX {
+        std::alloc::handle_alloc_error(
+            Layout::from_size_align(bytes, 8).unwrap_or(Layout::new::<u64>()),
+        );
+    }
+    // SAFETY: the range is the mapping just made; the advice changes no contents, and a
+    // failure (no huge page support) is harmless.
+    let _ = unsafe { madvise(start, bytes, MADV_HUGEPAGE) };
+    NonNull::new(start.cast()).expect("checked above")
+}
+
+/// # Safety
+///
+/// `start` and `bytes` are those of one `zeroed_pages` call, not used afterwards.
+#[cfg(target_os = "linux")]
+unsafe fn release_pages(start: NonNull<u8>, bytes: usize) {
+    // SAFETY: the caller passes one whole mapping of ours.
+    let _ = unsafe { linux::munmap(start.as_ptr().cast(), bytes) };
 }
 
 #[cfg(not(target_os = "linux"))]
-fn advise_huge_pages(_start: *mut u8, _bytes: usize) {}
+fn zeroed_pages(bytes: usize) -> NonNull<u8> {
+    let layout = Layout::from_size_align(bytes, 8).expect("a trace buffer's size fits memory");
+    // SAFETY: the layout has a non-zero size.
+    let raw = unsafe { std::alloc::alloc_zeroed(layout) };
+    NonNull::new(raw).unwrap_or_else(|| std::alloc::handle_alloc_error(layout))
+}
+
+/// # Safety
+///
+/// `start` and `bytes` are those of one `zeroed_pages` call, not used afterwards.
+#[cfg(not(target_os = "linux"))]
+unsafe fn release_pages(start: NonNull<u8>, bytes: usize) {
+    let layout = Layout::from_size_align(bytes, 8).expect("a trace buffer's size fits memory");
+    // SAFETY: allocated by `zeroed_pages` with this layout.
+    unsafe { std::alloc::dealloc(start.as_ptr(), layout) };
+}
 
 impl Deref for TraceWords {
     type Target = [u64];
@@ -136,12 +183,12 @@ mod tests {
     use super::TraceWords;
 
     #[test]
-    fn grows_in_aligned_units_and_starts_zeroed() {
+    fn grows_in_huge_page_units_and_starts_zeroed() {
         let mut words = TraceWords::default();
         assert!(words.is_empty());
         words.reserve_words(10);
         assert_eq!(words.len(), (2 << 20) / 8);
-        assert_eq!(words.as_ptr() as usize % (2 << 20), 0);
+        assert_eq!(words.as_ptr() as usize % 8, 0);
         assert!(words.iter().all(|&word| word == 0));
         words[3] = 7;
         words.reserve_words(5);
