@@ -141,8 +141,9 @@ impl PipelineConfig {
         self
     }
 
-    /// Keeps only targets of these genes: a gene-list file or a comma-separated list
-    /// ([`super::read_gene_list`]); compared case-insensitively.
+    /// Keeps only targets of these genes: the path of a gene-list file (one gene per line, `#`
+    /// comments and blank lines skipped) or a comma-separated list; compared
+    /// case-insensitively.
     pub fn target_genes(mut self, genes: impl Into<String>) -> Self {
         self.target_genes = Some(genes.into());
         self
