@@ -247,13 +247,7 @@ impl Aligner {
         I: Fn() -> S + Sync + Send,
         F: Fn(&mut S, usize, Result<Alignment>) + Sync + Send,
     {
-        self.many_fold(a, bs, true, false, init, |state, index, result| {
-            fold(
-                state,
-                index,
-                result.map(|(alignment, _)| alignment.expect("asked for alignments")),
-            )
-        })
+        self.fold_alignments(a, bs, false, init, fold)
     }
 
     /// Many a's against one b, like [`Aligner::align_many_to_one`], each result handed to
@@ -287,13 +281,37 @@ impl Aligner {
         I: Fn() -> S + Sync + Send,
         F: Fn(&mut S, usize, Result<Alignment>) + Sync + Send,
     {
-        self.many_fold(b, as_, true, true, init, |state, index, result| {
-            fold(
-                state,
-                index,
-                result.map(|(alignment, _)| alignment.expect("asked for alignments")),
-            )
-        })
+        self.fold_alignments(b, as_, true, init, fold)
+    }
+
+    /// The two `_fold` calls: alignments (never bare scores) handed to `fold`.
+    fn fold_alignments<S, I, F>(
+        &self,
+        shared: &[u8],
+        targets: &[&[u8]],
+        transposed: bool,
+        init: I,
+        fold: F,
+    ) -> Vec<S>
+    where
+        S: Send,
+        I: Fn() -> S + Sync + Send,
+        F: Fn(&mut S, usize, Result<Alignment>) + Sync + Send,
+    {
+        self.many_fold(
+            shared,
+            targets,
+            true,
+            transposed,
+            init,
+            |state, index, result| {
+                fold(
+                    state,
+                    index,
+                    result.map(|(alignment, _)| alignment.expect("asked for alignments")),
+                )
+            },
+        )
     }
 
     /// The shared body of the one-to-many calls (`shared` is a, `targets` are b's) and the
