@@ -89,6 +89,29 @@ pub fn detect_type(residues: &[u8]) -> SeqType {
     }
 }
 
+/// The fraction of residues that are `A`, `C`, `G`, `T`, `U` or `N` (either case); 0 for no
+/// residues. Proteins have about a quarter; a coding sequence read as protein has all.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::seq::nucleotide_fraction;
+///
+/// assert_eq!(nucleotide_fraction(b"ATGgcnTAA"), 1.0);
+/// assert_eq!(nucleotide_fraction(b"MKVA"), 0.25);
+/// assert_eq!(nucleotide_fraction(b""), 0.0);
+/// ```
+pub fn nucleotide_fraction(residues: &[u8]) -> f64 {
+    if residues.is_empty() {
+        return 0.0;
+    }
+    let bases = residues
+        .iter()
+        .filter(|byte| b"ACGTUN".contains(&byte.to_ascii_uppercase()))
+        .count();
+    bases as f64 / residues.len() as f64
+}
+
 /// Rewrites residues for nucleotide mode: `X` becomes `N` and `x` becomes `n`.
 ///
 /// # Examples

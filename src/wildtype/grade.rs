@@ -227,6 +227,24 @@ impl Context<'_> {
         record.quality = Some(quality);
         record.tier = tier;
         record.cigar = Some(alignment.cigar());
+        if tier == Tier::Failed {
+            // Another gene's protein (or a scrap of this one): its differences from the
+            // reference are not mutations of the gene, so no call is made.
+            record.status = Status::NotHomologous;
+            record.detail = format!(
+                "below the LOW tier: {}",
+                self.config.tiers.below_low(&quality)
+            );
+            let water = self
+                .config
+                .write_alignments
+                .then(|| self.water_report(target, reference, &alignment));
+            return TargetResult {
+                record,
+                mutations: Vec::new(),
+                water,
+            };
+        }
         let mutations =
             match self.mutation_records(target, (index, reference), residues, &alignment, tier) {
                 Ok(mutations) => mutations,

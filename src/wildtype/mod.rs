@@ -13,7 +13,8 @@
 //!   reference, contig location, lengths, 1-based inclusive coordinates, water's identity /
 //!   similarity / gaps, query and reference coverage, score, normalized score, score ratio,
 //!   tier, CIGAR (target as query), mutation counts, status (`ok`, `no_reference`,
-//!   `bad_header`, `empty_sequence`, `alignment_error`) and detail.
+//!   `bad_header`, `empty_sequence`, `alignment_error`, `not_homologous`, `not_protein`; see
+//!   [`Status`]) and detail.
 //! - `mutations.tsv` / `mutations.jsonl`: one row per call (see [`MutationCall`]), with the
 //!   alignment's tier and, with a catalogue, `known`/`novel` and the catalogue's columns.
 //! - `catalogue_unobserved.tsv` (with a catalogue): rows no target carried.

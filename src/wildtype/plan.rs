@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::Result;
-use crate::seq::strip_residues_into;
+use crate::seq::{nucleotide_fraction, strip_residues_into};
 
 use super::config::PipelineConfig;
 use super::header::{GeneMap, TargetHeader};
@@ -106,7 +106,8 @@ impl Plan {
         plan.targets.truncate(plan.shard_range.end);
         plan.targets.drain(..plan.shard_range.start);
         for target in &mut plan.targets {
-            check(with.references, target);
+            let residues = &plan.residues[target.residues.clone()];
+            check(with.references, target, residues);
         }
         let mut used: Vec<usize> = plan
             .targets
@@ -187,9 +188,17 @@ fn target_meta(with: &PlanInputs<'_>, path: &Path, header: &str, line: usize) ->
     }
 }
 
+/// A target at least this long whose residues are at least [`NUCLEOTIDE_LIKE`] `ACGTUN` is a
+/// nucleotide sequence given as protein (status `not_protein`) when its reference is not.
+pub(crate) const NUCLEOTIDE_MIN_LENGTH: usize = 10;
+
+/// The share of `ACGTUN` residues from which a sequence reads as nucleotide: proteins have
+/// about a quarter of them.
+pub(crate) const NUCLEOTIDE_LIKE: f64 = 0.9;
+
 /// Finds the target's reference, and why it cannot be aligned: no gene, no reference for the
-/// gene, no residues.
-fn check(references: &ReferenceSet, target: &mut TargetMeta) {
+/// gene, no residues, nucleotides against a protein reference.
+fn check(references: &ReferenceSet, target: &mut TargetMeta, residues: &[u8]) {
     if target.problem.is_some() {
         return;
     }
@@ -201,5 +210,18 @@ fn check(references: &ReferenceSet, target: &mut TargetMeta) {
     target.reference = Some(index);
     if target.residues.is_empty() {
         target.problem = Some((Status::EmptySequence, "no residues".into()));
+        return;
+    }
+    let looks_nucleotide = |residues: &[u8]| {
+        residues.len() >= NUCLEOTIDE_MIN_LENGTH && nucleotide_fraction(residues) >= NUCLEOTIDE_LIKE
+    };
+    if looks_nucleotide(residues) && !looks_nucleotide(&references.references()[index].residues) {
+        target.problem = Some((
+            Status::NotProtein,
+            format!(
+                "looks like a nucleotide sequence ({:.0}% A/C/G/T/U/N) against the protein reference of {gene}",
+                100.0 * nucleotide_fraction(residues)
+            ),
+        ));
     }
 }

@@ -88,6 +88,25 @@ impl TierRule {
             && quality.reference_coverage >= self.coverage
             && quality.score_ratio >= self.score_ratio
     }
+
+    /// The minimums `quality` misses, e.g. `identity 45.02 < 70, score ratio 0.2010 < 0.3`.
+    pub(crate) fn shortfall(&self, quality: &Quality) -> String {
+        [
+            ("identity", quality.identity, self.identity, 2),
+            (
+                "reference coverage",
+                quality.reference_coverage,
+                self.coverage,
+                2,
+            ),
+            ("score ratio", quality.score_ratio, self.score_ratio, 4),
+        ]
+        .into_iter()
+        .filter(|(_, value, minimum, _)| value < minimum || value.is_nan())
+        .map(|(name, value, minimum, digits)| format!("{name} {value:.digits$} < {minimum}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
 }
 
 impl FromStr for TierRule {
@@ -111,10 +130,13 @@ impl FromStr for TierRule {
     }
 }
 
-/// The thresholds of the HIGH, MEDIUM and LOW tiers; anything below LOW is FAILED.
+/// The thresholds of the HIGH, MEDIUM and LOW tiers; anything below LOW is FAILED, and the
+/// pipeline reports an aligned target below LOW as `not_homologous`, without mutation calls.
 ///
-/// Defaults: HIGH 95/90/0.8, MEDIUM 80/70/0.5, LOW 60/50/0.3 (identity %, reference
-/// coverage %, score ratio).
+/// Defaults: HIGH 95/90/0.8, MEDIUM 80/70/0.5, LOW 70/50/0.3 (identity %, reference
+/// coverage %, score ratio). LOW's 70 % identity keeps the groups of one named family
+/// together (CTX-M-9 or CTX-M-2 against CTX-M-15: 79-81 %, LOW or MEDIUM) and leaves another
+/// family out (SHV-1 against TEM-1: 65 %; KPC-2 against TEM-1: 45 %).
 ///
 /// # Examples
 ///
@@ -136,7 +158,7 @@ impl Default for TierThresholds {
         Self {
             high: TierRule::new(95.0, 90.0, 0.8),
             medium: TierRule::new(80.0, 70.0, 0.5),
-            low: TierRule::new(60.0, 50.0, 0.3),
+            low: TierRule::new(70.0, 50.0, 0.3),
         }
     }
 }
@@ -173,6 +195,11 @@ impl TierThresholds {
     /// The LOW rule.
     pub fn low(&self) -> TierRule {
         self.low
+    }
+
+    /// Why `quality` is below the LOW tier (empty when it is not).
+    pub(crate) fn below_low(&self, quality: &Quality) -> String {
+        self.low.shortfall(quality)
     }
 
     /// The best tier whose rule `quality` meets.

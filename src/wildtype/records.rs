@@ -31,6 +31,13 @@ pub enum Status {
     EmptySequence,
     /// The aligner refused the pair.
     AlignmentError,
+    /// Aligned, but below the LOW tier: the target is not the gene its label says (another
+    /// gene's protein, a fragment too short to speak for the gene), so its would-be calls
+    /// are noise and are not reported.
+    NotHomologous,
+    /// The target looks like a nucleotide sequence while its reference is a protein; not
+    /// aligned.
+    NotProtein,
 }
 
 impl Status {
@@ -42,6 +49,8 @@ impl Status {
             Status::BadHeader => "bad_header",
             Status::EmptySequence => "empty_sequence",
             Status::AlignmentError => "alignment_error",
+            Status::NotHomologous => "not_homologous",
+            Status::NotProtein => "not_protein",
         }
     }
 }
