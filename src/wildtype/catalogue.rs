@@ -65,7 +65,8 @@ impl CatalogueEntry {
 /// ```
 /// use wildtype_aligner::wildtype::Catalogue;
 ///
-/// let text = "gene\tmutation\tdrug_class\nblaTEM\tG238S\tcephalosporin\n";
+/// // Positions are the reference protein's own: TEM's Ambler G238S is G236S in TEM-1.
+/// let text = "gene\tmutation\tdrug_class\nblaTEM\tG236S\tcephalosporin\n";
 /// let catalogue = Catalogue::parse("known.tsv", text).unwrap();
 /// assert_eq!(catalogue.entries()[0].annotation_text(), "drug_class=cephalosporin");
 ///
