@@ -101,7 +101,8 @@ pub fn measure_pipeline(
     })
 }
 
-/// Cells of a finished run, from its `alignments.tsv` (lengths of aligned rows).
+/// Cells of a finished run, from its `alignments.tsv`: lengths of the rows that were aligned
+/// (those with a CIGAR: status `ok`, and `not_homologous`, aligned then found below LOW).
 fn cells_of_run(output_dir: &Path) -> Result<u64> {
     let path = output_dir.join("alignments.tsv");
     let text = std::fs::read_to_string(&path).map_err(|source| io_error(&path, source))?;
@@ -113,15 +114,15 @@ fn cells_of_run(output_dir: &Path) -> Result<u64> {
             .position(|c| *c == name)
             .ok_or_else(|| Error::from(format!("alignments.tsv has no column {name}")))
     };
-    let (target, reference, status) = (
+    let (target, reference, cigar) = (
         column("target_length")?,
         column("reference_length")?,
-        column("status")?,
+        column("cigar")?,
     );
     let mut cells = 0u64;
     for line in lines {
         let fields: Vec<&str> = line.split('\t').collect();
-        if fields.get(status) != Some(&"ok") {
+        if fields.get(cigar).is_none_or(|cigar| cigar.is_empty()) {
             continue;
         }
         let number = |i: usize| {
