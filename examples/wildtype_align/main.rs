@@ -116,7 +116,11 @@ fn exit_code(error: &Error) -> u8 {
         | Error::NoTargetFiles
         | Error::EmptyGeneList { .. }
         | Error::Scoring(ScoringError::GapOutOfRange { .. })
-        | Error::Align(AlignError::KernelUnavailable(_) | AlignError::UnknownKernel(_)) => 2,
+        | Error::Align(
+            AlignError::KernelUnavailable(_)
+            | AlignError::UnknownKernel(_)
+            | AlignError::KernelVariable { .. },
+        ) => 2,
         Error::Format { .. }
         | Error::Input { .. }
         | Error::Header(_)

@@ -28,6 +28,15 @@ pub enum AlignError {
     /// The kernel asked for needs a CPU feature this machine lacks.
     #[error("kernel {0} is not available on this CPU")]
     KernelUnavailable(KernelKind),
+    /// The `WTA_KERNEL` environment variable names no kernel, or one this CPU lacks; every
+    /// aligner built without an explicit kernel refuses to run rather than use another one.
+    #[error("WTA_KERNEL={value}: {reason}")]
+    KernelVariable {
+        /// The variable's value.
+        value: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A kernel name that is none of `scalar`, `portable`, `sse41`, `avx2`, `avx512`.
     #[error(transparent)]
     UnknownKernel(#[from] UnknownKernel),
