@@ -1,6 +1,6 @@
 //! What can go wrong in the alignment layer.
 
-use super::kernel::{KernelKind, UnknownKernel};
+use super::kernel::{KernelKind, KernelVariable, UnknownKernel};
 
 /// A pair that cannot be aligned, or an aligner that cannot be built as asked.
 ///
@@ -30,13 +30,8 @@ pub enum AlignError {
     KernelUnavailable(KernelKind),
     /// The `WTA_KERNEL` environment variable names no kernel, or one this CPU lacks; every
     /// aligner built without an explicit kernel refuses to run rather than use another one.
-    #[error("WTA_KERNEL={value}: {reason}")]
-    KernelVariable {
-        /// The variable's value.
-        value: String,
-        /// What is wrong with it.
-        reason: String,
-    },
+    #[error(transparent)]
+    KernelVariable(#[from] KernelVariable),
     /// A kernel name that is none of `scalar`, `portable`, `sse41`, `avx2`, `avx512`.
     #[error(transparent)]
     UnknownKernel(#[from] UnknownKernel),

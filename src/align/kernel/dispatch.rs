@@ -12,7 +12,6 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
-use super::super::error::AlignError;
 use super::isa::{Isa, Job, LaneWidth, Lanes};
 use super::portable::Portable;
 #[cfg(target_arch = "x86_64")]
@@ -107,6 +106,25 @@ impl FromStr for KernelKind {
 #[error("unknown kernel '{0}' (expected scalar, portable, sse41, avx2 or avx512)")]
 pub struct UnknownKernel(pub String);
 
+/// The `WTA_KERNEL` environment variable names no kernel, or one this CPU lacks.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::align::KernelVariable;
+///
+/// let err = KernelVariable { value: "vax".into(), reason: "unknown kernel".into() };
+/// assert_eq!(err.to_string(), "WTA_KERNEL=vax: unknown kernel");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("WTA_KERNEL={value}: {reason}")]
+pub struct KernelVariable {
+    /// The variable's value.
+    pub value: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
 /// The kernel in use, with the proof of its CPU feature.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Engine {
@@ -139,8 +157,8 @@ impl Engine {
 
     /// The fastest engine of this CPU, or the one `WTA_KERNEL` names; decided once. A value
     /// that names no kernel, or one this CPU lacks, is an error.
-    pub(crate) fn detected() -> Result<Engine, AlignError> {
-        static DETECTED: OnceLock<Result<Engine, AlignError>> = OnceLock::new();
+    pub(crate) fn detected() -> Result<Engine, KernelVariable> {
+        static DETECTED: OnceLock<Result<Engine, KernelVariable>> = OnceLock::new();
         DETECTED
             .get_or_init(|| {
                 let best = KernelKind::ALL
@@ -152,13 +170,13 @@ impl Engine {
                     Ok(value) if !value.is_empty() => value,
                     Ok(_) | Err(std::env::VarError::NotPresent) => return Ok(best),
                     Err(std::env::VarError::NotUnicode(value)) => {
-                        return Err(AlignError::KernelVariable {
+                        return Err(KernelVariable {
                             value: value.to_string_lossy().into_owned(),
                             reason: "not UTF-8 text".into(),
                         });
                     }
                 };
-                let bad = |reason: String| AlignError::KernelVariable {
+                let bad = |reason: String| KernelVariable {
                     value: requested.clone(),
                     reason,
                 };
