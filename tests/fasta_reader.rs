@@ -329,10 +329,11 @@ fn carriage_return_line_endings_are_refused() {
 #[test]
 fn data_after_the_gzip_stream() {
     let mut compressed = gzip(b">a\nMKV\n");
+    let offset = compressed.len() as u64;
     compressed.extend_from_slice(b"this is not gzip\n");
     let results = read(&compressed);
     let (kind, _, _) = first_error(&results);
-    assert_eq!(kind, FastaErrorKind::TrailingGzipData);
+    assert_eq!(kind, FastaErrorKind::TrailingGzipData { offset });
     let Some(Err(e)) = results.last() else {
         unreachable!()
     };

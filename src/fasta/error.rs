@@ -61,7 +61,10 @@ pub enum FastaErrorKind {
     /// line.
     CarriageReturnLineEndings,
     /// Bytes that are not gzip follow the end of the gzip data.
-    TrailingGzipData,
+    TrailingGzipData {
+        /// Where they start: the 0-based byte offset in the (compressed) file.
+        offset: u64,
+    },
     /// A line starting with `;` (a comment in old FASTA files): an error only when the caller
     /// asks for [`crate::fasta::ReaderOptions::reject_comments`].
     CommentLine,
@@ -135,9 +138,10 @@ impl fmt::Display for FastaErrorKind {
                 "lines end in a carriage return alone (classic Mac OS line endings); convert \
                  them to line feeds, e.g. tr '\\r' '\\n'",
             ),
-            Self::TrailingGzipData => f.write_str(
-                "data after the end of the gzip data (not a further gzip member); the file is \
-                 damaged or was appended to",
+            Self::TrailingGzipData { offset } => write!(
+                f,
+                "data after the end of the gzip data, from byte {offset} of the file (not a \
+                 further gzip member); the file is damaged or was appended to"
             ),
             Self::CommentLine => f.write_str(
                 "a line starting with ';' (an old-style FASTA comment); remove comment lines",

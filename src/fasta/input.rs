@@ -83,24 +83,46 @@ pub(crate) fn open_reader(name: &Path, mut inner: impl Read + Send + 'static) ->
 /// them as a truncated member ("unexpected end of file"), which sends the user looking for
 /// the wrong fault. Zero padding after the last member (tape blocks) is read as the end.
 struct GzipMembers<R: Read> {
-    decoder: Option<GzDecoder<BufReader<R>>>,
+    decoder: Option<GzDecoder<BufReader<Counted<R>>>>,
+}
+
+/// A reader that counts the bytes read through it.
+struct Counted<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.count += read as u64;
+        Ok(read)
+    }
 }
 
 impl<R: Read> GzipMembers<R> {
     fn new(inner: R) -> Self {
+        let counted = Counted { inner, count: 0 };
         Self {
-            decoder: Some(GzDecoder::new(BufReader::new(inner))),
+            decoder: Some(GzDecoder::new(BufReader::new(counted))),
         }
     }
 }
 
-/// The marker error for bytes after the gzip data, told apart in [`read_error`].
+/// The marker error for bytes after the gzip data, told apart in [`read_error`]: where they
+/// start in the file.
 #[derive(Debug)]
-struct TrailingData;
+struct TrailingData {
+    offset: u64,
+}
 
 impl std::fmt::Display for TrailingData {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("data after the end of the gzip data")
+        write!(
+            f,
+            "data after the end of the gzip data at byte {}",
+            self.offset
+        )
     }
 }
 
@@ -121,19 +143,21 @@ impl<R: Read> Read for GzipMembers<R> {
                 return Ok(0);
             };
             let mut rest = decoder.into_inner();
-            let next = rest.fill_buf()?;
-            match next {
+            let buffered = rest.fill_buf()?.len() as u64;
+            let offset = rest.get_ref().count - buffered;
+            let trailing = || io::Error::new(io::ErrorKind::InvalidData, TrailingData { offset });
+            match rest.fill_buf()? {
                 [] => return Ok(0),
                 [0x1f] | [0x1f, 0x8b, ..] => self.decoder = Some(GzDecoder::new(rest)),
                 [0, ..] => {
                     let mut tail = Vec::new();
                     rest.read_to_end(&mut tail)?;
                     if tail.iter().any(|&b| b != 0) {
-                        return Err(io::Error::new(io::ErrorKind::InvalidData, TrailingData));
+                        return Err(trailing());
                     }
                     return Ok(0);
                 }
-                _ => return Err(io::Error::new(io::ErrorKind::InvalidData, TrailingData)),
+                _ => return Err(trailing()),
             }
         }
     }
@@ -146,8 +170,13 @@ pub(crate) fn read_error(
     line: usize,
     e: io::Error,
 ) -> FastaError {
-    if e.get_ref().is_some_and(|inner| inner.is::<TrailingData>()) {
-        return FastaError::new(name, FastaErrorKind::TrailingGzipData).at_line(line);
+    if let Some(trailing) = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<TrailingData>())
+    {
+        // A line of the decoded text would say nothing about where in the file they are.
+        let offset = trailing.offset;
+        return FastaError::new(name, FastaErrorKind::TrailingGzipData { offset });
     }
     match (compression, e.kind()) {
         (Compression::Gzip, io::ErrorKind::UnexpectedEof) => {
