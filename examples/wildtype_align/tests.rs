@@ -51,12 +51,14 @@ fn format_errors_in_gzip_reference_and_catalogue_files_exit_3() {
     let (code, message) = code_of(&config(&dir));
     assert_eq!(code, 3, "{message}");
     assert!(message.contains("t.faa: line"), "{message}");
+    let _ = std::fs::remove_dir_all(&dir);
 
     let dir = scratch("bom");
     std::fs::write(dir.join("refs.fasta"), format!("\u{feff}{REFERENCE}")).unwrap();
     let (code, message) = code_of(&config(&dir));
     assert_eq!(code, 3, "{message}");
     assert!(message.contains("byte-order mark"), "{message}");
+    let _ = std::fs::remove_dir_all(&dir);
 
     let dir = scratch("catalogue");
     std::fs::write(dir.join("c.tsv"), b"gene\tmutation\nbla\xffTEM\tS2A\n").unwrap();
