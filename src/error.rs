@@ -106,6 +106,22 @@ pub enum Error {
         /// The list as given.
         given: String,
     },
+    /// A gene of the target gene list (`--target-genes`) has no reference: a typo, most
+    /// likely; the message names the closest genes that have one.
+    #[cfg(feature = "pipeline")]
+    #[error(
+        "unknown gene '{gene}' in {origin} (no reference has it); closest genes with a \
+         reference: {}",
+        closest.join(", ")
+    )]
+    UnknownGene {
+        /// The gene as given.
+        gene: String,
+        /// Where it was given: `the target gene list`, or a gene-list file and line.
+        origin: String,
+        /// The closest genes with a reference.
+        closest: Vec<String>,
+    },
     /// The pipeline's worker threads could not be started.
     #[cfg(feature = "pipeline")]
     #[error("cannot start worker threads: {0}")]
@@ -157,7 +173,10 @@ impl PipelineOption {
     pub fn expected(self) -> &'static str {
         match self {
             PipelineOption::Shard => "K/N with 1 <= K <= N, e.g. 2/8",
-            PipelineOption::TierRule => "identity/coverage/score_ratio, e.g. 95/90/0.8",
+            PipelineOption::TierRule => {
+                "identity/coverage/score_ratio, identity and coverage percentages (0 to 100) \
+                 and a score ratio of 0 or more, e.g. 95/90/0.8"
+            }
             PipelineOption::GeneRule => "field:N, word:N or key:NAME",
         }
     }

@@ -338,3 +338,28 @@ fn faidx_option_letter_may_be_multibyte() {
         assert!(result.is_err(), "{text} is not an option faidx knows");
     }
 }
+
+/// A writer whose reader has gone, as standard output is after `| head -1`.
+struct ClosedPipe;
+
+impl std::io::Write for ClosedPipe {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::ErrorKind::BrokenPipe.into())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Err(std::io::ErrorKind::BrokenPipe.into())
+    }
+}
+
+/// samtools faidx dies quietly of SIGPIPE when its reader goes away (status 141 in the
+/// shell); the drop-in stops the same way, without an error message.
+#[test]
+fn a_closed_pipe_stops_quietly_with_status_141() {
+    let dir = tempfile::tempdir().unwrap();
+    let fasta = dir.path().join("refs.fa");
+    std::fs::write(&fasta, ">a\nMKVLAAGIV\n>b\nMKV\n").unwrap();
+    let mut stderr = Vec::new();
+    let args = [fasta.to_str().unwrap(), "a", "b"];
+    assert_eq!(faidx::main(args, &mut ClosedPipe, &mut stderr), 141);
+    assert!(stderr.is_empty(), "{}", String::from_utf8_lossy(&stderr));
+}

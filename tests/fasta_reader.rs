@@ -297,3 +297,73 @@ proptest! {
         let _ = read(&gzip(&bytes));
     }
 }
+
+/// A UTF-8 byte-order mark is named as such, not as sequence data before the first header.
+#[test]
+fn byte_order_mark_is_named() {
+    let results = read(b"\xef\xbb\xbf>a\nMK\n");
+    let (kind, line, _) = first_error(&results);
+    assert_eq!(kind, FastaErrorKind::ByteOrderMark { what: "UTF-8" });
+    assert_eq!(line, Some(1));
+    let Err(e) = &results[0] else { unreachable!() };
+    assert!(e.to_string().contains("byte-order mark"), "{e}");
+    let (kind, _, _) = first_error(&read(b"\xff\xfe>\x00a\x00"));
+    assert_eq!(kind, FastaErrorKind::ByteOrderMark { what: "UTF-16" });
+}
+
+/// A file whose lines end in a carriage return alone is one line to a reader of line feeds:
+/// it must be refused, not read as one record without residues.
+#[test]
+fn carriage_return_line_endings_are_refused() {
+    let results = read(b">a\rMKV\r>b\rMK\r");
+    let (kind, line, _) = first_error(&results);
+    assert_eq!(kind, FastaErrorKind::CarriageReturnLineEndings);
+    assert_eq!(line, Some(1));
+    // CRLF and a stray CR inside a line stay readable.
+    assert!(read(b">a\r\nMK\r\n").iter().all(Result::is_ok));
+    assert!(read(b">a\nM\rK\n").iter().all(Result::is_ok));
+}
+
+/// Bytes after the last gzip member are named as trailing data, not as a truncated stream;
+/// further gzip members and zero padding are read as gzip reads them.
+#[test]
+fn data_after_the_gzip_stream() {
+    let mut compressed = gzip(b">a\nMKV\n");
+    let offset = compressed.len() as u64;
+    compressed.extend_from_slice(b"this is not gzip\n");
+    let results = read(&compressed);
+    let (kind, _, _) = first_error(&results);
+    assert_eq!(kind, FastaErrorKind::TrailingGzipData { offset });
+    let Some(Err(e)) = results.last() else {
+        unreachable!()
+    };
+    assert!(
+        e.to_string().contains("after the end of the gzip data"),
+        "{e}"
+    );
+
+    let mut members = gzip(b">a\nMKV\n");
+    members.extend_from_slice(&gzip(b">b\nLL\n"));
+    let records = read(&members);
+    assert_eq!(records.len(), 2);
+    assert!(records.iter().all(Result::is_ok));
+    let mut padded = gzip(b">a\nMKV\n");
+    padded.extend_from_slice(&[0; 512]);
+    assert!(read(&padded).iter().all(Result::is_ok));
+}
+
+/// `;` comment lines are refused when asked (the pipeline asks), at their own line; by default
+/// they are sequence lines, as water reads them.
+#[test]
+fn comment_lines_when_refused() {
+    let options = || ReaderOptions::new().reject_comments(true);
+    let results = read_with(options(), b">a\nMK\n;note\nLV\n");
+    let (kind, line, record) = first_error(&results);
+    assert_eq!(
+        (kind, line, record.as_str()),
+        (FastaErrorKind::CommentLine, Some(3), "a")
+    );
+    let (kind, line, _) = first_error(&read_with(options(), b";old style\n>a\nMK\n"));
+    assert_eq!((kind, line), (FastaErrorKind::CommentLine, Some(1)));
+    assert_eq!(read(b">a\nMK\n;x\n")[0].as_ref().unwrap().seq(), b"MK;x");
+}

@@ -152,8 +152,13 @@ impl Args {
     }
 }
 
+/// The status of a run stopped by a closed standard output, as the shell reports a process
+/// killed by SIGPIPE (128 + 13), which is how samtools stops.
+pub const BROKEN_PIPE: i32 = 141;
+
 /// Runs `faidx` and returns the exit status: 0, or 1 when a region could not be fetched
-/// (without `-c`) or the input is bad. Messages go to `stderr` as samtools words them.
+/// (without `-c`) or the input is bad, or [`BROKEN_PIPE`] (quietly) when standard output was
+/// closed. Messages go to `stderr` as samtools words them.
 ///
 /// # Examples
 ///
@@ -254,10 +259,12 @@ pub fn run(args: &Args, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Resul
     }
     match &args.output {
         Some(path) => std::fs::write(path, &text).map_err(io_err(path))?,
-        None => stdout
-            .write_all(&text)
-            .and_then(|()| stdout.flush())
-            .map_err(io_err(Path::new("<stdout>")))?,
+        None => match stdout.write_all(&text).and_then(|()| stdout.flush()) {
+            Ok(()) => {}
+            // samtools dies of SIGPIPE here: no message, and the shell sees 128 + 13.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(BROKEN_PIPE),
+            Err(e) => return Err(io_err(Path::new("<stdout>"))(e)),
+        },
     }
     Ok(status)
 }

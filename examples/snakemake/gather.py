@@ -43,6 +43,10 @@ ALIGNMENTS_DIR = "alignments"
 WHOLE_INPUT_COUNTS = ("targets_read", "filtered_out_by_gene_list")
 # Parameters that legitimately differ between shards or from an unsharded run.
 SHARD_PARAMETERS = ("shard", "shard_targets", "threads")
+# Warnings about single targets are each shard's own; the others (a skipped file, a clamped
+# gap penalty, a catalogue gene without a reference) concern the whole input and every shard
+# repeats them.
+TARGET_WARNINGS = ("duplicate_accession", "checksum_mismatch", "header_not_utf8", "header_control_bytes")
 
 
 class GatherError(Exception):
@@ -164,6 +168,28 @@ def merge_references(manifests):
     return [reference for _, reference in sorted(enumerate(union), key=order)]
 
 
+def merge_warnings(manifests):
+    """Every shard's warnings in shard order, each whole-input warning once."""
+    merged = []
+    for manifest in manifests:
+        for warning in manifest.get("warnings", []):
+            if warning["kind"] in TARGET_WARNINGS or warning not in merged:
+                merged.append(warning)
+    return merged
+
+
+def merge_warning_counts(manifests):
+    """Target warnings summed over the shards; whole-input ones as one shard counts them."""
+    counts = {}
+    for manifest in manifests:
+        for kind, count in manifest.get("warning_counts", {}).items():
+            if kind in TARGET_WARNINGS:
+                counts[kind] = counts.get(kind, 0) + count
+            else:
+                counts[kind] = max(counts.get(kind, 0), count)
+    return dict(sorted(counts.items()))
+
+
 def merge_manifests(manifests, shard_dirs):
     first = manifests[0]
     for manifest, directory in zip(manifests[1:], shard_dirs[1:]):
@@ -216,6 +242,9 @@ def merge_manifests(manifests, shard_dirs):
             counts[key] = sum(m["counts"][key] for m in manifests)
     merged["counts"] = counts
     merged["failures"] = [failure for m in manifests for failure in m["failures"]]
+    if "warnings" in first:
+        merged["warnings"] = merge_warnings(manifests)
+        merged["warning_counts"] = merge_warning_counts(manifests)
     merged["started_unix"] = min(m["started_unix"] for m in manifests)
     merged["wall_time_seconds"] = sum(m["wall_time_seconds"] for m in manifests)
     merged["wall_time_seconds_max"] = max(m["wall_time_seconds"] for m in manifests)

@@ -280,6 +280,8 @@ impl WaterArgs {
         match name {
             "asequence" => self.asequence = value.to_owned(),
             "bsequence" => self.bsequence = value.to_owned(),
+            // EMBOSS reads the name `stdout` as standard output.
+            "outfile" if value == "stdout" => self.stdout = true,
             "outfile" => self.outfile = Some(value.to_owned()),
             "gapopen" => self.gapopen = decimal(value)?,
             "gapextend" => self.gapextend = decimal(value)?,
@@ -334,6 +336,25 @@ impl WaterArgs {
     /// The output format.
     pub fn aformat(&self) -> AlignFormat {
         self.aformat
+    }
+
+    /// Whether the report goes to standard output (`-stdout`, or `-outfile stdout`).
+    pub fn writes_to_stdout(&self) -> bool {
+        self.stdout
+    }
+}
+
+/// The exit status of a run, and its error message (`Error: ...`) on `stderr`: 0, 1 for any
+/// error, and 141 without a message when standard output was closed under it (`| head`),
+/// as EMBOSS water, which dies of SIGPIPE there, reports in the shell.
+pub fn exit_status(result: Result<()>, stderr: &mut dyn Write) -> u8 {
+    match result {
+        Ok(()) => 0,
+        Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => 141,
+        Err(error) => {
+            let _ = writeln!(stderr, "Error: {error}");
+            1
+        }
     }
 }
 

@@ -8,16 +8,10 @@ mod tests;
 
 use std::process::ExitCode;
 
-use cli::{WaterArgs, run};
+use cli::{WaterArgs, exit_status, run};
 
 fn main() -> ExitCode {
     let result = WaterArgs::parse(std::env::args().skip(1))
         .and_then(|args| run(&args, &mut std::io::stderr()));
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("Error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    ExitCode::from(exit_status(result, &mut std::io::stderr()))
 }

@@ -275,3 +275,48 @@ fn many_chunks_keep_input_order_and_match_single_records() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A writer whose reader has gone, as standard output is after `| head -1`.
+struct ClosedPipe;
+
+impl std::io::Write for ClosedPipe {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::ErrorKind::BrokenPipe.into())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Err(std::io::ErrorKind::BrokenPipe.into())
+    }
+}
+
+/// EMBOSS water dies quietly of SIGPIPE when its reader goes away (status 141 in the shell);
+/// the drop-in stops the same way, without an error message, and other failures still print
+/// one and exit 1.
+#[test]
+fn a_closed_pipe_stops_quietly_with_status_141() {
+    let dir = scratch_dir("pipe");
+    std::fs::write(dir.join("a.fa"), ">a\nMKTAYIAKQR\n").unwrap();
+    std::fs::write(dir.join("b.fa"), ">b\nMKTAYLAKQR\n").unwrap();
+    let args = WaterArgs::parse(["a.fa", "b.fa", "-stdout", "-auto"])
+        .unwrap()
+        .in_dir(&dir);
+    let result = crate::cli::run_to(&args, &mut ClosedPipe, &mut std::io::sink());
+    let mut stderr = Vec::new();
+    assert_eq!(crate::cli::exit_status(result, &mut stderr), 141);
+    assert!(stderr.is_empty(), "{}", String::from_utf8_lossy(&stderr));
+
+    let missing = WaterArgs::parse(["a.fa", "nope.fa", "-stdout"])
+        .unwrap()
+        .in_dir(&dir);
+    let result = crate::cli::run_to(&missing, &mut Vec::new(), &mut std::io::sink());
+    assert_eq!(crate::cli::exit_status(result, &mut stderr), 1);
+    assert!(String::from_utf8_lossy(&stderr).starts_with("Error: "));
+}
+
+/// `-outfile stdout` means standard output to EMBOSS, not a file named `stdout`.
+#[test]
+fn outfile_stdout_is_standard_output() {
+    let args = WaterArgs::parse(["a.fa", "b.fa", "-outfile", "stdout"]).unwrap();
+    assert!(args.writes_to_stdout());
+    let args = WaterArgs::parse(["a.fa", "b.fa", "-outfile", "out.water"]).unwrap();
+    assert!(!args.writes_to_stdout());
+}

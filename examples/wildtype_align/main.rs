@@ -13,10 +13,16 @@
 //! | ---- | ------- |
 //! | 0 | run complete, every target aligned (or `--detect-emboss` found water) |
 //! | 1 | a file could not be read or written (missing, unreadable, disk full); nothing written |
-//! | 2 | bad command line or setting (clap's usage errors are 2 as well) |
-//! | 3 | bad input data: malformed FASTA, catalogue or gene-map row, empty or duplicate references; nothing written |
+//! | 2 | bad command line or setting: unknown gene in `--target-genes`, a gap penalty or tier value that is not a number, a bad `WTA_KERNEL` (clap's usage errors are 2 as well) |
+//! | 3 | bad input data: malformed FASTA (also gzip damage, a byte-order mark, `;` comment lines), catalogue or gene-map row (also text that is not UTF-8), empty or duplicate references; nothing written |
 //! | 4 | run complete and outputs written, but some targets were not aligned (see their status) |
 //! | 5 | `--detect-emboss`: no `water` on PATH |
+//!
+//! Warnings (`warning: ...` on standard error, and in `manifest.json`) do not change the exit
+//! code: files skipped in a `--protein-dir`, a file given twice, a gap penalty clamped into
+//! water's range, `--threads` above the core count, repeated accessions, checksum fields that
+//! do not match their sequence, catalogue genes without a reference, headers that are not
+//! UTF-8 or hold control bytes.
 
 // What the machine offers (EMBOSS water, SIMD level), shared with the bench harness.
 #[path = "../harness/detect.rs"]
@@ -30,6 +36,7 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use wildtype_aligner::Error;
 use wildtype_aligner::align::AlignError;
+use wildtype_aligner::fasta::FastaErrorKind;
 use wildtype_aligner::scoring::ScoringError;
 use wildtype_aligner::wildtype::{
     self, GeneRule, PipelineConfig, Progress, Shard, TierRule, TierThresholds,
@@ -40,10 +47,11 @@ use wildtype_aligner::wildtype::{
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// Directory of target protein files (*_proteins.fasta, *.faa, optionally .gz).
+    /// Directory of target protein files: *.fasta, *.fa, *.faa, *.fas, *.fsa, *.pep, *.aa,
+    /// optionally .gz (every other entry is skipped with a warning).
     #[arg(long, value_name = "DIR")]
     protein_dir: Vec<PathBuf>,
-    /// Target protein FASTA files.
+    /// Target protein FASTA files (`-` reads standard input).
     #[arg(long, value_name = "FILE", num_args = 1..)]
     proteins: Vec<PathBuf>,
     /// Reference multi-FASTA (gene = first word of each header) or directory of {gene}.fasta.
@@ -52,7 +60,8 @@ struct Args {
     /// Output directory.
     #[arg(long, value_name = "DIR", required_unless_present = "detect_emboss")]
     output_dir: Option<PathBuf>,
-    /// Only targets of these genes: a comma-separated list or a file with one gene a line.
+    /// Only targets of these genes: a comma-separated list or a file with one gene a line
+    /// (a value with a '/' or a .txt ending is always a file). Every gene needs a reference.
     #[arg(long, value_name = "GENES")]
     target_genes: Option<String>,
     /// Gene of headers not in accession|gene|start-end|strand|contig|checksum form:
@@ -62,10 +71,10 @@ struct Args {
     /// Accession-to-gene TSV, used before the header.
     #[arg(long, value_name = "FILE")]
     gene_map: Option<PathBuf>,
-    /// water's -gapopen.
+    /// water's -gapopen: 0 to 100 (outside, clamped with water's warning).
     #[arg(long, default_value_t = 10.0)]
     gap_open: f32,
-    /// water's -gapextend.
+    /// water's -gapextend: 0 to 10 (outside, clamped with water's warning).
     #[arg(long, default_value_t = 0.5)]
     gap_extend: f32,
     /// Known mutations: TSV of gene, mutation and free columns.
@@ -74,7 +83,7 @@ struct Args {
     /// Write alignments/{accession}_{gene}.water (water's srspair report) for every pair.
     #[arg(long)]
     write_alignments: bool,
-    /// Worker threads (default: one per core).
+    /// Worker threads (default: one per core; more than the cores are capped, with a warning).
     #[arg(long)]
     threads: Option<usize>,
     /// Process the K-th of N contiguous slices of the targets.
@@ -107,6 +116,9 @@ impl Progress for Bar {
     fn finish(&self) {
         self.0.finish_and_clear();
     }
+    fn warning(&self, warning: &wildtype::Warning) {
+        self.0.suspend(|| eprintln!("warning: {warning}"));
+    }
 }
 
 fn exit_code(error: &Error) -> u8 {
@@ -115,15 +127,27 @@ fn exit_code(error: &Error) -> u8 {
         Error::BadOption { .. }
         | Error::NoTargetFiles
         | Error::EmptyGeneList { .. }
+        | Error::UnknownGene { .. }
         | Error::Scoring(ScoringError::GapOutOfRange { .. })
-        | Error::Align(AlignError::KernelUnavailable(_) | AlignError::UnknownKernel(_)) => 2,
+        | Error::Align(
+            AlignError::KernelUnavailable(_)
+            | AlignError::UnknownKernel(_)
+            | AlignError::KernelVariable(_),
+        ) => 2,
         Error::Format { .. }
         | Error::Input { .. }
         | Error::Header(_)
         | Error::Align(AlignError::EmptySequence { .. }) => 3,
+        // A FASTA file that cannot be read is 1 like any other; one that reads but is not
+        // valid FASTA (damaged gzip included) is bad input data.
+        Error::Fasta(error) if *error.kind() == FastaErrorKind::Io => 1,
+        Error::Fasta(_) => 3,
         _ => 1,
     }
 }
+
+#[cfg(test)]
+mod tests;
 
 fn detect() -> ExitCode {
     println!("simd\t{}", detect::simd_level());

@@ -76,7 +76,9 @@ impl AlignerBuilder {
     ///
     /// # Errors
     ///
-    /// [`AlignError::KernelUnavailable`] when a kernel was forced that this CPU cannot run.
+    /// [`AlignError::KernelUnavailable`] when a kernel was forced that this CPU cannot run;
+    /// [`AlignError::KernelVariable`] when none was and `WTA_KERNEL` names an unknown or
+    /// unavailable one.
     ///
     /// # Examples
     ///
@@ -91,7 +93,7 @@ impl AlignerBuilder {
             Some(kind) => {
                 kernel::Engine::for_kind(kind).ok_or(AlignError::KernelUnavailable(kind))?
             }
-            None => kernel::Engine::detected(),
+            None => kernel::Engine::detected()?,
         };
         let matrix = self.matrix.unwrap_or_else(Matrix::blosum62);
         // The one decision between fixed point and water's float arithmetic.

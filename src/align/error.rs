@@ -1,6 +1,6 @@
 //! What can go wrong in the alignment layer.
 
-use super::kernel::{KernelKind, UnknownKernel};
+use super::kernel::{KernelKind, KernelVariable, UnknownKernel};
 
 /// A pair that cannot be aligned, or an aligner that cannot be built as asked.
 ///
@@ -28,6 +28,10 @@ pub enum AlignError {
     /// The kernel asked for needs a CPU feature this machine lacks.
     #[error("kernel {0} is not available on this CPU")]
     KernelUnavailable(KernelKind),
+    /// The `WTA_KERNEL` environment variable names no kernel, or one this CPU lacks; every
+    /// aligner built without an explicit kernel refuses to run rather than use another one.
+    #[error(transparent)]
+    KernelVariable(#[from] KernelVariable),
     /// A kernel name that is none of `scalar`, `portable`, `sse41`, `avx2`, `avx512`.
     #[error(transparent)]
     UnknownKernel(#[from] UnknownKernel),

@@ -55,7 +55,7 @@ pub use aligner::{Aligner, AlignerBuilder};
 pub use alignment::Alignment;
 pub use batch::LocalScore;
 pub use error::AlignError;
-pub use kernel::{KernelKind, UnknownKernel};
+pub use kernel::{KernelKind, KernelVariable, UnknownKernel};
 pub use op::Op;
 pub use scratch::Scratch;
 pub use stats::AlignmentStats;

@@ -51,6 +51,23 @@ pub enum FastaErrorKind {
     },
     /// The input looks like FASTQ (it starts with `@`).
     Fastq,
+    /// The input starts with a byte-order mark: UTF-8's `EF BB BF` (which editors on Windows
+    /// write) or UTF-16's `FF FE` / `FE FF`.
+    ByteOrderMark {
+        /// `UTF-8` or `UTF-16`.
+        what: &'static str,
+    },
+    /// Lines end in a carriage return alone (classic Mac OS), so the whole input would be one
+    /// line.
+    CarriageReturnLineEndings,
+    /// Bytes that are not gzip follow the end of the gzip data.
+    TrailingGzipData {
+        /// Where they start: the 0-based byte offset in the (compressed) file.
+        offset: u64,
+    },
+    /// A line starting with `;` (a comment in old FASTA files): an error only when the caller
+    /// asks for [`crate::fasta::ReaderOptions::reject_comments`].
+    CommentLine,
     /// A sequence line is longer than the record's first line, or follows a shorter one: a
     /// `.fai` index can describe only records whose lines (all but the last) are equally long.
     RaggedLines,
@@ -112,6 +129,23 @@ impl fmt::Display for FastaErrorKind {
             Self::CorruptGzip => f.write_str("corrupt gzip data"),
             Self::Binary { what } => write!(f, "binary input given as FASTA ({what})"),
             Self::Fastq => f.write_str("FASTQ input given as FASTA (starts with '@')"),
+            Self::ByteOrderMark { what } => write!(
+                f,
+                "the file starts with a {what} byte-order mark; save it as plain ASCII or UTF-8 \
+                 without a byte-order mark"
+            ),
+            Self::CarriageReturnLineEndings => f.write_str(
+                "lines end in a carriage return alone (classic Mac OS line endings); convert \
+                 them to line feeds, e.g. tr '\\r' '\\n'",
+            ),
+            Self::TrailingGzipData { offset } => write!(
+                f,
+                "data after the end of the gzip data, from byte {offset} of the file (not a \
+                 further gzip member); the file is damaged or was appended to"
+            ),
+            Self::CommentLine => f.write_str(
+                "a line starting with ';' (an old-style FASTA comment); remove comment lines",
+            ),
             Self::RaggedLines => f.write_str(
                 "different line length in sequence (all lines but the last must be equally long)",
             ),

@@ -1,10 +1,10 @@
 //! Opening FASTA input: files or stdin, plain or gzip, told apart by their first bytes.
 
 use std::fs::File;
-use std::io::{self, Cursor, Read};
+use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 
-use flate2::read::MultiGzDecoder;
+use flate2::bufread::GzDecoder;
 
 use super::error::Result;
 use super::error::{FastaError, FastaErrorKind};
@@ -69,13 +69,98 @@ pub(crate) fn open_reader(name: &Path, mut inner: impl Read + Send + 'static) ->
         .map_err(|what| FastaError::new(name, FastaErrorKind::Binary { what }).at_line(1))?;
     let joined = Cursor::new(prefix[..filled].to_vec()).chain(inner);
     let stream: Box<dyn Read + Send> = match compression {
-        Compression::Gzip => Box::new(MultiGzDecoder::new(joined)),
+        Compression::Gzip => Box::new(GzipMembers::new(joined)),
         Compression::None => Box::new(joined),
     };
     Ok(Input {
         stream,
         compression,
     })
+}
+
+/// Every gzip member of a stream, one after another (as `gzip -d` reads them), refusing bytes
+/// after the last member that start no further member: flate2's multi-member decoder reports
+/// them as a truncated member ("unexpected end of file"), which sends the user looking for
+/// the wrong fault. Zero padding after the last member (tape blocks) is read as the end.
+struct GzipMembers<R: Read> {
+    decoder: Option<GzDecoder<BufReader<Counted<R>>>>,
+}
+
+/// A reader that counts the bytes read through it.
+struct Counted<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.count += read as u64;
+        Ok(read)
+    }
+}
+
+impl<R: Read> GzipMembers<R> {
+    fn new(inner: R) -> Self {
+        let counted = Counted { inner, count: 0 };
+        Self {
+            decoder: Some(GzDecoder::new(BufReader::new(counted))),
+        }
+    }
+}
+
+/// The marker error for bytes after the gzip data, told apart in [`read_error`]: where they
+/// start in the file.
+#[derive(Debug)]
+struct TrailingData {
+    offset: u64,
+}
+
+impl std::fmt::Display for TrailingData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "data after the end of the gzip data at byte {}",
+            self.offset
+        )
+    }
+}
+
+impl std::error::Error for TrailingData {}
+
+impl<R: Read> Read for GzipMembers<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let Some(decoder) = self.decoder.as_mut() else {
+                return Ok(0);
+            };
+            let read = decoder.read(buf)?;
+            if read > 0 || buf.is_empty() {
+                return Ok(read);
+            }
+            // This member is complete: what follows is another member, padding, or the end.
+            let Some(decoder) = self.decoder.take() else {
+                return Ok(0);
+            };
+            let mut rest = decoder.into_inner();
+            let buffered = rest.fill_buf()?.len() as u64;
+            let offset = rest.get_ref().count - buffered;
+            let trailing = || io::Error::new(io::ErrorKind::InvalidData, TrailingData { offset });
+            match rest.fill_buf()? {
+                [] => return Ok(0),
+                [0x1f] | [0x1f, 0x8b, ..] => self.decoder = Some(GzDecoder::new(rest)),
+                [0, ..] => {
+                    let mut tail = Vec::new();
+                    rest.read_to_end(&mut tail)?;
+                    if tail.iter().any(|&b| b != 0) {
+                        return Err(trailing());
+                    }
+                    return Ok(0);
+                }
+                _ => return Err(trailing()),
+            }
+        }
+    }
 }
 
 /// Turns a read error into the FASTA error, naming gzip damage as such.
@@ -85,6 +170,14 @@ pub(crate) fn read_error(
     line: usize,
     e: io::Error,
 ) -> FastaError {
+    if let Some(trailing) = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<TrailingData>())
+    {
+        // A line of the decoded text would say nothing about where in the file they are.
+        let offset = trailing.offset;
+        return FastaError::new(name, FastaErrorKind::TrailingGzipData { offset });
+    }
     match (compression, e.kind()) {
         (Compression::Gzip, io::ErrorKind::UnexpectedEof) => {
             FastaError::new(name, FastaErrorKind::TruncatedGzip)

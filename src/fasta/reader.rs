@@ -42,6 +42,7 @@ const BINARY_SNIFF: usize = 64 * 1024;
 pub struct ReaderOptions {
     require_nonempty: bool,
     unique_ids: bool,
+    reject_comments: bool,
 }
 
 impl ReaderOptions {
@@ -60,6 +61,13 @@ impl ReaderOptions {
     /// Makes a repeated record id an error ([`FastaErrorKind::DuplicateId`]).
     pub fn unique_ids(mut self, yes: bool) -> Self {
         self.unique_ids = yes;
+        self
+    }
+
+    /// Makes a line starting with `;` an error ([`FastaErrorKind::CommentLine`]) instead of a
+    /// sequence line (water reads it as one, keeping its letters as residues).
+    pub fn reject_comments(mut self, yes: bool) -> Self {
+        self.reject_comments = yes;
         self
     }
 
@@ -294,10 +302,32 @@ impl Reader {
         Ok(())
     }
 
-    /// Checks the first bytes for what no text FASTA holds, naming the line.
+    /// Refuses a byte-order mark at the very start, naming it.
+    fn check_byte_order_mark(&mut self) -> Result<()> {
+        self.ensure(3)?;
+        let head = &self.buf[self.start..self.end];
+        let what = if head.starts_with(b"\xef\xbb\xbf") {
+            "UTF-8"
+        } else if head.starts_with(b"\xff\xfe") || head.starts_with(b"\xfe\xff") {
+            "UTF-16"
+        } else {
+            return Ok(());
+        };
+        Err(self.error(FastaErrorKind::ByteOrderMark { what }, 1))
+    }
+
+    /// Checks the first bytes for what no text FASTA holds, naming the line; also refuses
+    /// lines that end in a carriage return alone (no line feed in the window, a carriage return
+    /// followed by more text).
     fn check_not_binary(&mut self) -> Result<()> {
         self.ensure(BINARY_SNIFF)?;
         let window = &self.buf[self.start..self.end.min(self.start + BINARY_SNIFF)];
+        if memchr(b'\n', window).is_none()
+            && let Some(at) = memchr(b'\r', window)
+            && window[at + 1..].iter().any(|&b| b != b'\r')
+        {
+            return Err(self.error(FastaErrorKind::CarriageReturnLineEndings, self.line));
+        }
         let bad = window
             .iter()
             .position(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c));
@@ -316,6 +346,7 @@ impl Reader {
     /// Finds the next record's extent, reading more input as needed, and consumes it.
     fn advance(&mut self) -> Result<Option<(Layout, usize, usize)>> {
         if !self.started {
+            self.check_byte_order_mark()?;
             self.skip_blank_lines()?;
             if !self.ensure(1)? {
                 return Ok(None);
@@ -326,6 +357,9 @@ impl Reader {
             match first {
                 b'>' => {}
                 b'@' => return Err(self.error(FastaErrorKind::Fastq, self.line)),
+                b';' if self.options.reject_comments => {
+                    return Err(self.error(FastaErrorKind::CommentLine, self.line));
+                }
                 _ => return Err(self.error(FastaErrorKind::SequenceBeforeHeader, self.line)),
             }
         } else if !self.ensure(1)? {
@@ -351,8 +385,17 @@ impl Reader {
             if pos == self.end - self.start && (self.eof || self.fill()? == 0) {
                 break;
             }
-            if self.buf[self.start + pos] == b'>' {
+            let first = self.buf[self.start + pos];
+            if first == b'>' {
                 break;
+            }
+            if first == b';' && self.options.reject_comments {
+                let header = trim_cr(&self.buf[self.start + 1..self.start + header_end]);
+                let id = first_word(&String::from_utf8_lossy(header)).to_owned();
+                // Past this record: the reader stops at a stream error anyway.
+                return Err(self
+                    .error(FastaErrorKind::CommentLine, self.line + 1 + seq_lines)
+                    .in_record(id));
             }
             match memchr(b'\n', &self.buf[self.start + pos..self.end]) {
                 Some(at) => {

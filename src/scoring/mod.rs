@@ -6,6 +6,6 @@ mod matrix;
 
 pub use error::{GapKind, GapWarning, ScoringError};
 
-pub use gaps::{GapPenalties, round_to_16_bits};
+pub use gaps::{GapPenalties, MAX_EXTEND, MAX_OPEN, round_to_16_bits};
 pub use matrix::Matrix;
 pub(crate) use matrix::PairFlags;

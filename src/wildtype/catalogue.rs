@@ -83,8 +83,8 @@ impl Catalogue {
     /// Reads a catalogue file (UTF-8 text).
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::io(path, source))?;
-        Self::parse(path, &text)
+        let bytes = std::fs::read(path).map_err(|source| Error::io(path, source))?;
+        Self::parse(path, super::input::utf8_text(path, &bytes)?)
     }
 
     /// Parses catalogue text; `path` names the source in error messages.

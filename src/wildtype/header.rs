@@ -36,11 +36,62 @@ pub struct TargetHeader {
     pub strand: String,
     /// The contig name.
     pub contig: String,
-    /// The checksum field as given.
+    /// The checksum field as given: the first hex digits (any number, 12 in the files this
+    /// crate writes) of the SHA-256 of the protein's residues, upper case, as the pipeline
+    /// keeps them (letters and `*`; line breaks, spaces, digits, `-` and `.` removed), e.g.
+    /// `c9c4ef97b0e6`. The pipeline checks it ([`TargetHeader::checksum_matches`]) and warns,
+    /// naming the record, when it does not match; the target is aligned all the same.
     pub checksum: String,
 }
 
+/// The SHA-256 of `residues` upper-cased, lower-case hex: what a header's checksum field is a
+/// prefix of.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::wildtype::sequence_checksum;
+///
+/// assert!(sequence_checksum(b"mk").starts_with("b2690faa"));
+/// assert_eq!(sequence_checksum(b"mk"), sequence_checksum(b"MK"));
+/// ```
+pub fn sequence_checksum(residues: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    // Upper-cased a piece at a time: no copy of a long sequence.
+    let mut piece = [0u8; 256];
+    for chunk in residues.chunks(piece.len()) {
+        let upper = &mut piece[..chunk.len()];
+        upper.copy_from_slice(chunk);
+        upper.make_ascii_uppercase();
+        hasher.update(&*upper);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
 impl TargetHeader {
+    /// Whether the checksum field is a prefix of [`sequence_checksum`] of `residues` (compared
+    /// case-insensitively).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::wildtype::{TargetHeader, sequence_checksum};
+    ///
+    /// let field = &sequence_checksum(b"MKV")[..12];
+    /// let header = TargetHeader::parse(&format!("P1|blaTEM|1-12|+|c1|{field}")).unwrap();
+    /// assert!(header.checksum_matches(b"MKV"));
+    /// assert!(!header.checksum_matches(b"MKL"));
+    /// ```
+    pub fn checksum_matches(&self, residues: &[u8]) -> bool {
+        let field = self.checksum.to_ascii_lowercase();
+        sequence_checksum(residues).starts_with(&field)
+    }
+
     /// Parses the first word of a header line (without `>`); the error says what is wrong.
     pub fn parse(header: &str) -> std::result::Result<Self, String> {
         let word = header.split_ascii_whitespace().next().unwrap_or("");
@@ -202,8 +253,8 @@ impl GeneMap {
     /// Reads a table file.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::io(path, source))?;
-        Self::parse(path, &text)
+        let bytes = std::fs::read(path).map_err(|source| Error::io(path, source))?;
+        Self::parse(path, super::input::utf8_text(path, &bytes)?)
     }
 
     /// Parses table text; `path` names the source in errors.

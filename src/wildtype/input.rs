@@ -12,6 +12,8 @@ use crate::fasta::{FastaError, FastaErrorKind};
 use crate::seq::strip_residues;
 use crate::{Error, Result};
 
+use super::warning::{WarningKind, Warnings};
+
 /// A reference-sized FASTA record with the residue rules applied: header without `>` (trimmed),
 /// residues as water keeps them, 1-based line of the header.
 #[derive(Debug, Clone)]
@@ -81,18 +83,34 @@ pub(crate) fn for_each_fasta_record(
     bytes: impl AsRef<[u8]> + Send + 'static,
     each: impl FnMut(&str, &[u8], usize) -> Result<()>,
 ) -> Result<()> {
-    let reader = crate::fasta::Reader::from_reader(path, std::io::Cursor::new(bytes))?;
+    let reader = pipeline_reader_options().from_reader(path, std::io::Cursor::new(bytes))?;
     each_record(path, reader, each)
 }
 
-/// [`for_each_fasta_record`] streaming the file from disk, its SHA-256 computed on another
-/// thread from the very bytes the parser reads; returns the file's manifest record.
+/// What the pipeline's FASTA reader refuses beyond the format: `;` comment lines, which water
+/// would read as residues (their letters would become part of the protein).
+fn pipeline_reader_options() -> crate::fasta::ReaderOptions {
+    crate::fasta::ReaderOptions::new().reject_comments(true)
+}
+
+/// Whether `path` names standard input (`-`).
+pub(crate) fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// [`for_each_fasta_record`] streaming the file from disk (standard input for `-`), its
+/// SHA-256 computed on another thread from the very bytes the parser reads; returns the file's
+/// manifest record.
 pub(crate) fn for_each_fasta_record_of_file(
     role: &str,
     path: &Path,
     each: impl FnMut(&str, &[u8], usize) -> Result<()>,
 ) -> Result<InputFile> {
-    let file = std::fs::File::open(path).map_err(|source| Error::io(path, source))?;
+    let file: Box<dyn std::io::Read + Send> = if is_stdin(path) {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(path).map_err(|source| Error::io(path, source))?)
+    };
     let (pieces, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(64);
     let checksum = std::thread::spawn(move || {
         let mut hasher = Sha256::new();
@@ -103,7 +121,8 @@ pub(crate) fn for_each_fasta_record_of_file(
         }
         (hex(&hasher.finalize()), bytes)
     });
-    let parsed = crate::fasta::Reader::from_reader(path, Checksummed { file, pieces })
+    let parsed = pipeline_reader_options()
+        .from_reader(path, Checksummed { file, pieces })
         .map_err(Error::from)
         .and_then(|reader| each_record(path, reader, each));
     // The reader is gone, and with it the sender: the checksum thread has every piece.
@@ -121,7 +140,7 @@ pub(crate) fn for_each_fasta_record_of_file(
 
 /// A file whose every piece read is also sent to a checksum thread.
 struct Checksummed {
-    file: std::fs::File,
+    file: Box<dyn std::io::Read + Send>,
     pieces: std::sync::mpsc::SyncSender<Vec<u8>>,
 }
 
@@ -187,8 +206,15 @@ pub(crate) fn read_fasta(role: &str, path: &Path) -> Result<(Vec<FastaRecord>, I
     Ok((records, file))
 }
 
-/// Whether a file name looks like a target protein file: `*_proteins.fasta`, `*.faa`, either
-/// optionally gzipped (`.gz`).
+/// The extensions of protein FASTA files a target directory is searched for (each also
+/// gzipped, `.gz`).
+pub const PROTEIN_FASTA_EXTENSIONS: &[&str] = &["fasta", "fa", "faa", "fas", "fsa", "pep", "aa"];
+
+/// Extensions of nucleotide FASTA files, skipped in a target directory with that reason.
+const NUCLEOTIDE_FASTA_EXTENSIONS: &[&str] = &["fna", "ffn", "frn", "fnn"];
+
+/// Whether a file name looks like a target protein file: one of
+/// [`PROTEIN_FASTA_EXTENSIONS`] (`*_proteins.fasta`, `*.faa`, `*.fa`...), optionally gzipped.
 ///
 /// # Examples
 ///
@@ -197,18 +223,58 @@ pub(crate) fn read_fasta(role: &str, path: &Path) -> Result<(Vec<FastaRecord>, I
 ///
 /// assert!(is_protein_file_name("GCF_000005845_proteins.fasta"));
 /// assert!(is_protein_file_name("sample.faa.gz"));
-/// assert!(!is_protein_file_name("sample.fasta"));
+/// assert!(is_protein_file_name("sample.fasta"));
+/// assert!(!is_protein_file_name("sample.fna"));
+/// assert!(!is_protein_file_name("notes.txt"));
 /// ```
 pub fn is_protein_file_name(name: &str) -> bool {
-    let name = name.strip_suffix(".gz").unwrap_or(name);
-    name.ends_with("_proteins.fasta") || name.ends_with(".faa")
+    extension(name).is_some_and(|ext| PROTEIN_FASTA_EXTENSIONS.contains(&ext.as_str()))
 }
 
-/// The target files named by `paths`: files as given, directories expanded to their protein
-/// files ([`is_protein_file_name`]) in name order, leaving out `references` (a reference
-/// `.faa` may sit beside the targets). A directory that cannot be read or holds no protein file
-/// is an error.
-pub(crate) fn expand_target_paths(paths: &[PathBuf], references: &Path) -> Result<Vec<PathBuf>> {
+/// The lower-case extension of a file name, under a `.gz`.
+fn extension(name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    let name = lower.strip_suffix(".gz").unwrap_or(&lower);
+    let (stem, ext) = name.rsplit_once('.')?;
+    (!stem.is_empty()).then(|| ext.to_owned())
+}
+
+/// Why a directory entry is not read as a target file; `None` when it is one.
+fn skip_reason(path: &Path, name: &str, references: Option<&Path>) -> Option<String> {
+    if path.is_dir() {
+        return Some("a directory (target directories are not searched recursively)".into());
+    }
+    if name.starts_with('.') {
+        return Some("a hidden file".into());
+    }
+    if !path.is_file() {
+        return Some("not a regular file".into());
+    }
+    if references.is_some() && path.canonicalize().ok().as_deref() == references {
+        return Some("the references file".into());
+    }
+    match extension(name) {
+        Some(ext) if PROTEIN_FASTA_EXTENSIONS.contains(&ext.as_str()) => None,
+        Some(ext) if NUCLEOTIDE_FASTA_EXTENSIONS.contains(&ext.as_str()) => Some(format!(
+            "a nucleotide FASTA name (.{ext}); give it with --proteins to read it as protein"
+        )),
+        _ => Some(format!(
+            "not a protein FASTA file name (expected .{}, optionally .gz)",
+            PROTEIN_FASTA_EXTENSIONS.join(", .")
+        )),
+    }
+}
+
+/// The target files named by `paths`: files as given (`-` is standard input), directories
+/// expanded to their protein files ([`is_protein_file_name`]) in name order, leaving out
+/// `references` (a reference `.faa` may sit beside the targets). Every directory entry not
+/// read, and every file named twice (read once), is a warning. A directory that cannot be read
+/// or holds no protein file is an error.
+pub(crate) fn expand_target_paths(
+    paths: &[PathBuf],
+    references: &Path,
+    warnings: &mut Warnings,
+) -> Result<Vec<PathBuf>> {
     let references = references.canonicalize().ok();
     let mut files = Vec::new();
     for path in paths {
@@ -216,30 +282,60 @@ pub(crate) fn expand_target_paths(paths: &[PathBuf], references: &Path) -> Resul
             files.push(path.clone());
             continue;
         }
-        let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
             .map_err(|source| Error::io(path, source))?
             .map(|entry| entry.map(|e| e.path()))
             .collect::<std::io::Result<Vec<_>>>()
-            .map_err(|source| Error::io(path, source))?
-            .into_iter()
-            .filter(|p| {
-                p.is_file()
-                    && (references.is_none() || p.canonicalize().ok() != references)
-                    && p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(is_protein_file_name)
-            })
-            .collect();
+            .map_err(|source| Error::io(path, source))?;
+        entries.sort();
+        let mut found = Vec::new();
+        for entry in entries {
+            let name = entry
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            match skip_reason(&entry, &name, references.as_deref()) {
+                None => found.push(entry),
+                Some(reason) => warnings.add(WarningKind::SkippedFile, || {
+                    format!("{}: skipped: {reason}", entry.display())
+                }),
+            }
+        }
         if found.is_empty() {
             return Err(Error::Input {
                 path: path.clone(),
-                message: "no protein files (*_proteins.fasta, *.faa, optionally .gz) in directory"
-                    .into(),
+                message: format!(
+                    "no protein files (.{}, optionally .gz) in directory",
+                    PROTEIN_FASTA_EXTENSIONS.join(", .")
+                ),
             });
         }
-        found.sort();
         files.extend(found);
     }
+    let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
+    files.retain(|file| {
+        let identity = if is_stdin(file) {
+            file.clone()
+        } else {
+            file.canonicalize().unwrap_or_else(|_| file.clone())
+        };
+        match seen.get(&identity) {
+            Some(first) => {
+                warnings.add(WarningKind::RepeatedFile, || {
+                    format!(
+                        "{}: given twice (also as {}); read once",
+                        file.display(),
+                        first.display()
+                    )
+                });
+                false
+            }
+            None => {
+                seen.insert(identity, file.clone());
+                true
+            }
+        }
+    });
     if files.is_empty() {
         return Err(Error::NoTargetFiles);
     }
@@ -430,18 +526,43 @@ impl ReferenceSet {
     }
 }
 
+/// Whether a gene-list value names a file rather than listing genes: it exists, or it looks
+/// like a path (a `/`, or a `.txt`, `.tsv`, `.list`, `.lst` or `.csv` ending).
+fn names_a_file(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    Path::new(value).exists()
+        || value.contains('/')
+        || value.contains(std::path::MAIN_SEPARATOR)
+        || [".txt", ".tsv", ".list", ".lst", ".csv"]
+            .iter()
+            .any(|ending| lower.ends_with(ending))
+}
+
+/// A gene list: each gene with where it was given (`the target gene list`, or a file and
+/// line), for errors.
+pub(crate) type GeneList = Vec<(String, String)>;
+
 /// Reads a gene list: a file with one gene per line (`#` comments and blank lines skipped,
-/// anything after the first whitespace ignored), or, when `value` is not a file, a
-/// comma-separated list. Returns the genes and, for a file, its manifest record.
-pub(crate) fn read_gene_list(value: &str) -> Result<(Vec<String>, Option<InputFile>)> {
-    let path = Path::new(value);
-    if path.is_file() {
+/// anything after the first whitespace ignored), or, when `value` does not name a file
+/// ([`names_a_file`]), a comma-separated list. A value that looks like a path but cannot be
+/// read is an error naming it (never a gene name). Returns the genes and, for a file, its
+/// manifest record; [`check_gene_list`] checks them once the targets are read.
+pub(crate) fn read_gene_list(value: &str) -> Result<(GeneList, Option<InputFile>)> {
+    let (genes, file): (Vec<(String, String)>, _) = if names_a_file(value) {
+        let path = Path::new(value);
         let (bytes, file) = read_input("gene_list", path)?;
-        let text = String::from_utf8_lossy(&bytes);
-        let genes: Vec<String> = text
+        let text = utf8_text(path, &bytes)?;
+        let genes: Vec<(String, String)> = text
             .lines()
-            .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
-            .filter_map(|line| line.split_ascii_whitespace().next().map(str::to_owned))
+            .enumerate()
+            .filter(|(_, line)| !line.trim().is_empty() && !line.trim_start().starts_with('#'))
+            .filter_map(|(index, line)| {
+                let gene = line.split_ascii_whitespace().next()?;
+                Some((
+                    gene.to_owned(),
+                    format!("{}: line {}", path.display(), index + 1),
+                ))
+            })
             .collect();
         if genes.is_empty() {
             return Err(Error::Input {
@@ -449,35 +570,179 @@ pub(crate) fn read_gene_list(value: &str) -> Result<(Vec<String>, Option<InputFi
                 message: "gene list is empty".into(),
             });
         }
-        return Ok((genes, Some(file)));
+        (genes, Some(file))
+    } else {
+        let genes: Vec<(String, String)> = value
+            .split(',')
+            .map(str::trim)
+            .filter(|gene| !gene.is_empty())
+            .map(|gene| (gene.to_owned(), "the target gene list".to_owned()))
+            .collect();
+        if genes.is_empty() {
+            return Err(Error::EmptyGeneList {
+                given: value.to_owned(),
+            });
+        }
+        (genes, None)
+    };
+    Ok((genes, file))
+}
+
+/// Checks a gene list against the run: a gene that no reference has and no target carries
+/// (`matched` holds the lower-case genes some target carried) would only empty the tables, so
+/// it is an error naming the closest genes with a reference.
+pub(crate) fn check_gene_list(
+    genes: &GeneList,
+    references: &ReferenceSet,
+    matched: &std::collections::HashSet<String>,
+) -> Result<()> {
+    let unknown = genes.iter().find(|(gene, _)| {
+        references.get(gene).is_none() && !matched.contains(&gene.to_ascii_lowercase())
+    });
+    match unknown {
+        Some((gene, origin)) => Err(Error::UnknownGene {
+            gene: gene.clone(),
+            origin: origin.clone(),
+            closest: closest_genes(gene, references),
+        }),
+        None => Ok(()),
     }
-    let genes: Vec<String> = value
-        .split(',')
-        .map(str::trim)
-        .filter(|gene| !gene.is_empty())
-        .map(str::to_owned)
+}
+
+/// The reference genes closest to a misspelt `gene` (edit distance, case-insensitive): those
+/// within a third of its length (at least 2 edits), best first, at most 3; when none is that
+/// close, the first 10 genes with a reference.
+pub(crate) fn closest_genes(gene: &str, references: &ReferenceSet) -> Vec<String> {
+    let wanted = gene.to_ascii_lowercase();
+    let limit = (wanted.chars().count() / 3).max(2);
+    let mut near: Vec<(usize, &str)> = references
+        .references()
+        .iter()
+        .map(|r| {
+            (
+                edit_distance(&wanted, &r.gene.to_ascii_lowercase()),
+                r.gene.as_str(),
+            )
+        })
+        .filter(|&(distance, _)| distance <= limit)
         .collect();
-    if genes.is_empty() {
-        return Err(Error::EmptyGeneList {
-            given: value.to_owned(),
-        });
+    near.sort();
+    if near.is_empty() {
+        return references
+            .references()
+            .iter()
+            .take(10)
+            .map(|r| r.gene.clone())
+            .collect();
     }
-    Ok((genes, None))
+    near.into_iter()
+        .take(3)
+        .map(|(_, g)| g.to_owned())
+        .collect()
+}
+
+/// Levenshtein distance between two short strings, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != cb))
+                .min(above + 1)
+                .min(row[j] + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// `bytes` as UTF-8 text, or an error naming the file and the line of the first byte that is
+/// not UTF-8.
+pub(crate) fn utf8_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str> {
+    std::str::from_utf8(bytes).map_err(|error| {
+        let valid = &bytes[..error.valid_up_to()];
+        let line = 1 + memchr::memchr_iter(b'\n', valid).count();
+        let column = valid.len()
+            - valid
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |at| at + 1)
+            + 1;
+        Error::Format {
+            path: path.to_owned(),
+            line,
+            message: format!(
+                "not UTF-8 text (byte 0x{:02x} at column {column}); save the file as UTF-8",
+                bytes[error.valid_up_to()]
+            ),
+        }
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::read_gene_list;
+    use std::collections::HashSet;
+
+    use super::{
+        ReferenceSet, check_gene_list, closest_genes, edit_distance, read_gene_list, utf8_text,
+    };
     use crate::Error;
+
+    fn references() -> ReferenceSet {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/wildtype/references.faa");
+        ReferenceSet::from_path(path).unwrap()
+    }
 
     #[test]
     fn gene_lists_split_on_commas_and_refuse_an_empty_one() {
         let (genes, file) = read_gene_list("blaTEM, blaCTX-M").unwrap();
-        assert_eq!(genes, ["blaTEM", "blaCTX-M"]);
+        let names: Vec<&str> = genes.iter().map(|(gene, _)| gene.as_str()).collect();
+        assert_eq!(names, ["blaTEM", "blaCTX-M"]);
         assert!(file.is_none());
         assert!(matches!(
             read_gene_list(" , "),
             Err(Error::EmptyGeneList { given }) if given == " , "
         ));
+    }
+
+    #[test]
+    fn misspelt_genes_name_the_closest_known_ones() {
+        let (genes, _) = read_gene_list("blaTEM,blaTME,blaNDM").unwrap();
+        let matched = HashSet::from(["blandm".to_owned()]);
+        let err = check_gene_list(&genes, &references(), &matched).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown gene 'blaTME' in the target gene list (no reference has it); closest \
+             genes with a reference: blaTEM"
+        );
+        let (genes, _) = read_gene_list("blaTEM,blaNDM").unwrap();
+        assert!(check_gene_list(&genes, &references(), &matched).is_ok());
+        assert_eq!(closest_genes("zzz", &references()).len(), 3);
+        assert_eq!(edit_distance("blatme", "blatem"), 2);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn path_like_values_are_files_never_gene_names() {
+        let err = read_gene_list("no/such/genes.txt").unwrap_err();
+        assert!(matches!(err, Error::Io { .. }), "{err}");
+        assert!(err.to_string().starts_with("no/such/genes.txt: "), "{err}");
+        let err = read_gene_list("genes.txt").unwrap_err();
+        assert!(matches!(err, Error::Io { .. }), "{err}");
+        let dir = std::env::temp_dir();
+        let err = read_gene_list(dir.to_str().unwrap()).unwrap_err();
+        assert!(matches!(err, Error::Io { .. }), "{err}");
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_names_its_line() {
+        let err = utf8_text("c.tsv".as_ref(), b"gene\tmutation\nbla\xffTEM\tS1A\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "c.tsv: line 2: not UTF-8 text (byte 0xff at column 4); save the file as UTF-8"
+        );
     }
 }

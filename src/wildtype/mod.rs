@@ -20,7 +20,9 @@
 //! - `catalogue_unobserved.tsv` (with a catalogue): rows no target carried.
 //! - `alignments/{accession}_{gene}.water` (when asked): water's srspair report of the pair.
 //! - `manifest.json`: tool version, parameters, kernel, inputs with SHA-256, references used
-//!   with checksums, counts per tier and status, failures with reasons, wall time.
+//!   with checksums, counts per tier and status, failures with reasons, warnings (each also
+//!   on standard error: skipped files, clamped penalties, checksums that do not match...),
+//!   wall time.
 //!
 //! # Coverage and tiers
 //!
@@ -52,14 +54,18 @@ mod plan;
 mod quality;
 mod records;
 mod render;
+mod warning;
 
 pub use catalogue::{Catalogue, CatalogueEntry};
 pub use config::{PipelineConfig, Shard};
-pub use header::{GeneMap, GeneRule, TargetHeader};
+pub use header::{GeneMap, GeneRule, TargetHeader, sequence_checksum};
 pub use hgvs::three_letter_code;
-pub use input::{InputFile, Reference, ReferenceSet, is_protein_file_name};
+pub use input::{
+    InputFile, PROTEIN_FASTA_EXTENSIONS, Reference, ReferenceSet, is_protein_file_name,
+};
 pub use mutation::{MutationCall, MutationKind, call_mutations};
 pub use output::{RunSummary, water_file_name};
 pub use pipeline::{Progress, for_each_result, run};
 pub use quality::{Quality, Tier, TierRule, TierThresholds};
 pub use records::{AlignmentRecord, MutationRecord, Status, TargetResult};
+pub use warning::{Warning, WarningKind};

@@ -19,6 +19,7 @@ use super::input::{InputFile, Reference, ReferenceSet};
 use super::quality::{Tier, TierThresholds};
 use super::records::{ALIGNMENT_COLUMNS, MUTATION_COLUMNS, Status, TargetResult};
 use super::render::{self, MutationRows, tsv_line};
+use super::warning::{Warning, Warnings};
 
 /// The name of a per-pair water report: `{accession}_{gene}.water`, with characters outside
 /// `[A-Za-z0-9._-]` replaced by `_`.
@@ -62,6 +63,9 @@ pub struct RunSummary {
     pub mutations: usize,
     /// Wall-clock seconds.
     pub wall_seconds: f64,
+    /// What the run accepted, or changed, that its user must know about (the first
+    /// hundred of each kind; `manifest.json` counts all of them).
+    pub warnings: Vec<Warning>,
 }
 
 /// A chunk of targets' rows, rendered on the worker threads, in input order.
@@ -371,6 +375,10 @@ pub(crate) struct Manifest<'a> {
     references: Vec<&'a Reference>,
     counts: Counts,
     failures: Vec<Failure<'a>>,
+    /// The first hundred warnings of each kind, in the order found.
+    warnings: &'a [Warning],
+    /// How many warnings of each kind, listed or not.
+    warning_counts: BTreeMap<&'static str, usize>,
     outputs: Vec<String>,
     started_unix: u64,
     wall_time_seconds: f64,
@@ -392,6 +400,7 @@ pub(crate) struct ManifestParts<'a> {
     pub shard_range: Range<usize>,
     pub started_unix: u64,
     pub summary: &'a RunSummary,
+    pub warnings: &'a Warnings,
     /// The outputs written so far (the manifest is added).
     pub outputs: Vec<String>,
 }
@@ -412,6 +421,7 @@ impl<'a> Manifest<'a> {
             shard_range,
             started_unix,
             summary,
+            warnings,
             mut outputs,
         } = parts;
         let kernel = aligner.kernel().name();
@@ -459,6 +469,12 @@ impl<'a> Manifest<'a> {
                 known_mutations: tally.known_mutations,
             },
             failures: tally.failures.iter().map(Failure::from).collect(),
+            warnings: warnings.listed(),
+            warning_counts: warnings
+                .counts()
+                .iter()
+                .map(|(kind, count)| (kind.name(), *count))
+                .collect(),
             outputs,
             started_unix,
             wall_time_seconds: summary.wall_seconds,

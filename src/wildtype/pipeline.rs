@@ -20,11 +20,14 @@ use super::catalogue::{Catalogue, ResolvedCatalogue};
 use super::config::PipelineConfig;
 use super::grade::{Collect, Context, Sink};
 use super::header::GeneMap;
-use super::input::{InputFile, ReferenceSet, read_gene_list, read_input};
+use super::input::{
+    GeneList, InputFile, ReferenceSet, check_gene_list, read_gene_list, read_input,
+};
 use super::output::{Manifest, ManifestParts, RenderedRows, RunSummary, Tables, Tally, unobserved};
 use super::plan::{Plan, PlanInputs};
 use super::quality::Tier;
 use super::records::TargetResult;
+use super::warning::{Warning, WarningKind, Warnings};
 
 /// Receives progress from a run; every method defaults to doing nothing. Called from worker
 /// threads, hence `Sync`.
@@ -56,8 +59,16 @@ pub trait Progress: Sync {
     }
     /// All targets are aligned; outputs are being written.
     fn finish(&self) {}
+    /// Something the run accepted, or changed, that its user must know about (a skipped file,
+    /// a clamped penalty, a checksum that does not match...). Called before the alignments
+    /// start, from the calling thread. The default prints `warning: MESSAGE` on standard
+    /// error, so that no caller loses one by accident; `manifest.json` lists them too.
+    fn warning(&self, warning: &Warning) {
+        eprintln!("warning: {warning}");
+    }
 }
 
+/// Reports nothing but the warnings, on standard error.
 impl Progress for () {}
 
 /// Targets processed at a time: results are handed on and dropped after each chunk, so a
@@ -74,12 +85,14 @@ struct Loaded {
     gene_map: Option<GeneMap>,
     /// Lower-case genes the targets are filtered to.
     gene_filter: Option<HashSet<String>>,
+    /// The gene list as given, checked once the targets are read.
+    gene_list: GeneList,
     /// Every file read, for the manifest.
     inputs: Vec<InputFile>,
 }
 
 impl Loaded {
-    fn new(config: &PipelineConfig) -> Result<Self> {
+    fn new(config: &PipelineConfig, warnings: &mut Warnings) -> Result<Self> {
         let references = ReferenceSet::from_path(&config.references)?;
         let mut inputs: Vec<InputFile> = references.files().to_vec();
         let catalogue = match &config.catalogue {
@@ -89,6 +102,7 @@ impl Loaded {
                 let catalogue = Catalogue::from_path(path)?;
                 let resolved =
                     catalogue.resolve(|gene| references.get(gene).map(|r| &r.residues[..]))?;
+                warn_catalogue_genes_without_reference(&catalogue, &references, warnings);
                 Some((catalogue, resolved))
             }
             None => None,
@@ -101,21 +115,93 @@ impl Loaded {
             }
             None => None,
         };
-        let gene_filter = match &config.target_genes {
+        let (gene_filter, gene_list) = match &config.target_genes {
             Some(value) => {
                 let (genes, file) = read_gene_list(value)?;
                 inputs.extend(file);
-                Some(genes.iter().map(|g| g.to_ascii_lowercase()).collect())
+                let filter = genes.iter().map(|(g, _)| g.to_ascii_lowercase()).collect();
+                (Some(filter), genes)
             }
-            None => None,
+            None => (None, Vec::new()),
         };
         Ok(Self {
             references,
             catalogue,
             gene_map,
             gene_filter,
+            gene_list,
             inputs,
         })
+    }
+}
+
+/// Warns once per catalogue gene that has no reference: its rows can never match a call.
+fn warn_catalogue_genes_without_reference(
+    catalogue: &Catalogue,
+    references: &ReferenceSet,
+    warnings: &mut Warnings,
+) {
+    let mut genes: Vec<(String, usize, usize)> = Vec::new();
+    for entry in catalogue.entries() {
+        if references.get(entry.gene()).is_some() {
+            continue;
+        }
+        let lower = entry.gene().to_ascii_lowercase();
+        match genes
+            .iter_mut()
+            .find(|(gene, _, _)| gene.to_ascii_lowercase() == lower)
+        {
+            Some((_, _, rows)) => *rows += 1,
+            None => genes.push((entry.gene().to_owned(), entry.line(), 1)),
+        }
+    }
+    for (gene, line, rows) in genes {
+        warnings.add(WarningKind::CatalogueGeneWithoutReference, || {
+            format!(
+                "{}: line {line}: catalogue gene {gene} ({rows} row{}) has no reference; its \
+                 rows can never match",
+                catalogue.path().display(),
+                if rows == 1 { "" } else { "s" }
+            )
+        });
+    }
+}
+
+/// water's gap penalties from the configuration: a value that is not a finite number is an
+/// error; one outside water's range is clamped into it with water's warning.
+fn gap_penalties(config: &PipelineConfig, warnings: &mut Warnings) -> Result<GapPenalties> {
+    use crate::scoring::{GapKind, MAX_EXTEND, MAX_OPEN, ScoringError};
+    for (gap, value, max) in [
+        (GapKind::Open, config.gap_open, MAX_OPEN),
+        (GapKind::Extend, config.gap_extend, MAX_EXTEND),
+    ] {
+        if !value.is_finite() {
+            return Err(ScoringError::GapOutOfRange { gap, value, max }.into());
+        }
+    }
+    let (gaps, clamped) = GapPenalties::clamped(config.gap_open, config.gap_extend);
+    for warning in clamped {
+        warnings.add(WarningKind::GapPenaltyClamped, || {
+            format!("{} penalty: {warning}", warning.gap())
+        });
+    }
+    Ok(gaps)
+}
+
+/// The worker threads to start: as asked, but never more than the machine's cores (more
+/// only add switching; 100,000 asked for once started hundreds and made no progress), with
+/// a warning when capped. `None` or 0 is rayon's default, one per core.
+fn worker_threads(config: &PipelineConfig, warnings: &mut Warnings) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    match config.threads {
+        Some(asked) if asked > cores => {
+            warnings.add(WarningKind::ThreadsCapped, || {
+                format!("{asked} worker threads asked for, but this machine has {cores} cores: using {cores}")
+            });
+            cores
+        }
+        Some(asked) => asked,
+        None => 0,
     }
 }
 
@@ -125,11 +211,16 @@ struct Prepared {
     plan: Plan,
     aligner: Aligner,
     pool: rayon::ThreadPool,
+    warnings: Warnings,
 }
 
 impl Prepared {
-    fn new(config: &PipelineConfig) -> Result<Self> {
-        let mut loaded = Loaded::new(config)?;
+    /// Loads and plans the run, then hands each warning to `progress`.
+    fn new(config: &PipelineConfig, progress: &dyn Progress) -> Result<Self> {
+        let mut warnings = Warnings::default();
+        let gaps = gap_penalties(config, &mut warnings)?;
+        let threads = worker_threads(config, &mut warnings);
+        let mut loaded = Loaded::new(config, &mut warnings)?;
         let plan = Plan::new(
             &PlanInputs {
                 config,
@@ -138,18 +229,23 @@ impl Prepared {
                 gene_filter: loaded.gene_filter.as_ref(),
             },
             &mut loaded.inputs,
+            &mut warnings,
         )?;
-        let (gaps, _) = GapPenalties::clamped(config.gap_open, config.gap_extend);
+        check_gene_list(&loaded.gene_list, &loaded.references, &plan.genes_matched)?;
         let aligner = Aligner::builder().gaps(gaps).build()?;
         let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(config.threads.unwrap_or(0))
+            .num_threads(threads)
             .build()
             .map_err(Error::Threads)?;
+        for warning in warnings.listed().iter().chain(&warnings.not_listed()) {
+            progress.warning(warning);
+        }
         Ok(Self {
             loaded,
             plan,
             aligner,
             pool,
+            warnings,
         })
     }
 
@@ -275,7 +371,7 @@ pub fn for_each_result(
     progress: &dyn Progress,
     mut each: impl FnMut(TargetResult) -> Result<()> + Send,
 ) -> Result<()> {
-    let prepared = Prepared::new(config)?;
+    let prepared = Prepared::new(config, progress)?;
     prepared.align_chunks(config, progress, &Collect, &mut |slices| {
         slices.into_iter().flatten().try_for_each(&mut each)
     })
@@ -316,7 +412,7 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
     let started_unix = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let prepared = Prepared::new(config)?;
+    let prepared = Prepared::new(config, progress)?;
     let mut staged = StagedDir::new(&config.output_dir)?;
     let tables = Tables::open(&mut staged, config.write_alignments)?;
     let mut tally = Tally::default();
@@ -392,6 +488,7 @@ fn finish_outputs(
             .collect(),
         mutations: tally.mutations,
         wall_seconds: started.elapsed().as_secs_f64(),
+        warnings: prepared.warnings.listed().to_vec(),
     };
     let plan = &prepared.plan;
     let manifest = Manifest::build(ManifestParts {
@@ -407,6 +504,7 @@ fn finish_outputs(
         shard_range: plan.shard_range.clone(),
         started_unix,
         summary: &summary,
+        warnings: &prepared.warnings,
         outputs: staged.names(),
     });
     staged.write_file("manifest.json", &manifest)?;

@@ -2,7 +2,7 @@
 //! ([`TargetMeta`]: accession, gene, location, reference, why it cannot be aligned), the gene
 //! filter and the shard applied, residues kept in one buffer.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,9 +11,10 @@ use crate::Result;
 use crate::seq::{nucleotide_fraction, strip_residues_into};
 
 use super::config::PipelineConfig;
-use super::header::{GeneMap, TargetHeader};
+use super::header::{GeneMap, TargetHeader, sequence_checksum};
 use super::input::{InputFile, ReferenceSet, expand_target_paths, for_each_fasta_record_of_file};
 use super::records::Status;
+use super::warning::{WarningKind, Warnings};
 
 /// One target of the run, as planned.
 #[derive(Debug, Clone)]
@@ -57,6 +58,8 @@ pub(crate) struct Plan {
     pub shard_range: Range<usize>,
     /// The references some target of the shard is aligned against (sorted).
     pub used: Vec<usize>,
+    /// The genes of the gene filter some target carries (lower case).
+    pub genes_matched: HashSet<String>,
 }
 
 /// What planning needs besides the configuration.
@@ -69,11 +72,16 @@ pub(crate) struct PlanInputs<'a> {
 }
 
 impl Plan {
-    /// Reads every target file (recording each in `inputs`) and plans the run.
-    pub(crate) fn new(with: &PlanInputs<'_>, inputs: &mut Vec<InputFile>) -> Result<Self> {
+    /// Reads every target file (recording each in `inputs`) and plans the run, adding what
+    /// the user must know about the targets to `warnings`.
+    pub(crate) fn new(
+        with: &PlanInputs<'_>,
+        inputs: &mut Vec<InputFile>,
+        warnings: &mut Warnings,
+    ) -> Result<Self> {
         let config = with.config;
         let mut plan = Plan::default();
-        for path in expand_target_paths(&config.proteins, &config.references)? {
+        for path in expand_target_paths(&config.proteins, &config.references, warnings)? {
             // A plain file's residues take at most its size: one allocation instead of copies
             // as the buffer grows (gzip input grows it as needed).
             if let Ok(metadata) = std::fs::metadata(&path) {
@@ -88,7 +96,7 @@ impl Plan {
                 for_each_fasta_record_of_file("targets", &path, |header, residues, line| {
                     plan.targets_read += 1;
                     let mut meta = target_meta(with, &path, header, line);
-                    if !keeps(with.gene_filter, &meta) {
+                    if !keeps(with.gene_filter, &meta, &mut plan.genes_matched) {
                         return Ok(());
                     }
                     meta.file = file;
@@ -103,12 +111,14 @@ impl Plan {
         let kept = plan.targets.len();
         plan.filtered_out = plan.targets_read - kept;
         plan.shard_range = config.shard.map_or(0..kept, |s| s.range(kept));
+        plan.warn_duplicate_accessions(warnings);
         plan.targets.truncate(plan.shard_range.end);
         plan.targets.drain(..plan.shard_range.start);
         for target in &mut plan.targets {
             let residues = &plan.residues[target.residues.clone()];
             check(with.references, target, residues);
         }
+        plan.warn_about_targets(warnings);
         let mut used: Vec<usize> = plan
             .targets
             .iter()
@@ -121,16 +131,98 @@ impl Plan {
         Ok(plan)
     }
 
+    /// Warns of each target (of this shard) whose accession an earlier target (of any shard)
+    /// has, naming both: every repeat is reported once across the shards of a run.
+    fn warn_duplicate_accessions(&self, warnings: &mut Warnings) {
+        let mut first: HashMap<&str, usize> = HashMap::with_capacity(self.targets.len());
+        for (index, target) in self.targets.iter().enumerate() {
+            if let Some(&earlier) = first.get(&*target.accession) {
+                if self.shard_range.contains(&index) {
+                    let earlier = &self.targets[earlier];
+                    warnings.add(WarningKind::DuplicateAccession, || {
+                        format!(
+                            "{}: line {}: accession {} repeats {}: line {} (its rows are told \
+                             apart by file and line only)",
+                            self.files[target.file].shown,
+                            target.line,
+                            target.accession,
+                            self.files[earlier.file].shown,
+                            earlier.line
+                        )
+                    });
+                }
+            } else {
+                first.insert(&target.accession, index);
+            }
+        }
+    }
+
+    /// Warns of headers with bytes that are not UTF-8 or are control bytes, and of checksum
+    /// fields that do not match their sequence.
+    fn warn_about_targets(&self, warnings: &mut Warnings) {
+        for target in &self.targets {
+            let place = || format!("{}: line {}", self.files[target.file].shown, target.line);
+            if target.header.contains('\u{fffd}') {
+                warnings.add(WarningKind::HeaderNotUtf8, || {
+                    format!(
+                        "{}: header is not UTF-8 text; its other bytes are shown as U+FFFD",
+                        place()
+                    )
+                });
+            }
+            if let Some(byte) = target
+                .header
+                .bytes()
+                .find(|&b| b.is_ascii_control() && b != b'\t')
+            {
+                warnings.add(WarningKind::HeaderControlBytes, || {
+                    format!(
+                        "{}: header holds control bytes (first 0x{byte:02x}); the tables show \
+                         them as spaces",
+                        place()
+                    )
+                });
+            }
+            if let Some(location) = &target.location {
+                let residues = self.residues(target);
+                if !location.checksum_matches(residues) {
+                    warnings.add(WarningKind::ChecksumMismatch, || {
+                        format!(
+                            "{}: record {}: checksum field {} does not match the sequence \
+                             (SHA-256 of its upper-case residues begins {})",
+                            place(),
+                            target.accession,
+                            location.checksum,
+                            &sequence_checksum(residues)[..12]
+                        )
+                    });
+                }
+            }
+        }
+    }
+
     /// The residues of a target.
     pub(crate) fn residues(&self, target: &TargetMeta) -> &[u8] {
         &self.residues[target.residues.clone()]
     }
 }
 
-/// Whether the gene filter keeps a target (one without a gene stays, to be reported).
-fn keeps(filter: Option<&HashSet<String>>, target: &TargetMeta) -> bool {
+/// Whether the gene filter keeps a target (one without a gene stays, to be reported); the
+/// genes it keeps are added to `matched`.
+fn keeps(
+    filter: Option<&HashSet<String>>,
+    target: &TargetMeta,
+    matched: &mut HashSet<String>,
+) -> bool {
     match (filter, &target.gene) {
-        (Some(filter), Some(gene)) => filter.contains(&gene.to_ascii_lowercase()),
+        (Some(filter), Some(gene)) => {
+            let lower = gene.to_ascii_lowercase();
+            let kept = filter.contains(&lower);
+            if kept && !matched.contains(&lower) {
+                matched.insert(lower);
+            }
+            kept
+        }
         _ => true,
     }
 }

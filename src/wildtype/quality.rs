@@ -62,6 +62,8 @@ impl fmt::Display for Tier {
 /// let rule: TierRule = "95/90/0.8".parse().unwrap();
 /// assert_eq!(rule, TierRule::new(95.0, 90.0, 0.8));
 /// assert!("95/90".parse::<TierRule>().is_err());
+/// assert!("NaN/NaN/NaN".parse::<TierRule>().is_err());
+/// assert!("95/190/0.8".parse::<TierRule>().is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct TierRule {
@@ -123,8 +125,18 @@ impl FromStr for TierRule {
             .map(|part| part.trim().parse::<f64>())
             .collect::<std::result::Result<_, _>>()
             .map_err(|_| bad())?;
+        // NaN would admit nothing (every comparison false), putting every target below the
+        // tier; infinities and out-of-range percentages are no more meaningful.
+        let percent = |value: f64| (0.0..=100.0).contains(&value);
         match values[..] {
-            [identity, coverage, score_ratio] => Ok(Self::new(identity, coverage, score_ratio)),
+            [identity, coverage, score_ratio]
+                if percent(identity)
+                    && percent(coverage)
+                    && score_ratio.is_finite()
+                    && score_ratio >= 0.0 =>
+            {
+                Ok(Self::new(identity, coverage, score_ratio))
+            }
             _ => Err(bad()),
         }
     }

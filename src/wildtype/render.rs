@@ -14,20 +14,18 @@ use serde_json::ser::{CompactFormatter, Formatter};
 use super::quality::Tier;
 use super::records::{AlignmentRecord, MutationRecord};
 
-/// A TSV field: tabs and line breaks turned to spaces.
+/// A TSV field: tabs, line breaks and every other control byte turned to spaces.
 pub(crate) fn tsv_text(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
-    let plain = !bytes.iter().fold(false, |special, &b| {
-        special | (b == b'\t') | (b == b'\n') | (b == b'\r')
-    });
+    // Tabs and line ends would break the table; other control bytes (NUL, escape) would
+    // reach whatever reads it. A check without early exit vectorizes.
+    let special = |b: u8| b < 0x20 || b == 0x7f;
+    let plain = !bytes.iter().fold(false, |any, &b| any | special(b));
     if plain {
         out.extend_from_slice(bytes);
         return;
     }
-    out.extend(bytes.iter().map(|&b| match b {
-        b'\t' | b'\n' | b'\r' => b' ',
-        other => other,
-    }));
+    out.extend(bytes.iter().map(|&b| if special(b) { b' ' } else { b }));
 }
 
 /// One TSV line of text fields.
@@ -439,6 +437,17 @@ fn mutation_json_rest(out: &mut Vec<u8>, mutation: &MutationRecord) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A NUL or escape byte in a header reached the tables raw.
+    #[test]
+    fn tsv_fields_hold_no_control_bytes() {
+        let mut out = Vec::new();
+        tsv_text(&mut out, "WP_1\0x\x1b[31m\tred\r\n\x7f");
+        assert_eq!(out, b"WP_1 x [31m red   ");
+        out.clear();
+        tsv_text(&mut out, "blaTEM \u{fffd}");
+        assert_eq!(out, "blaTEM \u{fffd}".as_bytes());
+    }
 
     #[test]
     fn json_strings_match_serde_json() {

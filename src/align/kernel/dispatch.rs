@@ -4,8 +4,9 @@
 //! The CPU is examined once ([`Engine::detected`]); the choice is one [`Engine`] value whose
 //! SIMD variants carry a token proving the CPU feature, so no `#[target_feature]` function can
 //! be reached on a CPU without it. `WTA_KERNEL=scalar|portable|sse41|avx2|avx512` forces a
-//! kernel (an unavailable or unknown name falls back to the best one, with a message on
-//! standard error).
+//! kernel; an unavailable or unknown name is an error ([`crate::align::AlignError::KernelVariable`])
+//! from every aligner built without an explicit kernel, never a silent fallback. An empty value
+//! counts as unset.
 
 use std::fmt;
 use std::str::FromStr;
@@ -105,6 +106,25 @@ impl FromStr for KernelKind {
 #[error("unknown kernel '{0}' (expected scalar, portable, sse41, avx2 or avx512)")]
 pub struct UnknownKernel(pub String);
 
+/// The `WTA_KERNEL` environment variable names no kernel, or one this CPU lacks.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::align::KernelVariable;
+///
+/// let err = KernelVariable { value: "vax".into(), reason: "unknown kernel".into() };
+/// assert_eq!(err.to_string(), "WTA_KERNEL=vax: unknown kernel");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("WTA_KERNEL={value}: {reason}")]
+pub struct KernelVariable {
+    /// The variable's value.
+    pub value: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
 /// The kernel in use, with the proof of its CPU feature.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Engine {
@@ -135,36 +155,46 @@ impl Engine {
         }
     }
 
-    /// The fastest engine of this CPU, or the one `WTA_KERNEL` names; decided once.
-    pub(crate) fn detected() -> Engine {
-        static DETECTED: OnceLock<Engine> = OnceLock::new();
-        *DETECTED.get_or_init(|| {
-            let best = KernelKind::ALL
-                .into_iter()
-                .rev()
-                .find_map(Engine::for_kind)
-                .unwrap_or(Engine::Scalar);
-            let Ok(requested) = std::env::var("WTA_KERNEL") else {
-                return best;
-            };
-            match requested.parse::<KernelKind>() {
-                Ok(kind) => Engine::for_kind(kind).unwrap_or_else(|| {
-                    eprintln!(
-                        "wildtype-aligner: WTA_KERNEL={requested} is not available on this CPU; \
-                         using {}",
-                        best.kind()
-                    );
-                    best
-                }),
-                Err(error) => {
-                    eprintln!(
-                        "wildtype-aligner: WTA_KERNEL: {error}; using {}",
-                        best.kind()
-                    );
-                    best
-                }
-            }
-        })
+    /// The fastest engine of this CPU, or the one `WTA_KERNEL` names; decided once. A value
+    /// that names no kernel, or one this CPU lacks, is an error.
+    pub(crate) fn detected() -> Result<Engine, KernelVariable> {
+        static DETECTED: OnceLock<Result<Engine, KernelVariable>> = OnceLock::new();
+        DETECTED
+            .get_or_init(|| {
+                let best = KernelKind::ALL
+                    .into_iter()
+                    .rev()
+                    .find_map(Engine::for_kind)
+                    .unwrap_or(Engine::Scalar);
+                let requested = match std::env::var("WTA_KERNEL") {
+                    Ok(value) if !value.is_empty() => value,
+                    Ok(_) | Err(std::env::VarError::NotPresent) => return Ok(best),
+                    Err(std::env::VarError::NotUnicode(value)) => {
+                        return Err(KernelVariable {
+                            value: value.to_string_lossy().into_owned(),
+                            reason: "not UTF-8 text".into(),
+                        });
+                    }
+                };
+                let bad = |reason: String| KernelVariable {
+                    value: requested.clone(),
+                    reason,
+                };
+                let kind = requested
+                    .parse::<KernelKind>()
+                    .map_err(|error| bad(error.to_string()))?;
+                Engine::for_kind(kind).ok_or_else(|| {
+                    bad(format!(
+                        "kernel {kind} is not available on this CPU (available: {})",
+                        KernelKind::available()
+                            .iter()
+                            .map(|k| k.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                })
+            })
+            .clone()
     }
 
     pub(crate) fn kind(self) -> KernelKind {

@@ -24,4 +24,4 @@ pub(crate) mod vector;
 pub(crate) mod x86_64;
 
 pub(crate) use dispatch::Engine;
-pub use dispatch::{KernelKind, UnknownKernel};
+pub use dispatch::{KernelKind, KernelVariable, UnknownKernel};

@@ -1,0 +1,100 @@
+//! Exit codes of bad inputs and settings: a file that cannot be read is 1, a bad setting 2,
+//! bad input data 3, whatever layer finds the fault.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+use wildtype_aligner::wildtype::{PipelineConfig, run};
+
+use super::{Args, exit_code};
+
+const REFERENCE: &str = ">blaTEM\nMSIQHFRVALIPFFAAFCLPVFAHPETLVKVKDAEDQLGARVGYIELDLNSGKILESFRP\n";
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wta-exit-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("refs.fasta"), REFERENCE).unwrap();
+    std::fs::write(
+        dir.join("t.faa"),
+        ">P1|blaTEM|1-180|+|c1|x\nMSIQHFRVALIPFFAAFCLPVFAHPETLVKVKDAEDQLGARVGYIELDLNSGKILESFRP\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// The exit code of a run that must fail, with its message.
+fn code_of(config: &PipelineConfig) -> (u8, String) {
+    let error = run(config, &()).expect_err("the run must fail");
+    (exit_code(&error), error.to_string())
+}
+
+fn config(dir: &Path) -> PipelineConfig {
+    PipelineConfig::new([dir.join("t.faa")], dir.join("refs.fasta"), dir.join("out"))
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(data).unwrap();
+    encoder.finish().unwrap()
+}
+
+/// Damaged gzip, a reference with a byte-order mark and a catalogue that is not UTF-8 are bad
+/// input data (3), not read/write failures (1).
+#[test]
+fn format_errors_in_gzip_reference_and_catalogue_files_exit_3() {
+    let dir = scratch("format");
+    let mut damaged = gzip(REFERENCE.as_bytes());
+    damaged.truncate(damaged.len() - 10);
+    std::fs::write(dir.join("t.faa"), &damaged).unwrap();
+    let (code, message) = code_of(&config(&dir));
+    assert_eq!(code, 3, "{message}");
+    assert!(message.contains("t.faa: line"), "{message}");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let dir = scratch("bom");
+    std::fs::write(dir.join("refs.fasta"), format!("\u{feff}{REFERENCE}")).unwrap();
+    let (code, message) = code_of(&config(&dir));
+    assert_eq!(code, 3, "{message}");
+    assert!(message.contains("byte-order mark"), "{message}");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let dir = scratch("catalogue");
+    std::fs::write(dir.join("c.tsv"), b"gene\tmutation\nbla\xffTEM\tS2A\n").unwrap();
+    let (code, message) = code_of(&config(&dir).catalogue(dir.join("c.tsv")));
+    assert_eq!(code, 3, "{message}");
+    assert!(message.contains("c.tsv: line 2: not UTF-8"), "{message}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A misspelt gene, a gap penalty that is not a number and a tier rule of NaN are bad
+/// settings (2).
+#[test]
+fn bad_settings_exit_2() {
+    let dir = scratch("settings");
+    let (code, message) = code_of(&config(&dir).target_genes("blaTME"));
+    assert_eq!(code, 2, "{message}");
+    assert!(
+        message.contains("closest genes with a reference: blaTEM"),
+        "{message}"
+    );
+    for (open, extend) in [(f32::NAN, 0.5), (f32::INFINITY, 0.5), (10.0, f32::NAN)] {
+        let (code, message) = code_of(&config(&dir).gaps(open, extend));
+        assert_eq!(code, 2, "{message}");
+    }
+    let parsed = Args::try_parse_from([
+        "wildtype_align",
+        "--proteins",
+        "t.faa",
+        "--references",
+        "r.fa",
+        "--output-dir",
+        "out",
+        "--high",
+        "NaN/NaN/NaN",
+    ]);
+    let error = parsed.expect_err("NaN tiers must be refused");
+    assert_eq!(error.exit_code(), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
