@@ -12,15 +12,19 @@
 //! | code | meaning |
 //! | ---- | ------- |
 //! | 0 | run complete, every target aligned (or `--detect-emboss` found water) |
-//! | 1 | a file could not be read or written (missing, unreadable, disk full); nothing written |
+//! | 1 | a file could not be read or written (missing, unreadable, disk full; a directory where an output file goes; the output directory in use by another run); nothing written |
 //! | 2 | bad command line or setting (clap's usage errors are 2 as well) |
 //! | 3 | bad input data: malformed FASTA, catalogue or gene-map row, empty or duplicate references; nothing written |
 //! | 4 | run complete and outputs written, but some targets were not aligned (see their status) |
 //! | 5 | `--detect-emboss`: no `water` on PATH |
+//! | 130, 143 | interrupted by SIGINT or SIGTERM: temporary files and the lock removed, nothing written |
 
 // What the machine offers (EMBOSS water, SIMD level), shared with the bench harness.
 #[path = "../harness/detect.rs"]
 mod detect;
+// Temporary files and the output directory's lock removed on SIGINT/SIGTERM.
+#[path = "../harness/interrupt.rs"]
+mod interrupt;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -107,6 +111,9 @@ impl Progress for Bar {
     fn finish(&self) {
         self.0.finish_and_clear();
     }
+    fn warn(&self, message: &str) {
+        self.0.suspend(|| eprintln!("warning: {message}"));
+    }
 }
 
 fn exit_code(error: &Error) -> u8 {
@@ -145,6 +152,7 @@ fn detect() -> ExitCode {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    interrupt::clean_up_on_signals("wildtype_align");
     if args.detect_emboss {
         return detect();
     }
