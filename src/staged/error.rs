@@ -55,7 +55,7 @@ pub enum StagedError {
     },
 }
 
-/// How a [`StagedDir`] was misused.
+/// How a [`StagedDir`](super::StagedDir) was misused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Misuse {
     /// The file was not created by this staged directory.
