@@ -18,7 +18,7 @@ pub fn clean_up_on_signals(program: &'static str) {
                         let removed = wildtype_aligner::staged::abandon_for_exit();
                         eprintln!(
                             "{program}: interrupted by signal {signal}; removed {} temporary \
-                             file(s)",
+                             path(s)",
                             removed.len()
                         );
                         std::process::exit(128 + signal);
