@@ -340,8 +340,9 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let prepared = Prepared::new(config)?;
-    let mut staged = StagedDir::new(&config.output_dir)?;
+    // Released after the staged outputs are put in place or removed.
     let (_lock, previous) = claim_output_dir(config, progress)?;
+    let mut staged = StagedDir::new(&config.output_dir)?;
     let tables = Tables::open(&mut staged, config.write_alignments)?;
     let mut tally = Tally::default();
     let (tables, mut staged) = std::thread::scope(|scope| -> Result<_> {
@@ -404,6 +405,7 @@ fn claim_output_dir(
     progress: &dyn Progress,
 ) -> Result<(DirLock, Vec<String>)> {
     let dir = &config.output_dir;
+    std::fs::create_dir_all(dir).map_err(|source| Error::io(dir, source))?;
     let lock = DirLock::acquire(dir)?;
     if let Some(holder) = lock.taken_over() {
         progress.warn(&format!(
