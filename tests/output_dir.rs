@@ -457,9 +457,18 @@ fn signals_and_kill_leave_nothing_behind_the_next_run() {
         );
     }
 
-    // kill -9 cannot be caught: the temporary files and the lock stay, until the next run.
+    // A second run while the first writes is refused, naming the first.
     let mut child = pipeline_command(&bin, &dir, &out).spawn().unwrap();
     wait_for_partial(&mut child, &out);
+    let second = pipeline_command(&bin, &dir, &out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("in use by process {} on host", child.id())),
+        "{stderr}"
+    );
+
+    // kill -9 cannot be caught: the temporary files and the lock stay, until the next run.
     child.kill().unwrap();
     let status = child.wait().unwrap();
     assert_eq!(status.signal(), Some(9));
