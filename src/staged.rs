@@ -7,9 +7,22 @@
 //! A destination that already exists is replaced by `rename`, file by file; a directory of the
 //! user's at a staged directory's destination is kept, with the new files moved into it.
 //!
+//! Nothing that is not a file is replaced: a directory (or a special file) where an output file
+//! goes, or a file where an output directory goes, fails the commit with
+//! [`StagedError::InTheWay`] before anything is renamed.
+//!
 //! - [`StagedFile`]: one file written to a path ([`StagedFile::commit`] renames it into place).
 //! - [`StagedDir`]: several files (and directories of files) in one output directory, renamed
 //!   into place together by [`StagedDir::commit`], in the order they were staged.
+//! - [`DirLock`]: one run at a time in an output directory.
+//!
+//! # Leftovers and interruptions
+//!
+//! Temporary names carry their writer's host and process id:
+//! `.{name}.partial-{host}-{pid}-{serial}`. A run killed where no destructor runs (`kill -9`,
+//! a crash) leaves them behind; [`remove_leftovers`] removes those whose process is gone at
+//! the next run's start, and never those of a live process or of another host. A signal
+//! handler removes this process's own with [`abandon_for_exit`] before exiting.
 //!
 //! # Examples
 //!
@@ -26,87 +39,112 @@
 //! assert_eq!(std::fs::read(&path).unwrap(), b"a\tb\n");
 //! ```
 
+mod error;
+mod lock;
+mod owner;
+
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// What can go wrong staging outputs: the file system, or a file handed back to the wrong
-/// [`StagedDir`].
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StagedError {
-    /// Creating, writing, syncing or renaming a file failed.
-    #[error("{path}: {source}", path = path.display())]
-    Io {
-        /// The output the operation was for (its final name).
-        path: PathBuf,
-        /// The underlying error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// A file or directory handed to a [`StagedDir`] that it did not stage (or not as a
-    /// directory), or one still being written at the commit.
-    #[error("{path}: {problem}", path = path.display())]
-    Misuse {
-        /// The output concerned.
-        path: PathBuf,
-        /// What was wrong.
-        problem: Misuse,
-    },
-}
-
-/// How a [`StagedDir`] was misused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Misuse {
-    /// The file was not created by this staged directory.
-    NotStagedHere,
-    /// The name was not staged as a directory.
-    NotADirectory,
-    /// The file was created but never finished.
-    StillOpen,
-}
-
-impl std::fmt::Display for Misuse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Misuse::NotStagedHere => "not created by this staged directory",
-            Misuse::NotADirectory => "not staged as a directory",
-            Misuse::StillOpen => "still being written",
-        })
-    }
-}
-
-impl StagedError {
-    fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        StagedError::Io {
-            path: path.into(),
-            source,
-        }
-    }
-}
+pub use error::{Misuse, StagedError};
+pub use lock::{DirLock, LOCK_FILE, LockHolder};
+pub use owner::abandon_for_exit;
+use owner::{Kind, Registry, Token};
 
 type Result<T, E = StagedError> = std::result::Result<T, E>;
 
 /// Distinguishes the temporary names of one process.
 static SERIAL: AtomicUsize = AtomicUsize::new(0);
 
-/// A temporary name beside `destination`: `.{name}.partial-{pid}-{serial}`.
+/// A temporary name beside `destination`: `.{name}.partial-{host}-{pid}-{serial}`.
 fn temporary_beside(destination: &Path) -> PathBuf {
     let name = destination
         .file_name()
         .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
     let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
-    destination.with_file_name(format!(".{name}.partial-{}-{serial}", std::process::id()))
+    destination.with_file_name(owner::temporary_name(&name, serial))
 }
 
-/// Creates a new file at `temporary`, refusing to reuse an existing one.
+/// Creates a new file at `temporary`, refusing to reuse an existing one. Called with the
+/// registry locked.
 fn create_new(temporary: &Path, destination: &Path) -> Result<File> {
     File::options()
         .write(true)
         .create_new(true)
         .open(temporary)
         .map_err(|source| StagedError::io(destination, source))
+}
+
+/// Checks that an output `expected` to be a file (or, with `dir`, a directory) may be put at
+/// `path`: nothing is there, or a file (a symbolic link counts as one: renaming over it
+/// replaces the link, not what it points to) where a file goes, or a directory where a
+/// directory goes. Anything else is not this tool's to replace.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::staged::{StagedError, ensure_replaceable};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// assert!(ensure_replaceable(&dir.path().join("new.tsv"), false).is_ok());
+/// let error = ensure_replaceable(dir.path(), false).unwrap_err();
+/// assert!(matches!(error, StagedError::InTheWay { found: "a directory", .. }));
+/// assert!(ensure_replaceable(dir.path(), true).is_ok());
+/// ```
+pub fn ensure_replaceable(path: &Path, dir: bool) -> Result<()> {
+    let metadata = match std::fs::symlink_metadata(path) {
+        Ok(metadata) => metadata,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(error) => return Err(StagedError::io(path, error)),
+    };
+    let kind = metadata.file_type();
+    // A link to a directory serves as the directory (its files are added there).
+    let linked_dir = kind.is_symlink() && path.is_dir();
+    let found = if kind.is_dir() || (dir && linked_dir) {
+        "a directory"
+    } else if kind.is_file() || kind.is_symlink() {
+        "a file"
+    } else {
+        "a special file"
+    };
+    let expected = if dir { "directory" } else { "file" };
+    match (found, dir) {
+        ("a directory", true) | ("a file", false) => Ok(()),
+        _ => Err(StagedError::InTheWay {
+            path: path.to_owned(),
+            found,
+            expected,
+        }),
+    }
+}
+
+/// Removes the leftovers of runs that died in `dir`: files and directories with a temporary
+/// name for one of `names` (`.{name}.partial-{host}-{pid}-{serial}`) whose process, on this
+/// host, no longer runs. Those of a live process or of another host are left alone. Returns
+/// the paths removed.
+///
+/// # Examples
+///
+/// ```
+/// use wildtype_aligner::staged::{StagedFile, remove_leftovers};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let live = StagedFile::create(dir.path().join("table.tsv")).unwrap();
+/// // This process runs: its temporary file is not a leftover.
+/// assert!(remove_leftovers(dir.path(), &["table.tsv"]).unwrap().is_empty());
+/// assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+/// drop(live);
+/// ```
+pub fn remove_leftovers(dir: &Path, names: &[&str]) -> Result<Vec<PathBuf>> {
+    owner::leftovers(dir, names, true).map_err(|(path, source)| StagedError::io(path, source))
+}
+
+/// The leftovers [`remove_leftovers`] would remove, left in place (to read what a dead run
+/// was writing, say).
+pub fn find_leftovers(dir: &Path, names: &[&str]) -> Result<Vec<PathBuf>> {
+    owner::leftovers(dir, names, false).map_err(|(path, source)| StagedError::io(path, source))
 }
 
 /// One file written under a temporary name and renamed to its destination by
@@ -122,6 +160,8 @@ pub struct StagedFile {
     sync: bool,
     /// Its place among a [`StagedDir`]'s outputs, when it is one of them.
     slot: Option<usize>,
+    /// Its entry in the registry of what an interruption removes.
+    token: Option<Token>,
 }
 
 impl StagedFile {
@@ -129,13 +169,16 @@ impl StagedFile {
     pub fn create(destination: impl AsRef<Path>) -> Result<Self> {
         let destination = destination.as_ref().to_owned();
         let temporary = temporary_beside(&destination);
+        let mut registry = owner::registry();
         let file = create_new(&temporary, &destination)?;
+        let token = registry.add(temporary.clone(), Kind::File);
         Ok(Self {
             temporary,
             destination,
             writer: Some(BufWriter::with_capacity(1 << 16, file)),
             sync: true,
             slot: None,
+            token: Some(token),
         })
     }
 
@@ -198,13 +241,17 @@ impl StagedFile {
         Ok(())
     }
 
-    /// Flushes, syncs and renames the file into place.
+    /// Flushes, syncs and renames the file into place; fails, leaving it alone, if a
+    /// directory (or anything but a file) is at the destination.
     pub fn commit(mut self) -> Result<()> {
         self.finish()?;
+        let mut registry = owner::registry();
+        ensure_replaceable(&self.destination, false)?;
         std::fs::rename(&self.temporary, &self.destination)
             .map_err(|source| StagedError::io(&self.destination, source))?;
         // Renamed: nothing of ours is left to remove.
         self.temporary = PathBuf::new();
+        forget(&mut registry, self.token.take());
         Ok(())
     }
 }
@@ -236,9 +283,17 @@ impl Drop for StagedFile {
     fn drop(&mut self) {
         // Close before removing.
         self.writer = None;
+        let mut registry = owner::registry();
         if !self.temporary.as_os_str().is_empty() {
             let _ = std::fs::remove_file(&self.temporary);
         }
+        forget(&mut registry, self.token.take());
+    }
+}
+
+fn forget(registry: &mut Registry, token: Option<Token>) {
+    if let Some(token) = token {
+        registry.forget(token);
     }
 }
 
@@ -250,12 +305,14 @@ enum Entry {
     File {
         temporary: PathBuf,
         destination: PathBuf,
+        token: Option<Token>,
     },
     /// A directory the helper created, holding only files it wrote.
     Dir {
         temporary: PathBuf,
         destination: PathBuf,
         files: Vec<String>,
+        token: Token,
     },
 }
 
@@ -334,6 +391,7 @@ impl StagedDir {
         self.entries[slot] = Entry::File {
             temporary: std::mem::take(&mut file.temporary),
             destination: file.destination.clone(),
+            token: file.token.take(),
         };
         Ok(())
     }
@@ -350,11 +408,14 @@ impl StagedDir {
     pub fn create_dir(&mut self, name: &str) -> Result<()> {
         let destination = self.dir.join(name);
         let temporary = temporary_beside(&destination);
+        let mut registry = owner::registry();
         std::fs::create_dir(&temporary).map_err(|source| StagedError::io(&destination, source))?;
+        let token = registry.add(temporary.clone(), Kind::Dir);
         self.entries.push(Entry::Dir {
             temporary,
             destination,
             files: Vec::new(),
+            token,
         });
         Ok(())
     }
@@ -367,6 +428,7 @@ impl StagedDir {
             temporary,
             destination,
             files,
+            ..
         }) = self.entries.iter_mut().find(
             |entry| matches!(entry, Entry::Dir { destination, .. } if *destination == wanted),
         )
@@ -380,7 +442,10 @@ impl StagedDir {
         let shown = destination.join(file);
         // Registered before writing, so a failed write is removed too.
         files.push(file.to_owned());
-        let mut handle = create_new(&path, &shown)?;
+        let mut handle = {
+            let _registry = owner::registry();
+            create_new(&path, &shown)?
+        };
         handle
             .write_all(bytes)
             .map_err(|source| StagedError::io(&shown, source))
@@ -399,9 +464,94 @@ impl StagedDir {
             .collect()
     }
 
+    /// The files staged so far, as paths relative to the output directory (`alignments.tsv`,
+    /// `alignments/a.water`), in staging order: what a commit puts in place.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::staged::StagedDir;
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let mut staged = StagedDir::new(dir.path()).unwrap();
+    /// staged.write_file("rows.tsv", b"1\n").unwrap();
+    /// staged.create_dir("reports").unwrap();
+    /// staged.write_in_dir("reports", "a.txt", b"a").unwrap();
+    /// assert_eq!(staged.files(), ["rows.tsv", "reports/a.txt"]);
+    /// ```
+    pub fn files(&self) -> Vec<String> {
+        let name = |path: &Path| {
+            path.file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned()
+        };
+        let mut out = Vec::new();
+        for entry in &self.entries {
+            match entry {
+                Entry::Open { destination } | Entry::File { destination, .. } => {
+                    out.push(name(destination));
+                }
+                Entry::Dir {
+                    destination, files, ..
+                } => {
+                    let dir = name(destination);
+                    out.extend(files.iter().map(|file| format!("{dir}/{file}")));
+                }
+            }
+        }
+        out
+    }
+
+    /// Checks every destination before anything is renamed (see [`ensure_replaceable`]).
+    pub fn check_destinations(&self) -> Result<()> {
+        for entry in &self.entries {
+            match entry {
+                Entry::Open { destination } | Entry::File { destination, .. } => {
+                    ensure_replaceable(destination, false)?;
+                }
+                Entry::Dir {
+                    destination, files, ..
+                } => {
+                    ensure_replaceable(destination, true)?;
+                    for file in files {
+                        ensure_replaceable(&destination.join(file), false)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Renames everything into place, in staging order. A staged directory whose destination
-    /// already exists as a directory has its files moved into it one by one.
-    pub fn commit(mut self) -> Result<()> {
+    /// already exists as a directory has its files moved into it one by one. Nothing is
+    /// renamed if any destination is taken by something that is not a file (or, for a staged
+    /// directory, not a directory): see [`ensure_replaceable`].
+    pub fn commit(self) -> Result<()> {
+        self.commit_replacing(&[])
+    }
+
+    /// Like [`commit`](Self::commit), but first removes the files `obsolete` (relative to
+    /// the output directory, in order; those missing are skipped, and so is anything that is
+    /// not a file): an earlier run's outputs that this one does not write again, say, or an
+    /// earlier manifest that must not vouch for a half-replaced set.
+    ///
+    /// A signal handler's [`abandon_for_exit`] waits until the commit is done.
+    pub fn commit_replacing(mut self, obsolete: &[String]) -> Result<()> {
+        let mut registry = owner::registry();
+        self.check_destinations()?;
+        for name in obsolete {
+            let path = self.dir.join(name);
+            match std::fs::symlink_metadata(&path) {
+                Ok(metadata) if !metadata.is_dir() => std::fs::remove_file(&path)
+                    .or_else(|error| match error.kind() {
+                        std::io::ErrorKind::NotFound => Ok(()),
+                        _ => Err(error),
+                    })
+                    .map_err(|source| StagedError::io(&path, source))?,
+                _ => {}
+            }
+        }
         let entries = std::mem::take(&mut self.entries);
         let mut pending = entries.into_iter();
         while let Some(entry) = pending.next() {
@@ -413,13 +563,17 @@ impl StagedDir {
                 Entry::File {
                     temporary,
                     destination,
+                    token,
                 } => std::fs::rename(temporary, destination)
+                    .map(|()| forget(&mut registry, *token))
                     .map_err(|source| StagedError::io(destination, source)),
                 Entry::Dir {
                     temporary,
                     destination,
                     files,
-                } => commit_dir(temporary, destination, files),
+                    token,
+                } => commit_dir(temporary, destination, files)
+                    .map(|()| forget(&mut registry, Some(*token))),
             };
             if let Err(error) = result {
                 // What is not yet in place is still ours to remove.
@@ -435,7 +589,7 @@ impl StagedDir {
 /// Puts a staged directory in place: one rename when the destination is free, otherwise its
 /// files moved into the existing directory one by one (other files there are left alone).
 fn commit_dir(temporary: &Path, destination: &Path, files: &[String]) -> Result<()> {
-    if !destination.exists() {
+    if std::fs::symlink_metadata(destination).is_err() {
         return std::fs::rename(temporary, destination)
             .map_err(|source| StagedError::io(destination, source));
     }
@@ -449,19 +603,27 @@ fn commit_dir(temporary: &Path, destination: &Path, files: &[String]) -> Result<
 impl Drop for StagedDir {
     fn drop(&mut self) {
         // Not committed: remove what we made, and nothing else.
+        let mut registry = owner::registry();
         for entry in &self.entries {
             match entry {
                 Entry::Open { .. } => {}
-                Entry::File { temporary, .. } => {
+                Entry::File {
+                    temporary, token, ..
+                } => {
                     let _ = std::fs::remove_file(temporary);
+                    forget(&mut registry, *token);
                 }
                 Entry::Dir {
-                    temporary, files, ..
+                    temporary,
+                    files,
+                    token,
+                    ..
                 } => {
                     for file in files {
                         let _ = std::fs::remove_file(temporary.join(file));
                     }
                     let _ = std::fs::remove_dir(temporary);
+                    forget(&mut registry, Some(*token));
                 }
             }
         }
@@ -510,5 +672,40 @@ mod tests {
         staged.write_in_dir("alignments", "a.water", b"x").unwrap();
         drop(staged);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn nothing_is_renamed_when_a_directory_stands_at_a_file_destination() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("b.tsv/inner")).unwrap();
+        let mut staged = StagedDir::new(dir.path()).unwrap();
+        staged.write_file("a.tsv", b"a").unwrap();
+        staged.write_file("b.tsv", b"b").unwrap();
+        let error = staged.commit().unwrap_err();
+        assert!(
+            matches!(&error, StagedError::InTheWay { path, found: "a directory", .. } if path.ends_with("b.tsv")),
+            "{error}"
+        );
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["b.tsv"]);
+        assert!(dir.path().join("b.tsv/inner").is_dir());
+    }
+
+    #[test]
+    fn a_commit_removes_the_obsolete_files_it_is_given_and_never_a_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("old.tsv"), "old").unwrap();
+        std::fs::create_dir(dir.path().join("old_dir")).unwrap();
+        let mut staged = StagedDir::new(dir.path()).unwrap();
+        staged.write_file("new.tsv", b"new").unwrap();
+        let obsolete = ["old.tsv", "old_dir", "missing.tsv"].map(String::from);
+        staged.commit_replacing(&obsolete).unwrap();
+        assert!(!dir.path().join("old.tsv").exists());
+        assert!(dir.path().join("old_dir").is_dir());
+        assert_eq!(std::fs::read(dir.path().join("new.tsv")).unwrap(), b"new");
     }
 }

@@ -521,6 +521,7 @@ fn a_rerun_keeps_the_users_files_in_the_alignments_directory() {
     assert_eq!(read(user_files.join("notes.txt")), "mine\n");
     let manifest: serde_json::Value =
         serde_json::from_str(&read(out.join("manifest.json"))).unwrap();
+    // Every file the run wrote, reports one by one (the run owns exactly these).
     assert_eq!(
         manifest["outputs"],
         serde_json::json!([
@@ -528,7 +529,9 @@ fn a_rerun_keeps_the_users_files_in_the_alignments_directory() {
             "mutations.tsv",
             "alignments.jsonl",
             "mutations.jsonl",
-            "alignments",
+            "alignments/WP_00000.1_blaTEM.water",
+            "alignments/WP_00001.1_blaCTX-M.water",
+            "alignments/WP_00002.1_blaSHV.water",
             "manifest.json"
         ])
     );

@@ -14,7 +14,8 @@ What it writes, from what each shard's manifest lists in "outputs":
 * catalogue_unobserved.tsv (runs with --catalogue): a catalogue row is unobserved by the whole
   run when no shard observed it, i.e. it is in every shard's file; its aligned_targets column is
   the sum over the shards.
-* alignments/*.water (runs with --write-alignments): copied; a name in two shards is an error.
+* alignments/*.water (runs with --write-alignments): the reports each shard's manifest lists,
+  copied; a name in two shards is an error.
 * manifest.json: one manifest, with the same keys in the same order as an unsharded run's.
   Counts of this run's targets are summed; targets_read and filtered_out_by_gene_list describe
   the whole input that every shard read, so they must agree and are kept, not summed. Inputs,
@@ -24,16 +25,30 @@ What it writes, from what each shard's manifest lists in "outputs":
   budget spent); the merge adds "wall_time_seconds_max" (the slowest shard, i.e. the wall time
   with unlimited parallelism) and "shards" (each shard's directory, range and timing) after it.
 
-Exit status: 0 on success, 1 if the shard outputs are inconsistent or unreadable.
+The output directory follows the pipeline's rules: the gathered run owns exactly the files its
+manifest lists. Gathering again replaces that set (removing the earlier manifest's files it does
+not write again) and touches no other file: the shard directories, Snakemake's logs and a user's
+files (in alignments/ too) stay. Nothing is replaced if a directory stands where an output file
+goes. The lock file .wildtype-aligner.lock (host, pid, start time; created exclusively) keeps a
+pipeline run and a gather, or two gathers, out of the same directory at once; a stale lock (this
+host, its process gone) is taken over with a warning. SIGINT and SIGTERM remove the temporary
+files and the lock (exit 130, 143); the temporary directory of a gather that was killed is
+removed by the next one.
+
+Exit status: 0 on success, 1 if the shard outputs are inconsistent or unreadable or the output
+directory cannot be used (a directory in an output's place, another run's lock).
 """
 
 import argparse
 import gzip
 import json
 import os
+import re
 import shutil
+import signal
+import socket
 import sys
-import tempfile
+import time
 
 TABLES = ("alignments.tsv", "mutations.tsv")
 JSON_LINES = ("alignments.jsonl", "mutations.jsonl")
@@ -47,6 +62,12 @@ SHARD_PARAMETERS = ("shard", "shard_targets", "threads")
 # gap penalty, a catalogue gene without a reference) concern the whole input and every shard
 # repeats them.
 TARGET_WARNINGS = ("duplicate_accession", "checksum_mismatch", "header_not_utf8", "header_control_bytes")
+MANIFEST = "manifest.json"
+LOCK_FILE = ".wildtype-aligner.lock"
+# What a manifest may name as an output; nothing else is ever removed as an earlier run's.
+OUTPUT_NAME = re.compile(
+    r"(alignments|mutations)\.(tsv|jsonl)|catalogue_unobserved\.tsv|alignments/[A-Za-z0-9._-]+\.water"
+)
 
 
 class GatherError(Exception):
@@ -112,19 +133,28 @@ def merge_unobserved(out, shard_dirs):
                 handle.write("\t".join(fields) + "\n")
 
 
-def copy_alignments(out_dir, shard_dirs):
-    target_dir = os.path.join(out_dir, ALIGNMENTS_DIR)
+def is_report(name):
+    return name.startswith(ALIGNMENTS_DIR + "/")
+
+
+def copy_alignments(stage, manifests, shard_dirs):
+    """Copies the water reports each shard's manifest lists; returns their names in order."""
+    target_dir = os.path.join(stage, ALIGNMENTS_DIR)
     os.makedirs(target_dir, exist_ok=True)
     seen = set()
-    for directory in shard_dirs:
-        source_dir = os.path.join(directory, ALIGNMENTS_DIR)
-        for name in sorted(os.listdir(source_dir)):
-            if name.startswith("."):
-                continue  # e.g. Snakemake's .snakemake_timestamp in directory outputs
+    names = []
+    for manifest, directory in zip(manifests, shard_dirs):
+        for name in manifest["outputs"]:
+            if not is_report(name):
+                continue
+            if not OUTPUT_NAME.fullmatch(name):
+                raise GatherError(f"{directory}/{MANIFEST}: '{name}' is not a water report's name")
             if name in seen:
-                raise GatherError(f"{source_dir}/{name}: also written by an earlier shard")
+                raise GatherError(f"{directory}/{name}: also written by an earlier shard")
             seen.add(name)
-            shutil.copy2(os.path.join(source_dir, name), os.path.join(target_dir, name))
+            names.append(name)
+            shutil.copy2(os.path.join(directory, name), os.path.join(stage, name))
+    return names
 
 
 def reference_headers(path):
@@ -193,9 +223,14 @@ def merge_warning_counts(manifests):
 def merge_manifests(manifests, shard_dirs):
     first = manifests[0]
     for manifest, directory in zip(manifests[1:], shard_dirs[1:]):
-        for key in ("tool", "version", "kernel", "inputs", "outputs"):
+        for key in ("tool", "version", "kernel", "inputs"):
             if manifest[key] != first[key]:
                 raise GatherError(f"{directory}: manifest '{key}' differs from the first shard's")
+        # The tables are the same; the water reports are each shard's own.
+        if [n for n in manifest["outputs"] if not is_report(n)] != [
+            n for n in first["outputs"] if not is_report(n)
+        ]:
+            raise GatherError(f"{directory}: manifest 'outputs' differ from the first shard's")
         ours = {k: v for k, v in manifest["parameters"].items() if k not in SHARD_PARAMETERS}
         theirs = {k: v for k, v in first["parameters"].items() if k not in SHARD_PARAMETERS}
         if ours != theirs:
@@ -262,19 +297,155 @@ def merge_manifests(manifests, shard_dirs):
     return merged
 
 
+def host():
+    """This host's name as the pipeline writes it in locks and temporary names."""
+    return re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname()) or "localhost"
+
+
+def is_running(pid):
+    """Whether process `pid` of this host may run: only "no such process" counts as gone."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+class Lock:
+    """The output directory's lock, as the pipeline takes it (see the module's docstring)."""
+
+    def __init__(self, out_dir):
+        self.path = os.path.join(out_dir, LOCK_FILE)
+        text = (
+            f"host={host()}\npid={os.getpid()}\nstarted_unix={int(time.time())}\n"
+            "tool=gather.py\n"
+        )
+        for _ in range(8):
+            try:
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                self.take_over()
+                continue
+            with os.fdopen(fd, "w") as handle:
+                handle.write(text)
+            return
+        raise GatherError(f"{self.path}: the lock keeps changing hands; try again")
+
+    def take_over(self):
+        try:
+            with open(self.path, encoding="utf-8", errors="replace") as handle:
+                text = handle.read()
+        except FileNotFoundError:
+            return
+        fields = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+        try:
+            holder_host, pid = fields["host"], int(fields["pid"])
+            started = fields["started_unix"]
+            holder = f"process {pid} on host {holder_host} (started at unix time {started})"
+        except (KeyError, ValueError):
+            holder_host, pid, holder = None, None, "an unreadable lock file"
+        if holder_host != host() or is_running(pid):
+            raise GatherError(
+                f"{self.path}: the output directory is in use by {holder}; "
+                f"if that run is certainly gone, remove {self.path} and run again"
+            )
+        aside = f"{self.path}.partial-{host()}-{os.getpid()}-0"
+        try:
+            os.replace(self.path, aside)
+        except FileNotFoundError:
+            return
+        with open(aside, encoding="utf-8", errors="replace") as handle:
+            moved = handle.read()
+        if moved != text:
+            # Another run took it over meanwhile: put its lock back.
+            try:
+                os.link(aside, self.path)
+            finally:
+                os.remove(aside)
+            raise GatherError(f"{self.path}: the output directory is in use by another run")
+        os.remove(aside)
+        print(
+            f"gather.py: warning: {self.path}: took over the lock of {holder}, "
+            "which is no longer running",
+            file=sys.stderr,
+        )
+
+    def release(self):
+        try:
+            os.remove(self.path)
+        except FileNotFoundError:
+            pass
+
+
+def remove_dead_stages(out_dir):
+    """Removes the temporary directories of gathers on this host whose process is gone."""
+    pattern = re.compile(r"\.gather\.partial-(.+)-(\d+)-\d+")
+    for name in os.listdir(out_dir):
+        match = pattern.fullmatch(name)
+        path = os.path.join(out_dir, name)
+        if not match or match.group(1) != host() or is_running(int(match.group(2))):
+            continue
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+            print(f"gather.py: warning: {path}: removed, left by a gather that stopped", file=sys.stderr)
+
+
+def previous_outputs(out_dir):
+    """The outputs the earlier manifest in out_dir lists (names the pipeline writes only)."""
+    try:
+        with open(os.path.join(out_dir, MANIFEST), encoding="utf-8") as handle:
+            outputs = json.load(handle).get("outputs", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [n for n in outputs if isinstance(n, str) and OUTPUT_NAME.fullmatch(n)]
+
+
+def check_destinations(out_dir, outputs):
+    """Fails, before anything is replaced, where something other than a file stands at an
+    output file's name (or other than a directory at alignments/)."""
+    if any(is_report(name) for name in outputs):
+        path = os.path.join(out_dir, ALIGNMENTS_DIR)
+        if os.path.lexists(path) and not os.path.isdir(path):
+            raise GatherError(
+                f"{path}: a file stands where an output directory goes; nothing was written"
+            )
+    for name in outputs:
+        path = os.path.join(out_dir, name)
+        # A file, or a link (replacing it leaves what it points to alone), may be replaced.
+        if os.path.lexists(path) and not (os.path.islink(path) or os.path.isfile(path)):
+            raise GatherError(
+                f"{path}: a directory stands where an output file goes; nothing was written "
+                "(move it away or choose another output directory)"
+            )
+
+
 def gather(out_dir, shard_dirs):
     if not shard_dirs:
         raise GatherError("no shard directories given")
     manifests = [read_manifest(d) for d in shard_dirs]
     merged = merge_manifests(manifests, shard_dirs)
-    outputs = manifests[0]["outputs"]
 
     os.makedirs(out_dir, exist_ok=True)
+    lock = Lock(out_dir)
+    try:
+        remove_dead_stages(out_dir)
+        return write_outputs(out_dir, shard_dirs, manifests, merged)
+    finally:
+        lock.release()
+
+
+def write_outputs(out_dir, shard_dirs, manifests, merged):
     # Like the pipeline: write everything under temporary names, rename the manifest last, so a
     # manifest in out_dir always vouches for a complete set.
-    stage = tempfile.mkdtemp(prefix=".gather-", dir=out_dir)
+    stage = os.path.join(out_dir, f".gather.partial-{host()}-{os.getpid()}-0")
+    os.mkdir(stage)
     try:
-        for name in outputs:
+        outputs = []
+        for name in manifests[0]["outputs"]:
             path = os.path.join(stage, name)
             try:
                 if name in TABLES:
@@ -283,27 +454,49 @@ def gather(out_dir, shard_dirs):
                     concatenate(path, name, shard_dirs, header=False)
                 elif name == UNOBSERVED:
                     merge_unobserved(path, shard_dirs)
-                elif name == ALIGNMENTS_DIR:
-                    copy_alignments(stage, shard_dirs)
-                elif name == "manifest.json":
+                elif is_report(name):
+                    # All shards' reports, in shard order, where the first shard's begin.
+                    if not any(is_report(n) for n in outputs):
+                        outputs.extend(copy_alignments(stage, manifests, shard_dirs))
+                    continue
+                elif name == MANIFEST:
                     continue
                 else:
                     raise GatherError(f"unknown output '{name}' in the shard manifests")
             except OSError as error:
                 raise GatherError(str(error)) from error
-        with open(os.path.join(stage, "manifest.json"), "w", encoding="utf-8") as handle:
+            outputs.append(name)
+        later_reports = any(is_report(n) for m in manifests for n in m["outputs"])
+        if later_reports and not any(is_report(n) for n in outputs):
+            # The first shard wrote no report, later ones did: after the tables, as unsharded.
+            reports = copy_alignments(stage, manifests, shard_dirs)
+            outputs[4:4] = reports
+        merged["outputs"] = outputs + [MANIFEST]
+        with open(os.path.join(stage, MANIFEST), "w", encoding="utf-8") as handle:
             handle.write(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
-        final_manifest = os.path.join(out_dir, "manifest.json")
-        if os.path.exists(final_manifest):
+        check_destinations(out_dir, merged["outputs"])
+        # The earlier set's files not written again go first, while its manifest lists them;
+        # then that manifest; then the new files, the manifest last.
+        written = set(merged["outputs"])
+        previous = previous_outputs(out_dir)
+        for name in previous:
+            if name not in written:
+                path = os.path.join(out_dir, name)
+                if os.path.lexists(path) and not os.path.isdir(path):
+                    os.remove(path)
+        final_manifest = os.path.join(out_dir, MANIFEST)
+        if os.path.lexists(final_manifest) and not os.path.isdir(final_manifest):
             os.remove(final_manifest)
+        if any(is_report(n) for n in outputs):
+            os.makedirs(os.path.join(out_dir, ALIGNMENTS_DIR), exist_ok=True)
         for name in outputs:
-            if name == "manifest.json":
-                continue
-            target = os.path.join(out_dir, name)
-            if os.path.isdir(target):
-                shutil.rmtree(target)
-            os.replace(os.path.join(stage, name), target)
-        os.replace(os.path.join(stage, "manifest.json"), final_manifest)
+            os.replace(os.path.join(stage, name), os.path.join(out_dir, name))
+        os.replace(os.path.join(stage, MANIFEST), final_manifest)
+        if any(is_report(n) for n in previous) and not any(is_report(n) for n in outputs):
+            try:
+                os.rmdir(os.path.join(out_dir, ALIGNMENTS_DIR))  # only if empty
+            except OSError:
+                pass
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return merged
@@ -314,11 +507,16 @@ def main(argv=None):
     parser.add_argument("--output-dir", required=True, help="where to write the gathered outputs")
     parser.add_argument("shard_dirs", nargs="+", help="shard output directories, in shard order")
     args = parser.parse_args(argv)
+    # SIGTERM ends the gather like SIGINT: through the clean-up of its temporary files and lock.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         merged = gather(args.output_dir, args.shard_dirs)
     except GatherError as error:
         print(f"gather.py: error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("gather.py: interrupted", file=sys.stderr)
+        return 130
     counts = merged["counts"]
     print(
         f"gathered {len(args.shard_dirs)} shards: {counts['targets']} targets, "

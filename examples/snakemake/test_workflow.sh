@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs examples/snakemake/Snakefile with 3 shards on the bundled data and checks that the
 # gathered outputs equal an unsharded run's byte for byte (the manifest up to its run-specific
-# fields: timings, thread count and the merge's shard list).
+# fields: timings, thread count and the merge's shard list), then runs again into the same
+# directories with fewer outputs and checks that only the new set and the user's files remain.
 #
 #   bash examples/snakemake/test_workflow.sh
 #
@@ -95,7 +96,7 @@ EOF
 run_case() {
   local name=$1 catalogue=$2 write_alignments=$3
   shift 3
-  local inputs=("$@") case_dir=$tmp/$name options=() input
+  local inputs=("$@") case_dir=$tmp/${CASE_DIR:-$name} options=() input
   mkdir -p "$case_dir"
   [ "$catalogue" = null ] || options+=(--catalogue "$catalogue")
   [ "$write_alignments" = false ] || options+=(--write-alignments)
@@ -123,6 +124,7 @@ run_case() {
   fi
   if ! "$venv/bin/snakemake" --snakefile "$repo/examples/snakemake/Snakefile" \
     --directory "$case_dir" --configfile "$case_dir/config.yaml" --cores 2 --quiet \
+    ${SNAKEMAKE_ARGS:-} \
     >"$case_dir/snakemake.log" 2>&1; then
     cat "$case_dir/snakemake.log"
     cat "$case_dir"/gathered/logs/*.log 2>/dev/null || true
@@ -142,8 +144,88 @@ if run_case bundled null false "$repo/data/wildtype/targets_proteins.fasta"; the
 else
   failed=$((failed + 1))
 fi
+# A user's files in the output directories, alignments/ included, before the first run there
+# (the same in both, so that the comparison sees them as equal): no run, gather or Snakemake
+# step may remove them.
+for where in unsharded gathered; do
+  mkdir -p "$tmp/failures_catalogue_water/$where/alignments"
+  echo mine >"$tmp/failures_catalogue_water/$where/alignments/notes.txt"
+  echo mine >"$tmp/failures_catalogue_water/$where/my_notes.txt"
+done
 if run_case failures_catalogue_water "$tmp/known.tsv" true \
   "$tmp/bad1_proteins.fasta" "$repo/data/wildtype/targets_proteins.fasta" "$tmp/bad2_proteins.fasta"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+fi
+
+# Again into the same directories with fewer outputs (no catalogue, no water reports): each run
+# and the gather replace exactly the set their earlier manifest lists and touch nothing else.
+# The user's files stay; nothing of the earlier set does.
+rerun_keeps_only_the_new_set() {
+  local dir=$tmp/failures_catalogue_water where status=0
+  CASE_DIR=failures_catalogue_water SNAKEMAKE_ARGS="--forcerun shard" run_case rerun_fewer_outputs null false \
+    "$tmp/bad1_proteins.fasta" "$repo/data/wildtype/targets_proteins.fasta" "$tmp/bad2_proteins.fasta" || return 1
+  local stale
+  stale=$(cd "$dir" && find unsharded gathered \( -name '*.water' -o -name catalogue_unobserved.tsv -o -name '*.partial-*' -o -name .wildtype-aligner.lock \) | sort)
+  if [ -n "$stale" ]; then
+    echo "FAIL rerun: files of the earlier set (or temporary files) left behind:"
+    echo "$stale"
+    status=1
+  fi
+  for where in unsharded gathered; do
+    for file in alignments/notes.txt my_notes.txt; do
+      [ "$(cat "$dir/$where/$file" 2>/dev/null)" = mine ] || { echo "FAIL rerun: $where/$file lost"; status=1; }
+    done
+  done
+  [ $status -eq 0 ] && echo "ok rerun: the earlier set replaced, the user's files kept"
+  return $status
+}
+if rerun_keeps_only_the_new_set; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+fi
+
+# gather.py by hand: refused while another run holds the directory, and where a directory
+# stands at an output's name (which it keeps, writing nothing).
+gather_refuses() {
+  local shards=$tmp/failures_catalogue_water/gathered/shards out=$tmp/blocked status=0 host
+  mkdir -p "$out/mutations.tsv/precious"
+  echo mine >"$out/mutations.tsv/precious/notes.txt"
+  if python3 "$repo/examples/snakemake/gather.py" --output-dir "$out" "$shards"/{1,2,3} 2>"$tmp/blocked.log"; then
+    echo "FAIL gather: wrote over a directory"
+    status=1
+  fi
+  grep -q "mutations.tsv: a directory stands where an output file goes" "$tmp/blocked.log" || { cat "$tmp/blocked.log"; status=1; }
+  [ "$(cd "$out" && find . | sort | tr '\n' ' ')" = ". ./mutations.tsv ./mutations.tsv/precious ./mutations.tsv/precious/notes.txt " ] || {
+    echo "FAIL gather: the blocked directory changed: $(cd "$out" && find . | sort | tr '\n' ' ')"
+    status=1
+  }
+  host=$(python3 -c 'import re, socket; print(re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname()))')
+  rm -rf "$out/mutations.tsv"
+  printf 'host=%s\npid=%s\nstarted_unix=1\n' "$host" $$ >"$out/.wildtype-aligner.lock"
+  if python3 "$repo/examples/snakemake/gather.py" --output-dir "$out" "$shards"/{1,2,3} 2>"$tmp/blocked.log"; then
+    echo "FAIL gather: ran while the directory was locked"
+    status=1
+  fi
+  grep -q "in use by process $$ on host $host" "$tmp/blocked.log" || { cat "$tmp/blocked.log"; status=1; }
+  # A lock and a temporary directory of a gather that was killed (its process gone) are
+  # taken over and removed.
+  local dead
+  dead=$(sh -c 'echo $$')
+  printf 'host=%s\npid=%s\nstarted_unix=1\n' "$host" "$dead" >"$out/.wildtype-aligner.lock"
+  mkdir -p "$out/.gather.partial-$host-$dead-0/alignments"
+  python3 "$repo/examples/snakemake/gather.py" --output-dir "$out" "$shards"/{1,2,3} 2>"$tmp/blocked.log" || status=1
+  grep -q "took over the lock of process $dead" "$tmp/blocked.log" || { cat "$tmp/blocked.log"; status=1; }
+  if [ -n "$(cd "$out" && find . -name '.*' ! -name . )" ] || [ ! -f "$out/manifest.json" ]; then
+    echo "FAIL gather: after a stale lock: $(cd "$out" && find . -name '.*')"
+    status=1
+  fi
+  [ $status -eq 0 ] && echo "ok gather: refused a locked directory and one with a directory in an output's place, took over a stale lock"
+  return $status
+}
+if gather_refuses; then
   passed=$((passed + 1))
 else
   failed=$((failed + 1))

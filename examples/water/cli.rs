@@ -17,7 +17,7 @@ use wildtype_aligner::align::{AlignError, Aligner, Alignment};
 use wildtype_aligner::report::{AlignFormat, EmbossWriter, PairReport, RunHeader};
 use wildtype_aligner::scoring::{GapPenalties, Matrix};
 use wildtype_aligner::seq::{self, NameCounter, SeqType, Sequence};
-use wildtype_aligner::staged::StagedFile;
+use wildtype_aligner::staged::{StagedFile, ensure_replaceable, remove_leftovers};
 
 /// What can stop a run of the drop-in; each prints as the one line water's user reads.
 #[derive(Debug)]
@@ -689,6 +689,17 @@ impl Output {
             .clone()
             .unwrap_or_else(|| default_outfile(name_a));
         let path = args.path(&report_name);
+        // Fail now, not after the alignments, if a directory stands at the report's name.
+        ensure_replaceable(&path, false)?;
+        // Temporary reports of water runs that were killed (on this host, their process
+        // gone); never a live run's.
+        if let Some(name) = path.file_name().and_then(|name| name.to_str()) {
+            let dir = match path.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent,
+                _ => Path::new("."),
+            };
+            remove_leftovers(dir, &[name])?;
+        }
         // No sync before the rename, as EMBOSS writes its reports: the file appears whole or
         // not at all, and the drop-in stays as quick as a process as before.
         let file = StagedFile::create(&path)?.sync_on_commit(false);

@@ -12,11 +12,12 @@
 //! | code | meaning |
 //! | ---- | ------- |
 //! | 0 | run complete, every target aligned (or `--detect-emboss` found water) |
-//! | 1 | a file could not be read or written (missing, unreadable, disk full); nothing written |
+//! | 1 | a file could not be read or written (missing, unreadable, disk full; a directory where an output file goes; the output directory in use by another run); nothing written |
 //! | 2 | bad command line or setting: unknown gene in `--target-genes`, a gap penalty or tier value that is not a number, a bad `WTA_KERNEL` (clap's usage errors are 2 as well) |
 //! | 3 | bad input data: malformed FASTA (also gzip damage, a byte-order mark, `;` comment lines), catalogue or gene-map row (also text that is not UTF-8), empty or duplicate references; nothing written |
 //! | 4 | run complete and outputs written, but some targets were not aligned (see their status) |
 //! | 5 | `--detect-emboss`: no `water` on PATH |
+//! | 130, 143 | interrupted by SIGINT or SIGTERM: temporary files and the lock removed, nothing written |
 //!
 //! Warnings (`warning: ...` on standard error, and in `manifest.json`) do not change the exit
 //! code: files skipped in a `--protein-dir`, a file given twice, a gap penalty clamped into
@@ -27,6 +28,9 @@
 // What the machine offers (EMBOSS water, SIMD level), shared with the bench harness.
 #[path = "../harness/detect.rs"]
 mod detect;
+// Temporary files and the output directory's lock removed on SIGINT/SIGTERM.
+#[path = "../harness/interrupt.rs"]
+mod interrupt;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -169,6 +173,7 @@ fn detect() -> ExitCode {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    interrupt::clean_up_on_signals("wildtype_align");
     if args.detect_emboss {
         return detect();
     }

@@ -22,7 +22,12 @@
 //! - `manifest.json`: tool version, parameters, kernel, inputs with SHA-256, references used
 //!   with checksums, counts per tier and status, failures with reasons, warnings (each also
 //!   on standard error: skipped files, clamped penalties, checksums that do not match...),
-//!   wall time.
+//!   wall time, and `outputs`: every file the run wrote (`alignments/...water` one by one).
+//!
+//! A run owns exactly the files its manifest lists: a re-run into the same directory removes
+//! the earlier manifest's files that it does not write again and touches no other file. See
+//! [`run`] for the rest of the output directory's rules (the lock, what stands in the way,
+//! leftovers of killed runs).
 //!
 //! # Coverage and tiers
 //!

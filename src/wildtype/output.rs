@@ -4,12 +4,12 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::align::Aligner;
-use crate::staged::{StagedDir, StagedFile};
+use crate::staged::{StagedDir, StagedFile, ensure_replaceable};
 use crate::{Error, Result};
 
 use super::catalogue::Catalogue;
@@ -121,15 +121,111 @@ pub(crate) struct Tables {
 /// The directory of per-pair water reports.
 const WATER_DIR: &str = "alignments";
 
+/// The four tables every run writes.
+const TABLES: [&str; 4] = [
+    "alignments.tsv",
+    "mutations.tsv",
+    "alignments.jsonl",
+    "mutations.jsonl",
+];
+
+/// The table of catalogue rows no target carried (runs with a catalogue).
+pub(crate) const UNOBSERVED: &str = "catalogue_unobserved.tsv";
+
+/// The manifest, renamed into place last.
+pub(crate) const MANIFEST: &str = "manifest.json";
+
+/// Every name the pipeline writes directly in an output directory: what its leftovers may be
+/// named after.
+pub(crate) const OUTPUT_NAMES: [&str; 8] = [
+    TABLES[0],
+    TABLES[1],
+    TABLES[2],
+    TABLES[3],
+    UNOBSERVED,
+    MANIFEST,
+    WATER_DIR,
+    crate::staged::LOCK_FILE,
+];
+
+/// Checks, before anything is written, that nothing but a file stands where a run's output
+/// files go in `dir` (and nothing but a directory where its water reports go).
+pub(crate) fn check_destinations(dir: &Path, catalogue: bool, water: bool) -> Result<()> {
+    let files = TABLES
+        .iter()
+        .chain(catalogue.then_some(&UNOBSERVED))
+        .chain([&MANIFEST]);
+    for name in files {
+        ensure_replaceable(&dir.join(name), false)?;
+    }
+    if water {
+        ensure_replaceable(&dir.join(WATER_DIR), true)?;
+    }
+    Ok(())
+}
+
+/// Whether `name`, read from a manifest, is an output the pipeline may have written: one of
+/// its fixed names, or a water report in its directory. Nothing else is ever removed as an
+/// earlier run's output, whatever a manifest says.
+fn is_output_name(name: &str) -> bool {
+    if TABLES.contains(&name) || name == UNOBSERVED {
+        return true;
+    }
+    name.strip_prefix("alignments/").is_some_and(|file| {
+        file.ends_with(".water")
+            && file != ".water"
+            && file
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    })
+}
+
+/// The outputs the run that wrote `manifest` owns (its `outputs` that are
+/// [output names](is_output_name)); none if it is not a manifest.
+fn outputs_of(manifest: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read(manifest) else {
+        return Vec::new();
+    };
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    value["outputs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|name| name.as_str())
+        .filter(|name| is_output_name(name))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// What earlier runs into `dir` own: the outputs the manifest lists, and those of the
+/// manifest a run that died while putting its outputs in place was about to commit (`dead`,
+/// its leftovers).
+pub(crate) fn previous_outputs(dir: &Path, dead: &[PathBuf]) -> Vec<String> {
+    let mut outputs = outputs_of(&dir.join(MANIFEST));
+    let pending = dead.iter().filter(|path| {
+        path.file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| name.starts_with(".manifest.json.partial-"))
+    });
+    for path in pending {
+        outputs.extend(outputs_of(path));
+    }
+    outputs.sort();
+    outputs.dedup();
+    outputs
+}
+
 impl Tables {
     /// Opens the four tables (and, when asked, the directory of per-pair water reports) under
     /// temporary names and writes their header lines.
     pub(crate) fn open(staged: &mut StagedDir, water: bool) -> Result<Self> {
         let mut files = [
-            staged.create("alignments.tsv")?,
-            staged.create("mutations.tsv")?,
-            staged.create("alignments.jsonl")?,
-            staged.create("mutations.jsonl")?,
+            staged.create(TABLES[0])?,
+            staged.create(TABLES[1])?,
+            staged.create(TABLES[2])?,
+            staged.create(TABLES[3])?,
         ];
         let mut header = Vec::new();
         tsv_line(&mut header, ALIGNMENT_COLUMNS);
@@ -425,7 +521,7 @@ impl<'a> Manifest<'a> {
             mut outputs,
         } = parts;
         let kernel = aligner.kernel().name();
-        outputs.push("manifest.json".into());
+        outputs.push(MANIFEST.into());
         let manifest = Manifest {
             tool: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),

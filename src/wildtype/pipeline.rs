@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::align::Aligner;
 use crate::report::rundate_now;
 use crate::scoring::GapPenalties;
-use crate::staged::StagedDir;
+use crate::staged::{DirLock, StagedDir, find_leftovers, remove_leftovers};
 use crate::{Error, Result};
 
 use super::catalogue::{Catalogue, ResolvedCatalogue};
@@ -23,7 +23,10 @@ use super::header::GeneMap;
 use super::input::{
     GeneList, InputFile, ReferenceSet, check_gene_list, read_gene_list, read_input,
 };
-use super::output::{Manifest, ManifestParts, RenderedRows, RunSummary, Tables, Tally, unobserved};
+use super::output::{
+    MANIFEST, Manifest, ManifestParts, OUTPUT_NAMES, RenderedRows, RunSummary, Tables, Tally,
+    UNOBSERVED, check_destinations, previous_outputs, unobserved,
+};
 use super::plan::{Plan, PlanInputs};
 use super::quality::Tier;
 use super::records::TargetResult;
@@ -380,6 +383,21 @@ pub fn for_each_result(
 /// Runs the pipeline. Outputs are written under temporary names and renamed into place only
 /// when everything succeeded; on error nothing new is left in the output directory.
 ///
+/// The output directory's rules:
+///
+/// - A run owns exactly the files its `manifest.json` lists. A re-run replaces that set: it
+///   removes the earlier manifest's files that it does not write again, and touches no other
+///   file (a user's files in `alignments/` stay).
+/// - Where something other than a file stands at an output file's name (a directory named
+///   `mutations.tsv`, say), the run fails before writing anything, naming the path
+///   ([`StagedError::InTheWay`](crate::staged::StagedError::InTheWay)).
+/// - One run at a time: the lock file `.wildtype-aligner.lock` (see
+///   [`DirLock`]) is held from before the first output is written until the manifest is in
+///   place; a second run fails naming the holder. A stale lock (its process gone, on this
+///   host) is taken over with a [warning](Progress::warn).
+/// - Temporary files of an earlier run on this host whose process is gone (killed by
+///   `kill -9`, say) are removed at the start, with a warning.
+///
 /// The results are those of [`for_each_result`]; their rows are rendered on the worker
 /// threads and written by a writer thread while the next chunk is aligned.
 ///
@@ -412,7 +430,9 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
     let started_unix = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let prepared = Prepared::new(config, progress)?;
+    let mut prepared = Prepared::new(config, progress)?;
+    // Released after the staged outputs are put in place or removed.
+    let (_lock, previous) = claim_output_dir(config, progress, &mut prepared.warnings)?;
     let mut staged = StagedDir::new(&config.output_dir)?;
     let tables = Tables::open(&mut staged, config.write_alignments)?;
     let mut tally = Tally::default();
@@ -460,22 +480,80 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
         Ok(written)
     })?;
     tables.close(&mut staged)?;
-    finish_outputs(config, &prepared, &tally, staged, started, started_unix)
+    let outputs = Outputs {
+        staged,
+        previous,
+        started,
+        started_unix,
+    };
+    finish_outputs(config, &prepared, &tally, outputs)
 }
 
-/// Writes `catalogue_unobserved.tsv` and the manifest, and renames everything into place.
+/// Takes the output directory's lock, removes the leftovers of dead runs and checks that no
+/// output's place is taken; returns the lock and what earlier runs there own.
+fn claim_output_dir(
+    config: &PipelineConfig,
+    progress: &dyn Progress,
+    warnings: &mut Warnings,
+) -> Result<(DirLock, Vec<String>)> {
+    let mut warn = |kind: WarningKind, message: String| {
+        progress.warning(&Warning::new(kind, message.clone()));
+        warnings.add(kind, || message);
+    };
+    let dir = &config.output_dir;
+    std::fs::create_dir_all(dir).map_err(|source| Error::io(dir, source))?;
+    let lock = DirLock::acquire(dir)?;
+    if let Some(holder) = lock.taken_over() {
+        warn(
+            WarningKind::StaleLockTakenOver,
+            format!(
+                "{}: took over the lock of {holder}, which is no longer running",
+                lock.path().display()
+            ),
+        );
+    }
+    let dead = find_leftovers(dir, &OUTPUT_NAMES)?;
+    let previous = previous_outputs(dir, &dead);
+    for path in remove_leftovers(dir, &OUTPUT_NAMES)? {
+        warn(
+            WarningKind::LeftoversRemoved,
+            format!(
+                "{}: removed, left by a run that stopped without cleaning up",
+                path.display()
+            ),
+        );
+    }
+    check_destinations(dir, config.catalogue.is_some(), config.write_alignments)?;
+    Ok((lock, previous))
+}
+
+/// The staged outputs of a run and what it replaces.
+struct Outputs {
+    staged: StagedDir,
+    /// What earlier runs into the directory own.
+    previous: Vec<String>,
+    started: Instant,
+    started_unix: u64,
+}
+
+/// Writes `catalogue_unobserved.tsv` and the manifest, and renames everything into place,
+/// replacing what earlier runs wrote.
 fn finish_outputs(
     config: &PipelineConfig,
     prepared: &Prepared,
     tally: &Tally,
-    mut staged: StagedDir,
-    started: Instant,
-    started_unix: u64,
+    outputs: Outputs,
 ) -> Result<RunSummary> {
+    let Outputs {
+        mut staged,
+        previous,
+        started,
+        started_unix,
+    } = outputs;
     let loaded = &prepared.loaded;
     if let Some((catalogue, _)) = &loaded.catalogue {
         let rows = unobserved(catalogue, &loaded.references, tally);
-        staged.write_file("catalogue_unobserved.tsv", rows.as_bytes())?;
+        staged.write_file(UNOBSERVED, rows.as_bytes())?;
     }
     let summary = RunSummary {
         output_dir: config.output_dir.clone(),
@@ -505,14 +583,25 @@ fn finish_outputs(
         started_unix,
         summary: &summary,
         warnings: &prepared.warnings,
-        outputs: staged.names(),
+        outputs: staged.files(),
     });
-    staged.write_file("manifest.json", &manifest)?;
-    // An old manifest must not vouch for a half-replaced set: it goes before any rename.
-    let old_manifest = config.output_dir.join("manifest.json");
-    if old_manifest.exists() {
-        std::fs::remove_file(&old_manifest).map_err(|source| Error::io(&old_manifest, source))?;
+    staged.write_file(MANIFEST, &manifest)?;
+    // The earlier runs' files this one does not write again go first, while their manifest
+    // still lists them (a run killed meanwhile leaves them listed, for the next run to
+    // remove); then that manifest, which must not vouch for a half-replaced set; then the
+    // renames, the new manifest last.
+    let written: HashSet<String> = staged.files().into_iter().collect();
+    let mut obsolete: Vec<String> = previous
+        .into_iter()
+        .filter(|name| !written.contains(name))
+        .collect();
+    let emptied = obsolete.iter().any(|name| name.starts_with("alignments/"))
+        && !written.iter().any(|name| name.starts_with("alignments/"));
+    obsolete.push(MANIFEST.into());
+    staged.commit_replacing(&obsolete)?;
+    if emptied {
+        // Only if empty: files of the user's there stay, and so does the directory.
+        let _ = std::fs::remove_dir(config.output_dir.join("alignments"));
     }
-    staged.commit()?;
     Ok(summary)
 }

@@ -30,6 +30,10 @@ pub enum WarningKind {
     HeaderNotUtf8,
     /// A header holds control bytes (NUL, escape...), shown as spaces in the tables.
     HeaderControlBytes,
+    /// The output directory's lock was left by a run of this host that is gone; taken over.
+    StaleLockTakenOver,
+    /// Temporary files (or the report directory) of a run that died were removed.
+    LeftoversRemoved,
 }
 
 impl WarningKind {
@@ -45,6 +49,8 @@ impl WarningKind {
             WarningKind::CatalogueGeneWithoutReference => "catalogue_gene_without_reference",
             WarningKind::HeaderNotUtf8 => "header_not_utf8",
             WarningKind::HeaderControlBytes => "header_control_bytes",
+            WarningKind::StaleLockTakenOver => "stale_lock_taken_over",
+            WarningKind::LeftoversRemoved => "leftovers_removed",
         }
     }
 }
