@@ -8,7 +8,7 @@ use super::alignment::Alignment;
 use super::error::{AlignError, Result};
 use super::kernel::{self, KernelKind};
 use super::scratch::Scratch;
-use super::{scalar, trace};
+use super::{bounded, scalar, trace};
 use crate::scoring::{GapPenalties, Matrix};
 
 /// Builds an [`Aligner`]; defaults are water's (EBLOSUM62, open 10, extend 0.5).
@@ -32,6 +32,7 @@ pub struct AlignerBuilder {
     gaps: GapPenalties,
     kernel: Option<KernelKind>,
     striped: Option<bool>,
+    bounded: Option<(usize, usize)>,
 }
 
 impl AlignerBuilder {
@@ -72,6 +73,14 @@ impl AlignerBuilder {
         self
     }
 
+    /// Pairs of more than `cells` cells take the bounded-memory path, which may use `memory`
+    /// bytes a pair (normally [`bounded::BOUNDED_CELLS`] and [`bounded::MEMORY_LIMIT`]);
+    /// tests lower them to run that path, and to fail it, on small pairs.
+    pub(crate) fn bounded(mut self, cells: usize, memory: usize) -> Self {
+        self.bounded = Some((cells, memory));
+        self
+    }
+
     /// The configured aligner.
     ///
     /// # Errors
@@ -95,16 +104,21 @@ impl AlignerBuilder {
         };
         let matrix = self.matrix.unwrap_or_else(Matrix::blosum62);
         // The one decision between fixed point and water's float arithmetic.
+        let dyadic = kernel::fixed::FixedPoint::new(&matrix, self.gaps).map(Arc::new);
         let fixed = match engine {
             kernel::Engine::Scalar => None,
-            _ => kernel::fixed::FixedPoint::new(&matrix, self.gaps).map(Arc::new),
+            _ => dyadic.clone(),
         };
         Ok(Aligner {
             matrix,
             gaps: self.gaps,
             engine,
             fixed,
+            dyadic,
             striped: self.striped,
+            bounded: self
+                .bounded
+                .unwrap_or((bounded::BOUNDED_CELLS, bounded::MEMORY_LIMIT)),
         })
     }
 }
@@ -128,8 +142,13 @@ pub struct Aligner {
     pub(super) engine: kernel::Engine,
     /// Present when the kernels are exact for this matrix and these penalties.
     pub(super) fixed: Option<Arc<kernel::fixed::FixedPoint>>,
+    /// The fixed-point form of the matrix and penalties whatever the kernel: where it exists,
+    /// ties between H values are equalities (the bounded path relies on it).
+    dyadic: Option<Arc<kernel::fixed::FixedPoint>>,
     /// Forces the single-pair kernel (see [`AlignerBuilder::striped`]).
     striped: Option<bool>,
+    /// Pairs of more cells take the bounded-memory path, and the bytes it may use a pair.
+    bounded: (usize, usize),
 }
 
 thread_local! {
@@ -209,9 +228,16 @@ impl Aligner {
     /// on the striped single-pair kernel, smaller ones on one lane of the lane kernel; the
     /// result is the same.
     ///
+    /// Long pairs (more than 2^25 cells, about 5,800 x 5,800 residues, or a sequence longer
+    /// than 65,536 residues) are aligned in bounded memory, with the same result: a 5 Mb
+    /// sequence against a 300-residue one takes about 10 MB (and one pass of the scalar
+    /// engine's arithmetic over every cell, then the strips the walk crosses once more).
+    ///
     /// # Errors
     ///
-    /// [`AlignError::EmptySequence`] when `a` or `b` has no residues.
+    /// [`AlignError::EmptySequence`] when `a` or `b` has no residues; [`AlignError::TooBig`]
+    /// when the pair cannot be aligned even in bounded memory (256 MiB, reached by pairs of
+    /// about 65,000 x 65,000 residues).
     ///
     /// # Examples
     ///
@@ -252,27 +278,82 @@ impl Aligner {
         let mut codes_b = std::mem::take(&mut scratch.codes_b);
         self.matrix.encode_into(a, &mut codes_a);
         self.matrix.encode_into(b, &mut codes_b);
-        let penalties = self.penalties();
         let matrix = &self.matrix;
-        let traceback = match &self.fixed {
-            Some(fixed) if fixed.fits(codes_a.len(), codes_b.len()) => {
+        let traceback = match self.kernel_pair(codes_a.len(), codes_b.len()) {
+            Some(fixed) => {
                 let outcome = self.kernel_one(fixed, &codes_a, &codes_b, true, scratch);
-                outcome
+                Ok(outcome
                     .traceback
-                    .expect("the kernels walk every pair they are asked to align")
+                    .expect("the kernels walk every pair they are asked to align"))
             }
-            _ => scalar::align_codes(
-                &codes_a,
-                &codes_b,
-                |x, y| matrix.score_codes(x, y),
-                penalties,
-                &mut scratch.scalar,
-            ),
+            None => self.scalar_traceback(&codes_a, &codes_b, scratch),
         };
-        let alignment = Alignment::from_traceback(matrix, (&codes_a, a), (&codes_b, b), traceback);
+        let alignment = traceback.map(|traceback| {
+            Alignment::from_traceback(matrix, (&codes_a, a), (&codes_b, b), traceback)
+        });
         scratch.codes_a = codes_a;
         scratch.codes_b = codes_b;
-        Ok(alignment)
+        alignment
+    }
+
+    /// The fixed point of a `la` x `lb` pair the SIMD kernels take: not too long for exact
+    /// fixed point nor for their buffers.
+    pub(super) fn kernel_pair(&self, la: usize, lb: usize) -> Option<&kernel::fixed::FixedPoint> {
+        self.fixed
+            .as_deref()
+            .filter(|fixed| fixed.fits(la, lb) && !self.bounded(la, lb))
+    }
+
+    /// Whether a `la` x `lb` pair takes the bounded-memory path.
+    fn bounded(&self, la: usize, lb: usize) -> bool {
+        bounded::needed(la, lb, self.bounded.0)
+    }
+
+    /// Whether every H of a `la` x `lb` pair is a whole multiple of a fixed-point unit.
+    fn exact_ties(&self, la: usize, lb: usize) -> bool {
+        self.dyadic.as_ref().is_some_and(|fixed| fixed.fits(la, lb))
+    }
+
+    /// water's alignment of coded `a` against coded `b` by the scalar engine: the full
+    /// matrices, or for a long pair the bounded-memory path.
+    pub(super) fn scalar_traceback(
+        &self,
+        a: &[u8],
+        b: &[u8],
+        scratch: &mut Scratch,
+    ) -> Result<trace::Traceback> {
+        let matrix = &self.matrix;
+        let score = |x, y| matrix.score_codes(x, y);
+        let (la, lb) = (a.len(), b.len());
+        if self.bounded(la, lb) {
+            let limits = (self.exact_ties(la, lb), self.bounded.1);
+            return bounded::align_codes(a, b, score, self.penalties(), limits);
+        }
+        Ok(scalar::align_codes(
+            a,
+            b,
+            score,
+            self.penalties(),
+            &mut scratch.scalar,
+        ))
+    }
+
+    /// water's score and end cell of coded `a` against coded `b` by the scalar engine.
+    pub(super) fn scalar_score(
+        &self,
+        a: &[u8],
+        b: &[u8],
+        scratch: &mut Scratch,
+    ) -> Result<(f32, usize, usize)> {
+        let (la, lb) = (a.len(), b.len());
+        if self.bounded(la, lb) {
+            let matrix = &self.matrix;
+            let score = |x, y| matrix.score_codes(x, y);
+            let limits = (self.exact_ties(la, lb), self.bounded.1);
+            return bounded::score_codes(a, b, score, self.penalties(), limits);
+        }
+        let traceback = self.scalar_traceback(a, b, scratch)?;
+        Ok((traceback.score, traceback.end_a, traceback.end_b))
     }
 }
 

@@ -43,6 +43,7 @@
 mod aligner;
 mod alignment;
 mod batch;
+mod bounded;
 mod error;
 mod kernel;
 mod op;

@@ -140,7 +140,11 @@ impl Prepared {
             &mut loaded.inputs,
         )?;
         let (gaps, _) = GapPenalties::clamped(config.gap_open, config.gap_extend);
-        let aligner = Aligner::builder().gaps(gaps).build()?;
+        let mut builder = Aligner::builder().gaps(gaps);
+        if let Some((cells, memory)) = config.bounded {
+            builder = builder.bounded(cells, memory);
+        }
+        let aligner = builder.build()?;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(config.threads.unwrap_or(0))
             .build()
