@@ -55,6 +55,8 @@ mod trace;
 pub use aligner::{Aligner, AlignerBuilder};
 pub use alignment::Alignment;
 pub use batch::LocalScore;
+#[cfg(test)]
+pub(crate) use bounded::MEMORY_LIMIT as BOUNDED_MEMORY;
 pub use error::AlignError;
 pub use kernel::{KernelKind, UnknownKernel};
 pub use op::Op;
