@@ -26,10 +26,7 @@ pub enum AlignError {
         b_len: usize,
     },
     /// The pair is too long to align even in bounded memory (see [`crate::align::Aligner::align`]).
-    #[error(
-        "sequences too big to align in bounded memory (lengths {a_len} and {b_len}); try \
-         'matcher' or 'supermatcher'"
-    )]
+    #[error("sequences too big to align in bounded memory (lengths {a_len} and {b_len})")]
     TooBig {
         /// Residues of a.
         a_len: usize,
