@@ -237,7 +237,7 @@ impl Aligner {
     ///
     /// [`AlignError::EmptySequence`] when `a` or `b` has no residues; [`AlignError::TooBig`]
     /// when the pair cannot be aligned even in bounded memory (256 MiB, reached by pairs of
-    /// about 65,000 x 65,000 residues).
+    /// about 62,000 x 62,000 residues).
     ///
     /// # Examples
     ///
@@ -414,5 +414,86 @@ impl Aligner {
             .pop()
             .expect("the kernel driver answers every target it is given")
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::super::bounded::MEMORY_LIMIT;
+    use super::Aligner;
+    use super::KernelKind;
+    use crate::scoring::GapPenalties;
+
+    fn residues(alphabet: &'static [u8]) -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(prop::sample::select(alphabet), 1..120)
+    }
+
+    /// A full alphabet or tiny ones that force ties; penalties exact in fixed point or not.
+    fn pair() -> impl Strategy<Value = (Vec<u8>, Vec<u8>, GapPenalties)> {
+        let alphabet = prop_oneof![
+            Just(&b"ACDEFGHIKLMNPQRSTVWYXU*"[..]),
+            Just(&b"WP"[..]),
+            Just(&b"AAW"[..]),
+        ];
+        let gaps = prop_oneof![Just((10.0f32, 0.5f32)), Just((1.0, 3.0)), Just((10.3, 0.1))];
+        (alphabet, gaps).prop_flat_map(|(alphabet, (open, extend))| {
+            let gaps = GapPenalties::new(open, extend).unwrap();
+            (residues(alphabet), residues(alphabet), Just(gaps))
+        })
+    }
+
+    /// Both aligners on every kernel: the normal one and one sending every pair to the
+    /// bounded-memory path.
+    fn check(a: &[u8], b: &[u8], gaps: GapPenalties) -> Result<(), TestCaseError> {
+        for kind in KernelKind::available() {
+            let normal = Aligner::builder().gaps(gaps).kernel(kind).build().unwrap();
+            let bounded = Aligner::builder()
+                .gaps(gaps)
+                .kernel(kind)
+                .bounded(0, MEMORY_LIMIT)
+                .build()
+                .unwrap();
+            prop_assert_eq!(bounded.align(a, b).unwrap(), normal.align(a, b).unwrap());
+            prop_assert_eq!(bounded.score(a, b).unwrap(), normal.score(a, b).unwrap());
+            let batch = bounded.align_many_to_one(&[a, b], b);
+            prop_assert_eq!(batch[0].as_ref().unwrap(), &normal.align(a, b).unwrap());
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Every route to the bounded path (single pairs, scores, batches) gives the normal
+        /// path's result.
+        #[test]
+        fn aligner_bounded_equals_normal((a, b, gaps) in pair()) {
+            check(&a, &b, gaps)?;
+        }
+    }
+
+    /// water's quirks through the bounded path: Q1 (a row search reaching column 0), length-1
+    /// input (-FLT_MAX), nothing positive.
+    #[test]
+    fn quirk_pairs_through_the_bounded_path() {
+        for (a, b) in [
+            (&b"WPWYGPC"[..], &b"WGAYC"[..]),
+            (&b"WGWGCAW"[..], &b"WAAYCPCA"[..]),
+            (&b"W"[..], &b"W"[..]),
+            (&b"PPPPE"[..], &b"WWWWF"[..]),
+        ] {
+            check(a, b, GapPenalties::default()).unwrap();
+        }
+    }
+
+    /// A pair past the bounded path's memory fails alone with `TooBig`.
+    #[test]
+    fn too_big_pair_is_an_error() {
+        let starved = Aligner::builder().bounded(0, 1 << 20).build().unwrap();
+        let error = starved.align(b"MKVLAAGW", b"MKVLAAGW").unwrap_err();
+        assert_eq!(error, super::AlignError::TooBig { a_len: 8, b_len: 8 });
+        assert!(starved.score(b"MKVLAAGW", b"MKVLAAGW").is_err());
     }
 }
