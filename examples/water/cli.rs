@@ -86,6 +86,17 @@ from_library!(
     wildtype_aligner::staged::StagedError
 );
 
+/// An alignment that failed, in water's words where water has them: a pair too long even for
+/// the bounded-memory path gets water's message for a failed allocation.
+fn align_error(error: AlignError) -> Error {
+    match error {
+        AlignError::TooBig { .. } => {
+            Error::Sequence("Sequences too big. Try 'matcher' or 'supermatcher'".to_owned())
+        }
+        error => error.into(),
+    }
+}
+
 /// The drop-in's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -580,7 +591,7 @@ impl Job {
                 |state: &mut Formatted, index: usize, result: Result<Alignment, AlignError>| {
                     let alignment = match result {
                         Ok(alignment) => alignment,
-                        Err(error) => return state.errors.push((index, error.into())),
+                        Err(error) => return state.errors.push((index, align_error(error))),
                     };
                     let (b, b_range) = &chunk[index];
                     let description_b = match args.aformat {

@@ -320,3 +320,22 @@ fn outfile_stdout_is_standard_output() {
     let args = WaterArgs::parse(["a.fa", "b.fa", "-outfile", "out.water"]).unwrap();
     assert!(!args.writes_to_stdout());
 }
+
+/// A pair too long even for the bounded-memory path fails as water fails when its matrices
+/// cannot be allocated, and leaves no output file.
+#[test]
+fn pair_too_big_even_for_bounded_memory_fails_like_water() {
+    let dir = scratch_dir("too-big");
+    let residues = "ACDEFGHIKLMNPQRSTVWY".repeat(4_000);
+    for name in ["a", "b"] {
+        let text = format!(">{name}\n{residues}\n");
+        std::fs::write(dir.join(format!("{name}.fa")), text).unwrap();
+    }
+    let (result, _) = run_in(&dir, &["a.fa", "b.fa", "-outfile", "out.water", "-auto"]);
+    assert_eq!(
+        result.unwrap_err(),
+        "Sequences too big. Try 'matcher' or 'supermatcher'"
+    );
+    assert!(!dir.join("out.water").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

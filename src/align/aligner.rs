@@ -8,7 +8,7 @@ use super::alignment::Alignment;
 use super::error::{AlignError, Result};
 use super::kernel::{self, KernelKind};
 use super::scratch::Scratch;
-use super::{scalar, trace};
+use super::{bounded, scalar, trace};
 use crate::scoring::{GapPenalties, Matrix};
 
 /// Builds an [`Aligner`]; defaults are water's (EBLOSUM62, open 10, extend 0.5).
@@ -32,6 +32,7 @@ pub struct AlignerBuilder {
     gaps: GapPenalties,
     kernel: Option<KernelKind>,
     striped: Option<bool>,
+    bounded: Option<(usize, usize)>,
 }
 
 impl AlignerBuilder {
@@ -72,6 +73,14 @@ impl AlignerBuilder {
         self
     }
 
+    /// Pairs of more than `cells` cells take the bounded-memory path, which may use `memory`
+    /// bytes a pair (normally [`bounded::BOUNDED_CELLS`] and [`bounded::MEMORY_LIMIT`]);
+    /// tests lower them to run that path, and to fail it, on small pairs.
+    pub(crate) fn bounded(mut self, cells: usize, memory: usize) -> Self {
+        self.bounded = Some((cells, memory));
+        self
+    }
+
     /// The configured aligner.
     ///
     /// # Errors
@@ -97,16 +106,21 @@ impl AlignerBuilder {
         };
         let matrix = self.matrix.unwrap_or_else(Matrix::blosum62);
         // The one decision between fixed point and water's float arithmetic.
+        let dyadic = kernel::fixed::FixedPoint::new(&matrix, self.gaps).map(Arc::new);
         let fixed = match engine {
             kernel::Engine::Scalar => None,
-            _ => kernel::fixed::FixedPoint::new(&matrix, self.gaps).map(Arc::new),
+            _ => dyadic.clone(),
         };
         Ok(Aligner {
             matrix,
             gaps: self.gaps,
             engine,
             fixed,
+            dyadic,
             striped: self.striped,
+            bounded: self
+                .bounded
+                .unwrap_or((bounded::BOUNDED_CELLS, bounded::MEMORY_LIMIT)),
         })
     }
 }
@@ -130,8 +144,13 @@ pub struct Aligner {
     pub(super) engine: kernel::Engine,
     /// Present when the kernels are exact for this matrix and these penalties.
     pub(super) fixed: Option<Arc<kernel::fixed::FixedPoint>>,
+    /// The fixed-point form of the matrix and penalties whatever the kernel: where it exists,
+    /// ties between H values are equalities (the bounded path relies on it).
+    dyadic: Option<Arc<kernel::fixed::FixedPoint>>,
     /// Forces the single-pair kernel (see [`AlignerBuilder::striped`]).
     striped: Option<bool>,
+    /// Pairs of more cells take the bounded-memory path, and the bytes it may use a pair.
+    bounded: (usize, usize),
 }
 
 thread_local! {
@@ -211,9 +230,16 @@ impl Aligner {
     /// on the striped single-pair kernel, smaller ones on one lane of the lane kernel; the
     /// result is the same.
     ///
+    /// Long pairs (more than 2^25 cells, about 5,800 x 5,800 residues, or a sequence longer
+    /// than 65,536 residues) are aligned in bounded memory, with the same result: a 5 Mb
+    /// sequence against a 300-residue one takes about 10 MB (and one pass of the scalar
+    /// engine's arithmetic over every cell, then the strips the walk crosses once more).
+    ///
     /// # Errors
     ///
-    /// [`AlignError::EmptySequence`] when `a` or `b` has no residues.
+    /// [`AlignError::EmptySequence`] when `a` or `b` has no residues; [`AlignError::TooBig`]
+    /// when the pair cannot be aligned even in bounded memory (256 MiB, reached by pairs of
+    /// about 62,000 x 62,000 residues).
     ///
     /// # Examples
     ///
@@ -254,27 +280,82 @@ impl Aligner {
         let mut codes_b = std::mem::take(&mut scratch.codes_b);
         self.matrix.encode_into(a, &mut codes_a);
         self.matrix.encode_into(b, &mut codes_b);
-        let penalties = self.penalties();
         let matrix = &self.matrix;
-        let traceback = match &self.fixed {
-            Some(fixed) if fixed.fits(codes_a.len(), codes_b.len()) => {
+        let traceback = match self.kernel_pair(codes_a.len(), codes_b.len()) {
+            Some(fixed) => {
                 let outcome = self.kernel_one(fixed, &codes_a, &codes_b, true, scratch);
-                outcome
+                Ok(outcome
                     .traceback
-                    .expect("the kernels walk every pair they are asked to align")
+                    .expect("the kernels walk every pair they are asked to align"))
             }
-            _ => scalar::align_codes(
-                &codes_a,
-                &codes_b,
-                |x, y| matrix.score_codes(x, y),
-                penalties,
-                &mut scratch.scalar,
-            ),
+            None => self.scalar_traceback(&codes_a, &codes_b, scratch),
         };
-        let alignment = Alignment::from_traceback(matrix, (&codes_a, a), (&codes_b, b), traceback);
+        let alignment = traceback.map(|traceback| {
+            Alignment::from_traceback(matrix, (&codes_a, a), (&codes_b, b), traceback)
+        });
         scratch.codes_a = codes_a;
         scratch.codes_b = codes_b;
-        Ok(alignment)
+        alignment
+    }
+
+    /// The fixed point of a `la` x `lb` pair the SIMD kernels take: not too long for exact
+    /// fixed point nor for their buffers.
+    pub(super) fn kernel_pair(&self, la: usize, lb: usize) -> Option<&kernel::fixed::FixedPoint> {
+        self.fixed
+            .as_deref()
+            .filter(|fixed| fixed.fits(la, lb) && !self.bounded(la, lb))
+    }
+
+    /// Whether a `la` x `lb` pair takes the bounded-memory path.
+    fn bounded(&self, la: usize, lb: usize) -> bool {
+        bounded::needed(la, lb, self.bounded.0)
+    }
+
+    /// Whether every H of a `la` x `lb` pair is a whole multiple of a fixed-point unit.
+    fn exact_ties(&self, la: usize, lb: usize) -> bool {
+        self.dyadic.as_ref().is_some_and(|fixed| fixed.fits(la, lb))
+    }
+
+    /// water's alignment of coded `a` against coded `b` by the scalar engine: the full
+    /// matrices, or for a long pair the bounded-memory path.
+    pub(super) fn scalar_traceback(
+        &self,
+        a: &[u8],
+        b: &[u8],
+        scratch: &mut Scratch,
+    ) -> Result<trace::Traceback> {
+        let matrix = &self.matrix;
+        let score = |x, y| matrix.score_codes(x, y);
+        let (la, lb) = (a.len(), b.len());
+        if self.bounded(la, lb) {
+            let limits = (self.exact_ties(la, lb), self.bounded.1);
+            return bounded::align_codes(a, b, score, self.penalties(), limits);
+        }
+        Ok(scalar::align_codes(
+            a,
+            b,
+            score,
+            self.penalties(),
+            &mut scratch.scalar,
+        ))
+    }
+
+    /// water's score and end cell of coded `a` against coded `b` by the scalar engine.
+    pub(super) fn scalar_score(
+        &self,
+        a: &[u8],
+        b: &[u8],
+        scratch: &mut Scratch,
+    ) -> Result<(f32, usize, usize)> {
+        let (la, lb) = (a.len(), b.len());
+        if self.bounded(la, lb) {
+            let matrix = &self.matrix;
+            let score = |x, y| matrix.score_codes(x, y);
+            let limits = (self.exact_ties(la, lb), self.bounded.1);
+            return bounded::score_codes(a, b, score, self.penalties(), limits);
+        }
+        let traceback = self.scalar_traceback(a, b, scratch)?;
+        Ok((traceback.score, traceback.end_a, traceback.end_b))
     }
 }
 
@@ -335,5 +416,86 @@ impl Aligner {
             .pop()
             .expect("the kernel driver answers every target it is given")
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::super::bounded::MEMORY_LIMIT;
+    use super::Aligner;
+    use super::KernelKind;
+    use crate::scoring::GapPenalties;
+
+    fn residues(alphabet: &'static [u8]) -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(prop::sample::select(alphabet), 1..120)
+    }
+
+    /// A full alphabet or tiny ones that force ties; penalties exact in fixed point or not.
+    fn pair() -> impl Strategy<Value = (Vec<u8>, Vec<u8>, GapPenalties)> {
+        let alphabet = prop_oneof![
+            Just(&b"ACDEFGHIKLMNPQRSTVWYXU*"[..]),
+            Just(&b"WP"[..]),
+            Just(&b"AAW"[..]),
+        ];
+        let gaps = prop_oneof![Just((10.0f32, 0.5f32)), Just((1.0, 3.0)), Just((10.3, 0.1))];
+        (alphabet, gaps).prop_flat_map(|(alphabet, (open, extend))| {
+            let gaps = GapPenalties::new(open, extend).unwrap();
+            (residues(alphabet), residues(alphabet), Just(gaps))
+        })
+    }
+
+    /// Both aligners on every kernel: the normal one and one sending every pair to the
+    /// bounded-memory path.
+    fn check(a: &[u8], b: &[u8], gaps: GapPenalties) -> Result<(), TestCaseError> {
+        for kind in KernelKind::available() {
+            let normal = Aligner::builder().gaps(gaps).kernel(kind).build().unwrap();
+            let bounded = Aligner::builder()
+                .gaps(gaps)
+                .kernel(kind)
+                .bounded(0, MEMORY_LIMIT)
+                .build()
+                .unwrap();
+            prop_assert_eq!(bounded.align(a, b).unwrap(), normal.align(a, b).unwrap());
+            prop_assert_eq!(bounded.score(a, b).unwrap(), normal.score(a, b).unwrap());
+            let batch = bounded.align_many_to_one(&[a, b], b);
+            prop_assert_eq!(batch[0].as_ref().unwrap(), &normal.align(a, b).unwrap());
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Every route to the bounded path (single pairs, scores, batches) gives the normal
+        /// path's result.
+        #[test]
+        fn aligner_bounded_equals_normal((a, b, gaps) in pair()) {
+            check(&a, &b, gaps)?;
+        }
+    }
+
+    /// water's quirks through the bounded path: Q1 (a row search reaching column 0), length-1
+    /// input (-FLT_MAX), nothing positive.
+    #[test]
+    fn quirk_pairs_through_the_bounded_path() {
+        for (a, b) in [
+            (&b"WPWYGPC"[..], &b"WGAYC"[..]),
+            (&b"WGWGCAW"[..], &b"WAAYCPCA"[..]),
+            (&b"W"[..], &b"W"[..]),
+            (&b"PPPPE"[..], &b"WWWWF"[..]),
+        ] {
+            check(a, b, GapPenalties::default()).unwrap();
+        }
+    }
+
+    /// A pair past the bounded path's memory fails alone with `TooBig`.
+    #[test]
+    fn too_big_pair_is_an_error() {
+        let starved = Aligner::builder().bounded(0, 1 << 20).build().unwrap();
+        let error = starved.align(b"MKVLAAGW", b"MKVLAAGW").unwrap_err();
+        assert_eq!(error, super::AlignError::TooBig { a_len: 8, b_len: 8 });
+        assert!(starved.score(b"MKVLAAGW", b"MKVLAAGW").is_err());
     }
 }

@@ -11,7 +11,6 @@ use super::aligner::{Aligner, with_scratch};
 use super::alignment::Alignment;
 use super::error::{AlignError, Result};
 use super::kernel::driver;
-use super::scalar;
 use super::scratch::Scratch;
 
 /// Kernel batches per unit of parallel work: enough to amortise scheduling, small enough to
@@ -162,8 +161,8 @@ impl Aligner {
     /// assert_eq!((score.score(), score.end_a(), score.end_b()), (16.5, 3, 3));
     /// ```
     pub fn score(&self, a: &[u8], b: &[u8]) -> Result<LocalScore> {
-        let fixed = match &self.fixed {
-            Some(fixed) if !a.is_empty() && !b.is_empty() && fixed.fits(a.len(), b.len()) => fixed,
+        let fixed = match self.kernel_pair(a.len(), b.len()) {
+            Some(fixed) if !a.is_empty() && !b.is_empty() => fixed,
             _ => return self.scalar_one(a, b, false).map(|(_, score)| score),
         };
         with_scratch(|scratch| {
@@ -360,10 +359,7 @@ impl Aligner {
         let kernel_ok = |target: &[u8]| {
             !shared.is_empty()
                 && !target.is_empty()
-                && self
-                    .fixed
-                    .as_ref()
-                    .is_some_and(|fixed| fixed.fits(shared.len(), target.len()))
+                && self.kernel_pair(shared.len(), target.len()).is_some()
         };
         // Targets the kernels take, longest last so that batches hold similar lengths.
         let (mut order, rest): (Vec<usize>, Vec<usize>) =
@@ -478,23 +474,26 @@ impl Aligner {
         with_scratch(|scratch| {
             let codes_a: Vec<u8> = a.iter().map(|&r| self.matrix.code(r)).collect();
             let codes_b: Vec<u8> = b.iter().map(|&r| self.matrix.code(r)).collect();
-            let matrix = &self.matrix;
-            let traceback = scalar::align_codes(
-                &codes_a,
-                &codes_b,
-                |x, y| matrix.score_codes(x, y),
-                self.penalties(),
-                &mut scratch.scalar,
-            );
+            if !walk {
+                let (score, end_a, end_b) = self.scalar_score(&codes_a, &codes_b, scratch)?;
+                return Ok((
+                    None,
+                    LocalScore {
+                        score,
+                        end_a,
+                        end_b,
+                    },
+                ));
+            }
+            let traceback = self.scalar_traceback(&codes_a, &codes_b, scratch)?;
             let score = LocalScore {
                 score: traceback.score,
                 end_a: traceback.end_a,
                 end_b: traceback.end_b,
             };
-            let alignment = walk.then(|| {
-                Alignment::from_traceback(matrix, (&codes_a, a), (&codes_b, b), traceback)
-            });
-            Ok((alignment, score))
+            let alignment =
+                Alignment::from_traceback(&self.matrix, (&codes_a, a), (&codes_b, b), traceback);
+            Ok((Some(alignment), score))
         })
     }
 }

@@ -25,6 +25,14 @@ pub enum AlignError {
         /// Residues of b.
         b_len: usize,
     },
+    /// The pair is too long to align even in bounded memory (see [`crate::align::Aligner::align`]).
+    #[error("sequences too big to align in bounded memory (lengths {a_len} and {b_len})")]
+    TooBig {
+        /// Residues of a.
+        a_len: usize,
+        /// Residues of b.
+        b_len: usize,
+    },
     /// The kernel asked for needs a CPU feature this machine lacks.
     #[error("kernel {0} is not available on this CPU")]
     KernelUnavailable(KernelKind),

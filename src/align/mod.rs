@@ -43,6 +43,7 @@
 mod aligner;
 mod alignment;
 mod batch;
+mod bounded;
 mod error;
 mod kernel;
 mod op;
@@ -54,6 +55,8 @@ mod trace;
 pub use aligner::{Aligner, AlignerBuilder};
 pub use alignment::Alignment;
 pub use batch::LocalScore;
+#[cfg(test)]
+pub(crate) use bounded::MEMORY_LIMIT as BOUNDED_MEMORY;
 pub use error::AlignError;
 pub use kernel::{KernelKind, KernelVariable, UnknownKernel};
 pub use op::Op;

@@ -98,6 +98,9 @@ pub struct PipelineConfig {
     pub(crate) threads: Option<usize>,
     pub(crate) shard: Option<Shard>,
     pub(crate) tiers: TierThresholds,
+    /// The cells above which a pair is aligned in bounded memory and the bytes that may take
+    /// (the aligner's defaults when `None`); tests lower them to run that path on small targets.
+    pub(crate) bounded: Option<(usize, usize)>,
 }
 
 impl PipelineConfig {
@@ -125,6 +128,7 @@ impl PipelineConfig {
             threads: None,
             shard: None,
             tiers: TierThresholds::default(),
+            bounded: None,
         }
     }
 

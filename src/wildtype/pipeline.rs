@@ -235,7 +235,11 @@ impl Prepared {
             &mut warnings,
         )?;
         check_gene_list(&loaded.gene_list, &loaded.references, &plan.genes_matched)?;
-        let aligner = Aligner::builder().gaps(gaps).build()?;
+        let mut builder = Aligner::builder().gaps(gaps);
+        if let Some((cells, memory)) = config.bounded {
+            builder = builder.bounded(cells, memory);
+        }
+        let aligner = builder.build()?;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
@@ -604,4 +608,128 @@ fn finish_outputs(
         let _ = std::fs::remove_dir(config.output_dir.join("alignments"));
     }
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::{PipelineConfig, run};
+    use crate::align::Aligner;
+
+    const REFERENCES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/wildtype/references.faa");
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("wta-long-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// TEM-1, the first reference of the bundled set.
+    fn tem1() -> Vec<u8> {
+        let text = std::fs::read_to_string(REFERENCES).unwrap();
+        let record = text.split('>').nth(1).unwrap();
+        record
+            .lines()
+            .skip(1)
+            .flat_map(|line| line.bytes())
+            .collect()
+    }
+
+    /// `length` residues of an LCG-random protein with a TEM-1 copy (one substitution, one
+    /// insertion) in its middle.
+    fn long_target(length: usize) -> Vec<u8> {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut random = |n: usize| -> Vec<u8> {
+            (0..n)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    b"ACDEFGHIKLMNPQRSTVWY"[(state >> 33) as usize % 20]
+                })
+                .collect()
+        };
+        let mut gene = tem1();
+        gene[100] = b'W';
+        gene.insert(150, b'G');
+        let flank = (length - gene.len()) / 2;
+        let mut target = random(flank);
+        target.extend_from_slice(&gene);
+        let rest = length - target.len();
+        target.extend(random(rest));
+        target
+    }
+
+    fn write_targets(dir: &Path, long: &[u8]) -> PathBuf {
+        let mut text = String::new();
+        text.push_str(">short1|blaTEM|1-861|+|c1|0\n");
+        text.push_str(std::str::from_utf8(&tem1()).unwrap());
+        text.push_str("\n>long1|blaTEM|1-60000|+|c2|0\n");
+        text.push_str(std::str::from_utf8(long).unwrap());
+        let mut variant = tem1();
+        variant[60] = b'K';
+        text.push_str("\n>short2|blaTEM|1-861|+|c3|0\n");
+        text.push_str(std::str::from_utf8(&variant).unwrap());
+        text.push('\n');
+        let path = dir.join("targets.faa");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn tables(out: &Path) -> (String, String) {
+        let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+        (read("alignments.tsv"), read("mutations.tsv"))
+    }
+
+    /// A long target goes through the bounded path (forced here at a lowered threshold, as a
+    /// 5 Mb target takes it at the normal one) and gives the tables of the normal path, and a
+    /// pair that cannot fit even there fails alone with a status row while the run goes on.
+    #[test]
+    fn long_target_is_aligned_in_bounded_memory_or_fails_alone() {
+        let dir = scratch("pipeline");
+        let long = long_target(20_000);
+        let targets = write_targets(&dir, &long);
+        let config = |out: &str| PipelineConfig::new([&targets], REFERENCES, dir.join(out));
+
+        let normal = run(&config("normal"), &()).unwrap();
+        let mut bounded = config("bounded");
+        bounded.bounded = Some((1 << 20, crate::align::BOUNDED_MEMORY));
+        let summary = run(&bounded, &()).unwrap();
+        assert_eq!((summary.targets, summary.aligned), (3, 3));
+        assert_eq!(tables(&dir.join("bounded")), tables(&dir.join("normal")));
+        assert_eq!((normal.targets, normal.aligned), (3, 3));
+        let (alignments, mutations) = tables(&dir.join("bounded"));
+        let row = alignments
+            .lines()
+            .find(|line| line.starts_with("long1\t"))
+            .unwrap();
+        let expected = Aligner::builder().build().unwrap();
+        let alignment = expected.align(&long, &tem1()).unwrap();
+        assert!(row.contains(&format!("\t{}\t", alignment.cigar())), "{row}");
+        assert!(row.ends_with("\tok\t"), "{row}");
+        assert!(mutations.lines().any(|line| line.starts_with("long1\t")));
+
+        // 1 MiB is not enough for the long pair: it alone gets a status row.
+        let mut starved = config("starved");
+        starved.bounded = Some((1 << 20, 1 << 20));
+        let summary = run(&starved, &()).unwrap();
+        assert_eq!((summary.targets, summary.aligned), (3, 2));
+        let (alignments, _) = tables(&dir.join("starved"));
+        let row = alignments
+            .lines()
+            .find(|line| line.starts_with("long1\t"))
+            .unwrap();
+        assert!(
+            row.contains("\talignment_error\tsequences too big"),
+            "{row}"
+        );
+        let ok = alignments
+            .lines()
+            .filter(|line| line.contains("\tok\t"))
+            .count();
+        assert_eq!(ok, 2);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
