@@ -41,6 +41,7 @@ mod config;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod genome;
 mod grade;
 mod header;
 mod hgvs;
