@@ -421,3 +421,57 @@ fn resfinder_test_isolates() {
         assert_eq!(found, want, "{name}");
     }
 }
+
+/// Speed on an E. coli-sized assembly: 5 Mb in 100 contigs with every coding gene planted and
+/// a diverged copy of each, against the 8 coding references of E. coli, on one thread. Prints
+/// the time (run with `cargo test --release --test genome_search -- --ignored --nocapture`);
+/// timing is not asserted.
+#[test]
+#[ignore = "a measurement, not a test"]
+fn speed_on_a_5_mb_genome() {
+    let species = Species::embedded("escherichia_coli").unwrap();
+    let search = GeneSearch::new(species.protein_references()).unwrap();
+    let mut rng = Rng(2026);
+    let mut contigs: Vec<Vec<u8>> = (0..100).map(|_| rng.dna(50_000)).collect();
+    let mut planted = 0;
+    for (index, reference) in species
+        .genes()
+        .iter()
+        .filter(|g| g.protein().is_some())
+        .enumerate()
+    {
+        let mut paralog = reference.nucleotides().to_vec();
+        let changes = paralog.len() / 3 / 10;
+        substitute(&mut rng, &mut paralog, changes);
+        contigs[3 * index].splice(10_000..10_000, reference.nucleotides().iter().copied());
+        contigs[3 * index + 1].splice(20_000..20_000, reverse_complement(&paralog));
+        planted += 2;
+    }
+    let names: Vec<String> = (0..contigs.len()).map(|i| format!("contig_{i}")).collect();
+    let genome: Vec<Contig<'_>> = names
+        .iter()
+        .zip(&contigs)
+        .map(|(n, s)| Contig::new(n, s))
+        .collect();
+    let bases: usize = contigs.iter().map(Vec::len).sum();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let mut best = f64::MAX;
+    let mut copies = Vec::new();
+    for _ in 0..5 {
+        let started = std::time::Instant::now();
+        copies = pool.install(|| search.find(&genome)).unwrap();
+        best = best.min(started.elapsed().as_secs_f64());
+    }
+    assert_eq!(copies.len(), planted);
+    println!(
+        "{:.2} Mb in {} contigs, {} coding references, {} copies: {:.3} s on one thread (best of 5)",
+        bases as f64 / 1e6,
+        contigs.len(),
+        search.references().len(),
+        copies.len(),
+        best
+    );
+}

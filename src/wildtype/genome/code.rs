@@ -9,23 +9,34 @@
 /// Amino acids of the codons in `TCAG` order (`TTT`, `TTC`, `TTA`, `TTG`, `TCT`, ...).
 const AMINO_ACIDS: &[u8; 64] = b"FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG";
 
-/// The index of a base in `TCAG` order, `None` for anything else.
-fn base_index(base: u8) -> Option<usize> {
-    match base.to_ascii_uppercase() {
-        b'T' | b'U' => Some(0),
-        b'C' => Some(1),
-        b'A' => Some(2),
-        b'G' => Some(3),
-        _ => None,
+/// Each byte's index in `TCAG` order (either case, `U` as `T`), 4 for anything else.
+pub(crate) static BASE_INDEX: [u8; 256] = {
+    let mut table = [4u8; 256];
+    let bases = *b"TCAGtcagUu";
+    let indices = [0u8, 1, 2, 3, 0, 1, 2, 3, 0, 0];
+    let mut i = 0;
+    while i < bases.len() {
+        table[bases[i] as usize] = indices[i];
+        i += 1;
     }
-}
+    table
+};
 
 /// The codon's index in `TCAG` order (0..64), `None` when a base is not `ACGTU`.
+#[inline]
 pub(crate) fn codon_index(codon: &[u8]) -> Option<usize> {
     let [first, second, third] = codon else {
         return None;
     };
-    Some(base_index(*first)? * 16 + base_index(*second)? * 4 + base_index(*third)?)
+    let (first, second, third) = (
+        BASE_INDEX[*first as usize],
+        BASE_INDEX[*second as usize],
+        BASE_INDEX[*third as usize],
+    );
+    if (first | second | third) >= 4 {
+        return None;
+    }
+    Some(usize::from(first) * 16 + usize::from(second) * 4 + usize::from(third))
 }
 
 /// The amino acid of one codon under table 11 (`*` for a stop, `X` when a base is not

@@ -9,7 +9,7 @@
 //! indels of up to that many residues between seeds. A group of at least [`MIN_SEEDS`] seeds
 //! becomes a window spanning its diagonals plus the reference's length and a margin.
 
-use super::code::codon_index;
+use super::code::BASE_INDEX;
 
 /// Residues per seed.
 pub(crate) const K: usize = 5;
@@ -20,9 +20,12 @@ const ALPHABET: &[u8; 20] = b"ACDEFGHIKLMNPQRSTVWY";
 /// Diagonal distance (in residues) within which seeds join one group.
 pub(crate) const BAND: i64 = 32;
 
-/// Seeds a group needs to become a window: one shared 5-mer is expected by chance every few
-/// hundred residues of a genome's translation, two on one diagonal band rarely.
-pub(crate) const MIN_SEEDS: usize = 2;
+/// Seeds a group needs to become a window. A genome's six frames share a 5-mer with E. coli's
+/// eight references by chance about once per 600 residues; two such seeds on one diagonal
+/// band within a gene's length happen a few times per frame and reference, three almost
+/// never, while a copy 70 % identical to its reference still holds about one seed per six
+/// residues.
+pub(crate) const MIN_SEEDS: usize = 3;
 
 /// Amino acid of each codon index (TCAG order), as residue codes 0..20, 20 for a stop.
 fn residue_code(residue: u8) -> u8 {
@@ -39,8 +42,9 @@ pub(crate) struct SeedIndex {
     present: Vec<u64>,
     /// `(code, reference, position in the reference)`, sorted.
     entries: Vec<(u32, u32, u32)>,
-    /// Residue code per codon index, 21 for a codon with an unknown base.
-    codon_codes: [u8; 64],
+    /// Residue code per codon as `5 * (5 * first + second) + third` of the bases' `TCAG`
+    /// indices (4 for an unknown base), 21 for a codon with an unknown base.
+    codon_codes: [u8; 125],
 }
 
 const CODES: usize = 20 * 20 * 20 * 20 * 20;
@@ -77,10 +81,10 @@ impl SeedIndex {
             );
         }
         entries.sort_unstable();
-        let mut codon_codes = [21u8; 64];
+        let mut codon_codes = [21u8; 125];
         let amino_acids = b"FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG";
         for (index, &aa) in amino_acids.iter().enumerate() {
-            codon_codes[index] = residue_code(aa);
+            codon_codes[25 * (index / 16) + 5 * (index / 4 % 4) + index % 4] = residue_code(aa);
         }
         Self {
             present,
@@ -95,7 +99,12 @@ impl SeedIndex {
             .get(frame..)
             .unwrap_or_default()
             .chunks_exact(3)
-            .map(|codon| codon_index(codon).map_or(21, |index| self.codon_codes[index]));
+            .map(|codon| {
+                let index = 25 * usize::from(BASE_INDEX[codon[0] as usize])
+                    + 5 * usize::from(BASE_INDEX[codon[1] as usize])
+                    + usize::from(BASE_INDEX[codon[2] as usize]);
+                self.codon_codes[index]
+            });
         for_each_kmer(codes, |position, code| {
             if self.present[code as usize / 64] & (1 << (code % 64)) == 0 {
                 return;
@@ -141,31 +150,38 @@ pub(crate) fn windows(
 ) -> Vec<Window> {
     seeds.sort_unstable();
     let mut windows = Vec::new();
-    let mut rest = &seeds[..];
-    while let Some(first) = rest.first() {
-        let mut count = 1;
-        while count < rest.len()
-            && rest[count].reference == first.reference
-            && rest[count].diagonal - rest[count - 1].diagonal <= BAND
-        {
-            count += 1;
-        }
-        let (group, tail) = rest.split_at(count);
-        rest = tail;
-        if group.len() < MIN_SEEDS {
-            continue;
-        }
-        let reference = first.reference as usize;
-        let length = reference_lengths[reference] as i64;
-        let margin = 30 + length / 10;
-        let start = (group[0].diagonal - margin).max(0);
-        let end = (group[group.len() - 1].diagonal + length + margin).min(frame_length as i64);
-        if start < end {
-            windows.push(Window {
-                reference,
-                start: start as usize,
-                end: end as usize,
-            });
+    for band in
+        seeds.chunk_by_mut(|a, b| a.reference == b.reference && b.diagonal - a.diagonal <= BAND)
+    {
+        let reference = band[0].reference as usize;
+        let length = reference_lengths[reference];
+        // Seeds of one copy lie within the reference's length of each other: a band of
+        // diagonals that also spans far-apart positions holds several loci (or chance seeds).
+        band.sort_unstable_by_key(|seed| seed.position);
+        for group in band.chunk_by(|a, b| (b.position - a.position) as usize <= length) {
+            if group.len() < MIN_SEEDS {
+                continue;
+            }
+            let low = group
+                .iter()
+                .map(|seed| seed.diagonal)
+                .min()
+                .unwrap_or_default();
+            let high = group
+                .iter()
+                .map(|seed| seed.diagonal)
+                .max()
+                .unwrap_or_default();
+            let margin = 30 + length as i64 / 10;
+            let start = (low - margin).max(0);
+            let end = (high + length as i64 + margin).min(frame_length as i64);
+            if start < end {
+                windows.push(Window {
+                    reference,
+                    start: start as usize,
+                    end: end as usize,
+                });
+            }
         }
     }
     windows
@@ -232,5 +248,25 @@ mod tests {
         assert!(seeds.is_empty());
         index.seeds(b"atgaaagttctggcg", 0, &mut seeds);
         assert_eq!(seeds.len(), 1);
+    }
+
+    #[test]
+    fn chance_seeds_far_apart_on_one_diagonal_make_no_window() {
+        let seed = |position: u32| Seed {
+            reference: 0,
+            diagonal: 7,
+            position,
+        };
+        let mut far = vec![seed(1000), seed(6000), seed(11000)];
+        assert!(windows(&mut far, &[100], 20_000).is_empty());
+        let mut near = vec![seed(1000), seed(1040), seed(1090)];
+        assert_eq!(
+            windows(&mut near, &[100], 20_000),
+            [Window {
+                reference: 0,
+                start: 0,
+                end: 147
+            }]
+        );
     }
 }
