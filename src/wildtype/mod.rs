@@ -48,6 +48,7 @@ mod config;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod genome;
 mod grade;
 mod header;
 mod hgvs;
