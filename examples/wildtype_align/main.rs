@@ -87,8 +87,9 @@ struct Args {
     /// Write alignments/{accession}_{gene}.water (water's srspair report) for every pair.
     #[arg(long)]
     write_alignments: bool,
-    /// Worker threads (default: one per core; more than the cores are capped, with a warning).
-    #[arg(long)]
+    /// Worker threads, at least 1 (default: one per core; more than the cores are capped, with
+    /// a warning).
+    #[arg(long, value_parser = at_least_one)]
     threads: Option<usize>,
     /// Process the K-th of N contiguous slices of the targets.
     #[arg(long, value_name = "K/N")]
@@ -105,6 +106,15 @@ struct Args {
     /// Report where water is, its version and the CPU's SIMD level, then exit.
     #[arg(long)]
     detect_emboss: bool,
+}
+
+/// `--threads`: a count of 1 or more (0 would silently mean "one per core").
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1 (leave --threads out for one per core)".into()),
+        Ok(count) => Ok(count),
+        Err(error) => Err(error.to_string()),
+    }
 }
 
 /// An indicatif bar, hidden when stderr is not a terminal.

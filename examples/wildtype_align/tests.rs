@@ -98,3 +98,25 @@ fn bad_settings_exit_2() {
     assert_eq!(error.exit_code(), 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--threads 0` is refused: it would have meant "one per core" without a word.
+#[test]
+fn zero_threads_is_a_usage_error() {
+    let parse = |threads: &str| {
+        Args::try_parse_from([
+            "wildtype_align",
+            "--proteins",
+            "t.faa",
+            "--references",
+            "r.fa",
+            "--output-dir",
+            "out",
+            "--threads",
+            threads,
+        ])
+    };
+    let error = parse("0").expect_err("--threads 0 must be refused");
+    assert_eq!(error.exit_code(), 2);
+    assert!(error.to_string().contains("at least 1"), "{error}");
+    assert_eq!(parse("3").unwrap().threads, Some(3));
+}

@@ -171,7 +171,8 @@ impl PipelineConfig {
         self
     }
 
-    /// Worker threads (default: rayon's, one per core).
+    /// Worker threads (default, and 0: one per core; more than the cores are capped, with a
+    /// warning).
     pub fn threads(mut self, threads: usize) -> Self {
         self.threads = Some(threads);
         self

@@ -373,7 +373,7 @@ def gzip_with_trailing_garbage(c):
     c.user("t.faa.gz", gzip.compress(fasta(TARGET_RECORDS[:3]).encode()) + b"garbage after the stream")
     r = standard(c, targets="t.faa.gz")
     expect_code(r, 3)
-    expect_err(r, "trailing|after the (gzip|compressed) (stream|data)|not gzip")
+    expect_err(r, "trailing|after the (end of the )?(gzip|compressed) (stream|data)")
 
 
 @case("input")
@@ -408,7 +408,7 @@ def duplicate_accessions(c):
     rec = TARGET_RECORDS[0]
     c.user("t.faa", fasta([rec, rec]))
     r = standard(c, targets="t.faa")
-    expect(r.returncode != 0 or re.search("duplicate", r.err, re.I), "duplicate accession not reported", "silent")
+    expect(r.returncode != 0 or re.search("duplicate|repeats", r.err, re.I), "duplicate accession not reported", "silent")
 
 
 @case("input")
@@ -609,7 +609,8 @@ def target_genes_typo(c):
 def target_genes_empty_file(c):
     c.user("genes.txt", "\n\n")
     r = standard(c, "--target-genes", "genes.txt")
-    expect_code(r, 2)
+    expect_code(r, (2, 3))
+    expect_err(r, "genes.txt")
 
 
 @case("references")
@@ -689,8 +690,8 @@ def tier_out_of_range(c):
 @case("options")
 def threads_zero(c):
     r = standard(c, "--threads", "0")
-    expect(r.returncode == 2 or (r.returncode == 0 and re.search("thread", r.err, re.I)),
-           f"--threads 0: exit {r.returncode}", "silent")
+    expect_code(r, 2)
+    expect_err(r, "threads")
 
 
 @case("options")
@@ -858,8 +859,8 @@ def stale_partial_of_dead_run(c):
     child = subprocess.Popen(["true"])
     child.wait()
     host = socket.gethostname()
-    names = [f".alignments.tsv.partial-{child.pid}-0", f".mutations.tsv.partial-{child.pid}-1",
-             f".alignments.tsv.partial-{host}-{child.pid}-0"]
+    names = [f".alignments.tsv.partial-{host}-{child.pid}-0",
+             f".mutations.tsv.partial-{host}-{child.pid}-1"]
     for name in names:
         (c.dir / "out" / name).write_text("left by a killed run")
     r = standard(c)
@@ -932,7 +933,8 @@ def stale_lock_of_dead_process(c):
     child = subprocess.Popen(["true"])
     child.wait()
     lock = c.dir / "out" / ".wildtype-aligner.lock"
-    lock.write_text(f"host={socket.gethostname()}\npid={child.pid}\nstarted=2026-01-01T00:00:00Z\n")
+    lock.write_text(f"host={socket.gethostname()}\npid={child.pid}\nstarted_unix=1790000000\n"
+                    "tool=wildtype-aligner 0.1.0\n")
     r = standard(c)
     expect_code(r, 0)
     expect_err(r, "lock|stale")
@@ -941,7 +943,8 @@ def stale_lock_of_dead_process(c):
 @case("outdir")
 def lock_of_another_host(c):
     (c.dir / "out").mkdir()
-    c.user("out/.wildtype-aligner.lock", "host=node-elsewhere-17\npid=1\nstarted=2026-01-01T00:00:00Z\n")
+    c.user("out/.wildtype-aligner.lock",
+           "host=node-elsewhere-17\npid=1\nstarted_unix=1790000000\ntool=wildtype-aligner 0.1.0\n")
     r = standard(c)
     expect(r.returncode != 0, "a lock held on another host was ignored", "silent")
     expect_err(r, "node-elsewhere-17")
@@ -1016,7 +1019,7 @@ def water_stale_partial_cleaned(c):
     water_pair(c)
     child = subprocess.Popen(["true"])
     child.wait()
-    (c.dir / f".out.water.partial-{child.pid}-0").write_text("left by a killed run")
+    (c.dir / f".out.water.partial-{socket.gethostname()}-{child.pid}-0").write_text("left by a killed run")
     r = c.run("water", "a.fa", "b.fa", "-outfile", "out.water", "-auto")
     expect_code(r, 0)
 
@@ -1089,7 +1092,7 @@ def find_bins(directory):
     ]
     for candidate in candidates:
         if all((candidate / n).is_file() for n in names):
-            return {n: candidate / n for n in names}
+            return {n: (candidate / n).resolve() for n in names}
     sys.exit(f"campaign: build the examples first (looked in {', '.join(map(str, candidates))})")
 
 
