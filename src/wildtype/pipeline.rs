@@ -398,7 +398,7 @@ pub fn for_each_result(
 /// - One run at a time: the lock file `.wildtype-aligner.lock` (see
 ///   [`DirLock`]) is held from before the first output is written until the manifest is in
 ///   place; a second run fails naming the holder. A stale lock (its process gone, on this
-///   host) is taken over with a [warning](Progress::warn).
+///   host) is taken over with a [warning](Progress::warning).
 /// - Temporary files of an earlier run on this host whose process is gone (killed by
 ///   `kill -9`, say) are removed at the start, with a warning.
 ///
