@@ -49,7 +49,7 @@ use wildtype_aligner::wildtype::{
 /// Align target proteins against their gene's wild-type reference exactly as EMBOSS water
 /// does, and call mutations in reference numbering.
 #[derive(Debug, Parser)]
-#[command(version)]
+#[command(version, after_help = AFTER_HELP)]
 struct Args {
     /// Directory of target protein files: *.fasta, *.fa, *.faa, *.fas, *.fsa, *.pep, *.aa,
     /// optionally .gz (every other entry is skipped with a warning).
@@ -107,6 +107,28 @@ struct Args {
     #[arg(long)]
     detect_emboss: bool,
 }
+
+/// Tiers, statuses and exit codes, below the options of `--help` (docs/reference.md has all).
+const AFTER_HELP: &str = "\
+Tiers (all three minimums: identity %, reference coverage %, score ratio):
+  HIGH 95/90/0.8, MEDIUM 80/70/0.5, LOW 70/50/0.3; below LOW: FAILED.
+  An aligned target below LOW is not_homologous: its row stays, it gets no calls.
+
+Status of a target: ok, not_homologous, not_protein, no_reference, bad_header,
+  empty_sequence, alignment_error.
+
+Exit codes:
+  0    run complete, every target aligned
+  1    a file could not be read or written; a directory where an output goes;
+       the output directory in use by another run (nothing written)
+  2    bad command line or setting (bad number, unknown gene, bad WTA_KERNEL)
+  3    bad input data: malformed FASTA or gzip, catalogue or gene-map row (nothing written)
+  4    outputs written, but some targets were not aligned (see their status)
+  5    --detect-emboss: no water on PATH
+  130, 143  interrupted by SIGINT or SIGTERM (temporary files and the lock removed)
+
+Warnings (skipped files, clamped penalties, checksums...) go to standard error and
+manifest.json and do not change the exit code.";
 
 /// `--threads`: a count of 1 or more (0 would silently mean "one per core").
 fn at_least_one(text: &str) -> Result<usize, String> {
