@@ -76,6 +76,7 @@ impl AlignerBuilder {
     /// Pairs of more than `cells` cells take the bounded-memory path, which may use `memory`
     /// bytes a pair (normally [`bounded::BOUNDED_CELLS`] and [`bounded::MEMORY_LIMIT`]);
     /// tests lower them to run that path, and to fail it, on small pairs.
+    #[cfg(any(test, feature = "pipeline"))]
     pub(crate) fn bounded(mut self, cells: usize, memory: usize) -> Self {
         self.bounded = Some((cells, memory));
         self

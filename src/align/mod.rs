@@ -55,7 +55,7 @@ mod trace;
 pub use aligner::{Aligner, AlignerBuilder};
 pub use alignment::Alignment;
 pub use batch::LocalScore;
-#[cfg(test)]
+#[cfg(all(test, feature = "pipeline"))]
 pub(crate) use bounded::MEMORY_LIMIT as BOUNDED_MEMORY;
 pub use error::AlignError;
 pub use kernel::{KernelKind, KernelVariable, UnknownKernel};
