@@ -46,6 +46,7 @@ use std::cell::RefCell;
 use std::ops::Range;
 
 use super::error::{AlignError, Result};
+use super::scalar::{edge_cell, interior_cell};
 use super::trace::{Cells, DIAG, LEFT, Penalties, Traceback, UP, walk};
 
 /// Pairs with more cells than this are aligned in bounded memory (the full scalar matrices
@@ -161,18 +162,6 @@ struct Outputs<'a> {
     block: Option<&'a mut Block>,
     /// The score and the start cell.
     track: Option<&'a mut Tracker>,
-}
-
-/// water's edge rule: a match wins if it beats both the gap and zero, a positive gap next.
-#[inline]
-fn edge_cell(substitution: f32, gap: f32, gap_direction: u8) -> (f32, u8) {
-    if substitution > gap && substitution > 0.0 {
-        (substitution, DIAG)
-    } else if gap > 0.0 {
-        (gap, gap_direction)
-    } else {
-        (0.0, DIAG)
-    }
 }
 
 /// Fills strip `rows` x `cols` (one of them starts at 0) from `entry`, the state its cut hands
@@ -317,16 +306,7 @@ fn column<S: Fn(u8, u8) -> f32>(
         let row = (e[r] - extend64).max(f64::from(prev[r + 1]) - open64);
         e[r] = row;
         col_gap = (col_gap - extend64).max(f64::from(cur[r]) - open64);
-        let mut value = diagonal;
-        let mut direction = DIAG;
-        if row > value {
-            value = row;
-            direction = LEFT;
-        }
-        if col_gap > value {
-            value = col_gap;
-            direction = UP;
-        }
+        let (value, direction) = interior_cell(diagonal, row, col_gap);
         if value > f64::from(column_best) {
             column_best = value as f32;
         }

@@ -122,16 +122,7 @@ fn fill(
             let row = (row_gap[i] - extend64).max(f64::from(h[previous + i]) - open64);
             row_gap[i] = row;
             col_gap = (col_gap - extend64).max(f64::from(h[column + i - 1]) - open64);
-            let mut value = diagonal;
-            let mut direction = DIAG;
-            if row > value {
-                value = row;
-                direction = LEFT;
-            }
-            if col_gap > value {
-                value = col_gap;
-                direction = UP;
-            }
+            let (value, direction) = interior_cell(diagonal, row, col_gap);
             if value > f64::from(best) {
                 best = value as f32;
             }
@@ -142,9 +133,26 @@ fn fill(
     best
 }
 
+/// An interior cell before the floor at zero: the diagonal unless a gap beats it strictly,
+/// the row gap (LEFT) before the column gap (UP) on a tie between them.
+#[inline(always)]
+pub(super) fn interior_cell(diagonal: f64, row: f64, col_gap: f64) -> (f64, u8) {
+    let mut value = diagonal;
+    let mut direction = DIAG;
+    if row > value {
+        value = row;
+        direction = LEFT;
+    }
+    if col_gap > value {
+        value = col_gap;
+        direction = UP;
+    }
+    (value, direction)
+}
+
 /// An edge cell: a match wins if it beats both the gap and zero; a positive gap comes next.
 #[inline]
-fn edge_cell(substitution: f32, gap: f32, gap_direction: u8) -> (f32, u8) {
+pub(super) fn edge_cell(substitution: f32, gap: f32, gap_direction: u8) -> (f32, u8) {
     if substitution > gap && substitution > 0.0 {
         (substitution, DIAG)
     } else if gap > 0.0 {

@@ -146,10 +146,7 @@ class Case:
 
     def run(self, binary, *args, stdin=None, env=None, timeout=TIMEOUT):
         """Runs to the end (killed after `timeout` s); records exit code, output and peak RSS."""
-        argv = [str(self.bins[binary])] + [str(a) for a in args]
-        full_env = dict(os.environ)
-        full_env.pop("WTA_KERNEL", None)
-        full_env.update(env or {})
+        argv, full_env = self.command(binary, args, env)
         started = time.monotonic()
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             child = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
@@ -174,11 +171,17 @@ class Case:
         self.runs.append(run)
         return run
 
-    def spawn(self, binary, *args, env=None):
+    def command(self, binary, args, env):
+        """The argument vector and environment of a run (a forced kernel never leaks in)."""
         argv = [str(self.bins[binary])] + [str(a) for a in args]
         full_env = dict(os.environ)
         full_env.pop("WTA_KERNEL", None)
         full_env.update(env or {})
+        return argv, full_env
+
+    def spawn(self, binary, *args, env=None):
+        """Starts a run in the background, for signals and concurrent runs."""
+        argv, full_env = self.command(binary, args, env)
         return subprocess.Popen(
             argv, cwd=self.dir, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
