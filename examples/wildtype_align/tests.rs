@@ -24,6 +24,21 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// The command line of a minimal run plus one option.
+fn parse_with(option: &str, value: &str) -> Result<Args, clap::Error> {
+    Args::try_parse_from([
+        "wildtype_align",
+        "--proteins",
+        "t.faa",
+        "--references",
+        "r.fa",
+        "--output-dir",
+        "out",
+        option,
+        value,
+    ])
+}
+
 /// The exit code of a run that must fail, with its message.
 fn code_of(config: &PipelineConfig) -> (u8, String) {
     let error = run(config, &()).expect_err("the run must fail");
@@ -83,18 +98,7 @@ fn bad_settings_exit_2() {
         let (code, message) = code_of(&config(&dir).gaps(open, extend));
         assert_eq!(code, 2, "{message}");
     }
-    let parsed = Args::try_parse_from([
-        "wildtype_align",
-        "--proteins",
-        "t.faa",
-        "--references",
-        "r.fa",
-        "--output-dir",
-        "out",
-        "--high",
-        "NaN/NaN/NaN",
-    ]);
-    let error = parsed.expect_err("NaN tiers must be refused");
+    let error = parse_with("--high", "NaN/NaN/NaN").expect_err("NaN tiers must be refused");
     assert_eq!(error.exit_code(), 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -102,19 +106,7 @@ fn bad_settings_exit_2() {
 /// `--threads 0` is refused: it would have meant "one per core" without a word.
 #[test]
 fn zero_threads_is_a_usage_error() {
-    let parse = |threads: &str| {
-        Args::try_parse_from([
-            "wildtype_align",
-            "--proteins",
-            "t.faa",
-            "--references",
-            "r.fa",
-            "--output-dir",
-            "out",
-            "--threads",
-            threads,
-        ])
-    };
+    let parse = |threads: &str| parse_with("--threads", threads);
     let error = parse("0").expect_err("--threads 0 must be refused");
     assert_eq!(error.exit_code(), 2);
     assert!(error.to_string().contains("at least 1"), "{error}");

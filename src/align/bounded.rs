@@ -109,7 +109,21 @@ struct Dp<'a, S> {
     strip: usize,
 }
 
-impl<S: Fn(u8, u8) -> f32> Dp<'_, S> {
+impl<'a, S: Fn(u8, u8) -> f32> Dp<'a, S> {
+    /// The pair cut into strips that fit `limit` bytes ([`AlignError::TooBig`] when none do).
+    fn new(a: &'a [u8], b: &'a [u8], score: S, penalties: Penalties, limit: usize) -> Result<Self> {
+        let (row_strips, strip) = plan(a.len(), b.len(), limit)?;
+        Ok(Self {
+            a,
+            b,
+            score,
+            open: penalties.open,
+            extend: penalties.extend,
+            row_strips,
+            strip,
+        })
+    }
+
     fn strips(&self) -> usize {
         self.long().div_ceil(self.strip)
     }
@@ -545,16 +559,7 @@ pub(crate) fn align_codes(
     penalties: Penalties,
     (exact, limit): (bool, usize),
 ) -> Result<Traceback> {
-    let (row_strips, strip) = plan(a.len(), b.len(), limit)?;
-    let dp = Dp {
-        a,
-        b,
-        score,
-        open: penalties.open,
-        extend: penalties.extend,
-        row_strips,
-        strip,
-    };
+    let dp = Dp::new(a, b, score, penalties, limit)?;
     let (best, (end_i, end_j), entries) = first_pass(&dp, exact, true)?;
     let cells = StripCells {
         dp: &dp,
@@ -578,16 +583,7 @@ pub(crate) fn score_codes(
     penalties: Penalties,
     (exact, limit): (bool, usize),
 ) -> Result<(f32, usize, usize)> {
-    let (row_strips, strip) = plan(a.len(), b.len(), limit)?;
-    let dp = Dp {
-        a,
-        b,
-        score,
-        open: penalties.open,
-        extend: penalties.extend,
-        row_strips,
-        strip,
-    };
+    let dp = Dp::new(a, b, score, penalties, limit)?;
     let (best, (end_i, end_j), _) = first_pass(&dp, exact, false)?;
     Ok((best, end_i, end_j))
 }
