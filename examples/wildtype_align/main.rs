@@ -58,9 +58,19 @@ struct Args {
     /// Target protein FASTA files (`-` reads standard input).
     #[arg(long, value_name = "FILE", num_args = 1..)]
     proteins: Vec<PathBuf>,
-    /// Reference multi-FASTA (gene = first word of each header) or directory of {gene}.fasta.
-    #[arg(long, value_name = "PATH", required_unless_present = "detect_emboss")]
+    /// Genome assemblies (nucleotide FASTA, plain or gzip, any number of contigs) or
+    /// directories of them (.fasta, .fa, .fna, .fas, .fsa, .fsta, .seq, optionally .gz):
+    /// every copy of each reference gene is found, extracted, translated and called.
+    #[arg(long, value_name = "DIR|FILE", num_args = 1.., conflicts_with_all = ["protein_dir", "proteins"])]
+    genomes: Vec<PathBuf>,
+    /// Reference multi-FASTA (gene = first word of each header), directory of {gene}.fasta,
+    /// or a PointFinder species folder (genes.txt and one .fsa per gene).
+    #[arg(long, value_name = "PATH", required_unless_present_any = ["detect_emboss", "species"])]
     references: Option<PathBuf>,
+    /// PointFinder's references for this species, built in: escherichia_coli, salmonella,
+    /// campylobacter (instead of --references).
+    #[arg(long, value_name = "NAME", conflicts_with = "references")]
+    species: Option<String>,
     /// Output directory.
     #[arg(long, value_name = "DIR", required_unless_present = "detect_emboss")]
     output_dir: Option<PathBuf>,
@@ -115,7 +125,13 @@ Tiers (all three minimums: identity %, reference coverage %, score ratio):
   An aligned target below LOW is not_homologous: its row stays, it gets no calls.
 
 Status of a target: ok, not_homologous, not_protein, no_reference, bad_header,
-  empty_sequence, alignment_error.
+  empty_sequence, alignment_error; genome runs: absent (no copy of the gene found:
+  not wild type, and not counted as a problem).
+
+Genome runs (--genomes with --species or a PointFinder folder as --references): each copy
+  of a gene is a target (genome|gene|start-end|strand|contig|checksum, written to
+  targets.faa); calls gain codon changes and positions; synonymous codon changes are
+  notes (kind synonymous).
 
 Exit codes:
   0    run complete, every target aligned
@@ -209,16 +225,18 @@ fn main() -> ExitCode {
     if args.detect_emboss {
         return detect();
     }
-    let (Some(references), Some(output_dir)) = (args.references, args.output_dir) else {
-        unreachable!("clap requires --references and --output-dir without --detect-emboss");
+    let Some(output_dir) = args.output_dir else {
+        unreachable!("clap requires --output-dir without --detect-emboss");
     };
+    let references = args.references.unwrap_or_default();
     let proteins: Vec<PathBuf> = args.protein_dir.into_iter().chain(args.proteins).collect();
-    if proteins.is_empty() {
-        eprintln!("error: give --protein-dir or --proteins");
+    if proteins.is_empty() && args.genomes.is_empty() {
+        eprintln!("error: give --protein-dir, --proteins or --genomes");
         return ExitCode::from(2);
     }
     let defaults = TierThresholds::default();
     let mut config = PipelineConfig::new(&proteins, references, output_dir)
+        .genomes(&args.genomes)
         .gaps(args.gap_open, args.gap_extend)
         .write_alignments(args.write_alignments)
         .tiers(
@@ -227,6 +245,9 @@ fn main() -> ExitCode {
                 .with_medium(args.medium.unwrap_or(defaults.medium()))
                 .with_low(args.low.unwrap_or(defaults.low())),
         );
+    if let Some(species) = args.species {
+        config = config.species(species);
+    }
     if let Some(genes) = args.target_genes {
         config = config.target_genes(genes);
     }
@@ -260,8 +281,13 @@ fn main() -> ExitCode {
                 .iter()
                 .map(|(tier, count)| format!("{tier} {count}"))
                 .collect();
+            let absent = if summary.absent > 0 {
+                format!(", {} genes absent", summary.absent)
+            } else {
+                String::new()
+            };
             eprintln!(
-                "{} targets, {} aligned, {} not aligned, {} mutations ({}) in {:.2}s -> {}",
+                "{} targets, {} aligned, {} not aligned{absent}, {} mutations ({}) in {:.2}s -> {}",
                 summary.targets,
                 summary.aligned,
                 summary.problems,

@@ -86,6 +86,10 @@ impl fmt::Display for Shard {
 #[derive(Debug, Clone)]
 pub struct PipelineConfig {
     pub(crate) proteins: Vec<PathBuf>,
+    /// Genome assemblies (files or directories), searched instead of target proteins.
+    pub(crate) genomes: Vec<PathBuf>,
+    /// An embedded PointFinder species whose references are used instead of `references`.
+    pub(crate) species: Option<String>,
     pub(crate) references: PathBuf,
     pub(crate) output_dir: PathBuf,
     pub(crate) gap_open: f32,
@@ -116,6 +120,8 @@ impl PipelineConfig {
                 .into_iter()
                 .map(|p| p.as_ref().to_owned())
                 .collect(),
+            genomes: Vec::new(),
+            species: None,
             references: references.as_ref().to_owned(),
             output_dir: output_dir.as_ref().to_owned(),
             gap_open: 10.0,
@@ -130,6 +136,38 @@ impl PipelineConfig {
             tiers: TierThresholds::default(),
             bounded: None,
         }
+    }
+
+    /// Genome assemblies to search instead of target proteins: nucleotide FASTA files (plain
+    /// or gzip, any number of contigs) or directories of them (`.fasta`, `.fa`, `.fna`,
+    /// `.fas`, `.fsa`, `.fsta`, `.seq`, each optionally `.gz`). A genome's accession is its
+    /// file name without its extensions. Every copy of each reference gene found in a genome
+    /// is a target in the standard header form; a gene with no copy is an `absent` row; the
+    /// shard splits the genome files (see [`super::run`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::wildtype::PipelineConfig;
+    ///
+    /// let config = PipelineConfig::new(Vec::<&str>::new(), "", "out")
+    ///     .genomes(["assemblies/"])
+    ///     .species("escherichia_coli");
+    /// assert_eq!(config.output_dir().to_str(), Some("out"));
+    /// ```
+    pub fn genomes<P: AsRef<Path>>(mut self, genomes: impl IntoIterator<Item = P>) -> Self {
+        self.genomes = genomes.into_iter().map(|p| p.as_ref().to_owned()).collect();
+        self
+    }
+
+    /// References of a PointFinder species built into the crate (`escherichia_coli`,
+    /// `salmonella`, `campylobacter`; see
+    /// [`Species::embedded`](super::genome::Species::embedded)), used instead of the
+    /// references path. A PointFinder species folder on disk can be given as the references
+    /// path instead.
+    pub fn species(mut self, name: impl Into<String>) -> Self {
+        self.species = Some(name.into());
+        self
     }
 
     /// water's `-gapopen` and `-gapextend`.

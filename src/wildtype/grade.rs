@@ -13,6 +13,7 @@ use crate::report::{AlignFormat, EmbossWriter, PairReport, RunHeader};
 use crate::seq::{NameCounter, Sequence};
 
 use super::catalogue::{Catalogue, ResolvedCatalogue};
+use super::codons::{codon_fields, merge_by_position, synonymous_calls};
 use super::config::PipelineConfig;
 use super::input::{Reference, ReferenceSet};
 use super::mutation::call_mutations;
@@ -155,14 +156,25 @@ impl Context<'_> {
         tier: Tier,
     ) -> Result<Vec<MutationRecord>, AlignError> {
         let gene: Arc<str> = target.gene.clone().unwrap_or_else(|| Arc::from(""));
-        Ok(call_mutations(residues, &reference.residues, alignment)?
+        let mut calls = call_mutations(residues, &reference.residues, alignment)?;
+        let genome = target.genome.as_deref();
+        if let (Some(genome), Some(cds)) = (genome, reference.cds.as_deref()) {
+            let notes = synonymous_calls(&reference.residues, alignment, genome, cds);
+            calls = merge_by_position(calls, notes);
+        }
+        Ok(calls
             .into_iter()
             .map(|call| {
-                let known = self.catalogue.and_then(|(catalogue, resolved)| {
-                    resolved
-                        .find(&reference.gene, &call.change)
-                        .map(|index| (index, &catalogue.entries()[index]))
-                });
+                let known = self.catalogue.filter(|_| call.changes_protein()).and_then(
+                    |(catalogue, resolved)| {
+                        resolved
+                            .find(&reference.gene, &call.change)
+                            .map(|index| (index, &catalogue.entries()[index]))
+                    },
+                );
+                let (codon_change, gene_position, contig_position) = genome
+                    .map(|genome| codon_fields(&call, genome, reference.cds.as_deref()))
+                    .unwrap_or_default();
                 MutationRecord {
                     accession: target.accession.clone(),
                     gene: gene.clone(),
@@ -170,11 +182,15 @@ impl Context<'_> {
                     tier,
                     catalogue: self
                         .catalogue
+                        .filter(|_| call.changes_protein())
                         .map(|_| if known.is_some() { "known" } else { "novel" }),
                     catalogue_mutation: known.map(|(_, e)| e.mutation().to_owned()),
                     catalogue_line: known.map(|(_, e)| e.line()),
                     annotation: known.map(|(_, e)| e.annotation_text()),
                     catalogue_index: known.map(|(index, _)| index),
+                    codon_change,
+                    gene_position,
+                    contig_position,
                     call,
                 }
             })
@@ -250,7 +266,13 @@ impl Context<'_> {
                 Ok(mutations) => mutations,
                 Err(error) => return unaligned(record, Status::AlignmentError, error.to_string()),
             };
-        record.mutations = mutations.len();
+        record.mutations = mutations
+            .iter()
+            .filter(|m| m.call.changes_protein())
+            .count();
+        if let Some(note) = &target.note {
+            record.detail.clone_from(note);
+        }
         record.known_mutations = mutations
             .iter()
             .filter(|m| m.catalogue_index.is_some())

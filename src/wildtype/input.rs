@@ -239,10 +239,44 @@ fn extension(name: &str) -> Option<String> {
     (!stem.is_empty()).then(|| ext.to_owned())
 }
 
-/// Why a directory entry is not read as a target file; `None` when it is one.
-fn skip_reason(path: &Path, name: &str, references: Option<&Path>) -> Option<String> {
+/// What a directory of inputs is searched for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum InputKind {
+    /// Target proteins ([`PROTEIN_FASTA_EXTENSIONS`]).
+    Proteins,
+    /// Genome assemblies ([`GENOME_FASTA_EXTENSIONS`]).
+    Genomes,
+}
+
+impl InputKind {
+    fn extensions(self) -> &'static [&'static str] {
+        match self {
+            InputKind::Proteins => PROTEIN_FASTA_EXTENSIONS,
+            InputKind::Genomes => GENOME_FASTA_EXTENSIONS,
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            InputKind::Proteins => "protein",
+            InputKind::Genomes => "genome",
+        }
+    }
+}
+
+/// The extensions of genome (nucleotide) FASTA files a `--genomes` directory is searched for
+/// (each also gzipped, `.gz`).
+pub const GENOME_FASTA_EXTENSIONS: &[&str] = &["fasta", "fa", "fna", "fas", "fsa", "fsta", "seq"];
+
+/// Why a directory entry is not read as an input file of `kind`; `None` when it is one.
+fn skip_reason(
+    path: &Path,
+    name: &str,
+    references: Option<&Path>,
+    kind: InputKind,
+) -> Option<String> {
     if path.is_dir() {
-        return Some("a directory (target directories are not searched recursively)".into());
+        return Some("a directory (input directories are not searched recursively)".into());
     }
     if name.starts_with('.') {
         return Some("a hidden file".into());
@@ -253,14 +287,20 @@ fn skip_reason(path: &Path, name: &str, references: Option<&Path>) -> Option<Str
     if references.is_some() && path.canonicalize().ok().as_deref() == references {
         return Some("the references file".into());
     }
-    match extension(name) {
-        Some(ext) if PROTEIN_FASTA_EXTENSIONS.contains(&ext.as_str()) => None,
-        Some(ext) if NUCLEOTIDE_FASTA_EXTENSIONS.contains(&ext.as_str()) => Some(format!(
-            "a nucleotide FASTA name (.{ext}); give it with --proteins to read it as protein"
-        )),
+    match (extension(name), kind) {
+        (Some(ext), _) if kind.extensions().contains(&ext.as_str()) => None,
+        (Some(ext), InputKind::Proteins) if NUCLEOTIDE_FASTA_EXTENSIONS.contains(&ext.as_str()) => {
+            Some(format!(
+                "a nucleotide FASTA name (.{ext}); give it with --proteins to read it as protein"
+            ))
+        }
+        (Some(ext), InputKind::Genomes) if PROTEIN_FASTA_EXTENSIONS.contains(&ext.as_str()) => {
+            Some(format!("a protein FASTA name (.{ext}), not a genome"))
+        }
         _ => Some(format!(
-            "not a protein FASTA file name (expected .{}, optionally .gz)",
-            PROTEIN_FASTA_EXTENSIONS.join(", .")
+            "not a {} FASTA file name (expected .{}, optionally .gz)",
+            kind.noun(),
+            kind.extensions().join(", .")
         )),
     }
 }
@@ -273,6 +313,7 @@ fn skip_reason(path: &Path, name: &str, references: Option<&Path>) -> Option<Str
 pub(crate) fn expand_target_paths(
     paths: &[PathBuf],
     references: &Path,
+    kind: InputKind,
     warnings: &mut Warnings,
 ) -> Result<Vec<PathBuf>> {
     let references = references.canonicalize().ok();
@@ -294,7 +335,7 @@ pub(crate) fn expand_target_paths(
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            match skip_reason(&entry, &name, references.as_deref()) {
+            match skip_reason(&entry, &name, references.as_deref(), kind) {
                 None => found.push(entry),
                 Some(reason) => warnings.add(WarningKind::SkippedFile, || {
                     format!("{}: skipped: {reason}", entry.display())
@@ -305,8 +346,9 @@ pub(crate) fn expand_target_paths(
             return Err(Error::Input {
                 path: path.clone(),
                 message: format!(
-                    "no protein files (.{}, optionally .gz) in directory",
-                    PROTEIN_FASTA_EXTENSIONS.join(", .")
+                    "no {} files (.{}, optionally .gz) in directory",
+                    kind.noun(),
+                    kind.extensions().join(", .")
                 ),
             });
         }
@@ -361,6 +403,10 @@ pub struct Reference {
     pub sha256: String,
     /// The file it came from.
     pub file: PathBuf,
+    /// The coding sequence the residues translate, when the reference came from one (a
+    /// PointFinder species folder): genome runs compare codons against it.
+    #[serde(skip)]
+    pub cds: Option<Vec<u8>>,
 }
 
 /// Wild-type references by gene (compared case-insensitively).
@@ -492,8 +538,24 @@ impl ReferenceSet {
             residues: record.residues.clone(),
             file: file.to_owned(),
             gene,
+            cds: None,
         });
         Ok(())
+    }
+
+    /// Adds a reference whose gene may repeat an earlier one's (a PointFinder gene file with
+    /// several records): the gene's first reference stays the one targets of that gene are
+    /// aligned against; genome copies name theirs by index.
+    pub(crate) fn push(&mut self, reference: Reference) {
+        self.by_gene
+            .entry(reference.gene.to_ascii_lowercase())
+            .or_insert(self.references.len());
+        self.references.push(reference);
+    }
+
+    /// Records a file read for these references, for the manifest.
+    pub(crate) fn add_file(&mut self, file: InputFile) {
+        self.files.push(file);
     }
 
     /// The reference of `gene` (case-insensitive).

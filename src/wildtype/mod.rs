@@ -44,11 +44,13 @@
 //! substitution (`M1V`) rather than HGVS's `p.Met1?`.
 
 mod catalogue;
+mod codons;
 mod config;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod genome;
+mod genomes;
 mod grade;
 mod header;
 mod hgvs;

@@ -34,6 +34,12 @@ pub enum MutationKind {
     NTerminalTruncation,
     /// The target ends before the reference's last residue, without a stop.
     CTerminalTruncation,
+    /// Genome input: a codon changed without changing its residue (`S83=`, codon change
+    /// `TCG>TCA`); a note on the gene, not an amino-acid call.
+    Synonymous,
+    /// Genome input: one or two bases inserted or deleted in the coding sequence, shifting
+    /// the reading frame (`L194fs`); called once, at the codon where it happens.
+    Frameshift,
 }
 
 impl MutationKind {
@@ -47,6 +53,8 @@ impl MutationKind {
             MutationKind::Insertion => "insertion",
             MutationKind::NTerminalTruncation => "n_terminal_truncation",
             MutationKind::CTerminalTruncation => "c_terminal_truncation",
+            MutationKind::Synonymous => "synonymous",
+            MutationKind::Frameshift => "frameshift",
         }
     }
 }
@@ -94,6 +102,13 @@ pub struct MutationCall {
     /// The normalised change, for catalogue look-ups.
     #[serde(skip)]
     pub(crate) change: Change,
+}
+
+impl MutationCall {
+    /// Whether the call changes the protein: every kind but [`MutationKind::Synonymous`].
+    pub fn changes_protein(&self) -> bool {
+        self.kind != MutationKind::Synonymous
+    }
 }
 
 /// Calls mutations of `target` (water's `-asequence`) relative to `reference` (`-bsequence`)

@@ -55,8 +55,10 @@ pub struct RunSummary {
     pub targets: usize,
     /// Targets aligned (status `ok`).
     pub aligned: usize,
-    /// Targets not aligned, with the reason in their status.
+    /// Targets not aligned, with the reason in their status (`absent` rows aside).
     pub problems: usize,
+    /// Genome input: genes with no copy in a genome (`absent` rows), over all genomes.
+    pub absent: usize,
     /// Targets per tier, best first.
     pub per_tier: Vec<(Tier, usize)>,
     /// Mutation calls.
@@ -132,17 +134,21 @@ const TABLES: [&str; 4] = [
 /// The table of catalogue rows no target carried (runs with a catalogue).
 pub(crate) const UNOBSERVED: &str = "catalogue_unobserved.tsv";
 
+/// The proteins extracted from genomes (genome runs), in the standard header form.
+pub(crate) const TARGETS_FAA: &str = "targets.faa";
+
 /// The manifest, renamed into place last.
 pub(crate) const MANIFEST: &str = "manifest.json";
 
 /// Every name the pipeline writes directly in an output directory: what its leftovers may be
 /// named after.
-pub(crate) const OUTPUT_NAMES: [&str; 8] = [
+pub(crate) const OUTPUT_NAMES: [&str; 9] = [
     TABLES[0],
     TABLES[1],
     TABLES[2],
     TABLES[3],
     UNOBSERVED,
+    TARGETS_FAA,
     MANIFEST,
     WATER_DIR,
     crate::staged::LOCK_FILE,
@@ -289,6 +295,8 @@ impl Tables {
 pub(crate) struct Tally {
     pub targets: usize,
     pub aligned: usize,
+    /// `absent` rows (genome input).
+    pub absent: usize,
     pub per_tier: BTreeMap<Tier, usize>,
     pub per_status: BTreeMap<&'static str, usize>,
     pub mutations: usize,
@@ -315,6 +323,7 @@ impl Tally {
     pub(crate) fn merge(&mut self, later: Tally) {
         self.targets += later.targets;
         self.aligned += later.aligned;
+        self.absent += later.absent;
         for (tier, count) in later.per_tier {
             *self.per_tier.entry(tier).or_insert(0) += count;
         }
@@ -335,11 +344,13 @@ impl Tally {
         self.targets += 1;
         *self.per_tier.entry(record.tier).or_insert(0) += 1;
         *self.per_status.entry(record.status.as_str()).or_insert(0) += 1;
-        self.mutations += result.mutations.len();
+        self.mutations += record.mutations;
         self.known_mutations += record.known_mutations;
         self.observed
             .extend(result.mutations.iter().filter_map(|m| m.catalogue_index));
-        if record.status == Status::Ok {
+        if record.status == Status::Absent {
+            self.absent += 1;
+        } else if record.status == Status::Ok {
             self.aligned += 1;
             if let Some(gene) = &record.gene {
                 *self

@@ -18,14 +18,16 @@ use crate::{Error, Result};
 
 use super::catalogue::{Catalogue, ResolvedCatalogue};
 use super::config::PipelineConfig;
+use super::genome::Species;
+use super::genomes::{is_species_folder, species_references};
 use super::grade::{Collect, Context, Sink};
 use super::header::GeneMap;
 use super::input::{
     GeneList, InputFile, ReferenceSet, check_gene_list, read_gene_list, read_input,
 };
 use super::output::{
-    MANIFEST, Manifest, ManifestParts, OUTPUT_NAMES, RenderedRows, RunSummary, Tables, Tally,
-    UNOBSERVED, check_destinations, previous_outputs, unobserved,
+    MANIFEST, Manifest, ManifestParts, OUTPUT_NAMES, RenderedRows, RunSummary, TARGETS_FAA, Tables,
+    Tally, UNOBSERVED, check_destinations, previous_outputs, unobserved,
 };
 use super::plan::{Plan, PlanInputs};
 use super::quality::Tier;
@@ -96,7 +98,13 @@ struct Loaded {
 
 impl Loaded {
     fn new(config: &PipelineConfig, warnings: &mut Warnings) -> Result<Self> {
-        let references = ReferenceSet::from_path(&config.references)?;
+        let references = match &config.species {
+            Some(name) => species_references(&Species::embedded(name)?),
+            None if is_species_folder(&config.references) => {
+                species_references(&Species::from_folder(&config.references)?)
+            }
+            None => ReferenceSet::from_path(&config.references)?,
+        };
         let mut inputs: Vec<InputFile> = references.files().to_vec();
         let catalogue = match &config.catalogue {
             Some(path) => {
@@ -224,12 +232,21 @@ impl Prepared {
         let gaps = gap_penalties(config, &mut warnings)?;
         let threads = worker_threads(config, &mut warnings);
         let mut loaded = Loaded::new(config, &mut warnings)?;
+        if !config.genomes.is_empty() {
+            // Genomes are searched for the listed genes only: a typo must not cost a search.
+            check_gene_list(&loaded.gene_list, &loaded.references, &HashSet::new())?;
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(Error::Threads)?;
         let plan = Plan::new(
             &PlanInputs {
                 config,
                 references: &loaded.references,
                 gene_map: loaded.gene_map.as_ref(),
                 gene_filter: loaded.gene_filter.as_ref(),
+                pool: &pool,
             },
             &mut loaded.inputs,
             &mut warnings,
@@ -240,10 +257,6 @@ impl Prepared {
             builder = builder.bounded(cells, memory);
         }
         let aligner = builder.build()?;
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map_err(Error::Threads)?;
         for warning in warnings.listed().iter().chain(&warnings.not_listed()) {
             progress.warning(warning);
         }
@@ -559,11 +572,15 @@ fn finish_outputs(
         let rows = unobserved(catalogue, &loaded.references, tally);
         staged.write_file(UNOBSERVED, rows.as_bytes())?;
     }
+    if !config.genomes.is_empty() {
+        staged.write_file(TARGETS_FAA, &prepared.plan.extracted_fasta())?;
+    }
     let summary = RunSummary {
         output_dir: config.output_dir.clone(),
         targets: tally.targets,
         aligned: tally.aligned,
-        problems: tally.targets - tally.aligned,
+        problems: tally.targets - tally.aligned - tally.absent,
+        absent: tally.absent,
         per_tier: Tier::ALL
             .iter()
             .map(|&tier| (tier, tally.per_tier.get(&tier).copied().unwrap_or(0)))

@@ -11,8 +11,13 @@ use crate::Result;
 use crate::seq::{nucleotide_fraction, strip_residues_into};
 
 use super::config::PipelineConfig;
+use rayon::prelude::*;
+
+use super::genomes::{GenomeRow, GenomeStage, GenomeTarget, SearchedGenome};
 use super::header::{GeneMap, TargetHeader, sequence_checksum};
-use super::input::{InputFile, ReferenceSet, expand_target_paths, for_each_fasta_record_of_file};
+use super::input::{
+    InputFile, InputKind, ReferenceSet, expand_target_paths, for_each_fasta_record_of_file,
+};
 use super::records::Status;
 use super::warning::{WarningKind, Warnings};
 
@@ -35,6 +40,10 @@ pub(crate) struct TargetMeta {
     pub problem: Option<(Status, String)>,
     /// The residues, in [`Plan::residues`].
     pub residues: Range<usize>,
+    /// Genome input: where the copy lies and its coding sequence.
+    pub genome: Option<Arc<GenomeTarget>>,
+    /// What the row's detail says of an aligned target (genome copies: `copy 1 of 2`...).
+    pub note: Option<String>,
 }
 
 /// A target file: its path and the path as the tables show it.
@@ -69,6 +78,8 @@ pub(crate) struct PlanInputs<'a> {
     pub gene_map: Option<&'a GeneMap>,
     /// Lower-case genes to keep; `None` keeps all.
     pub gene_filter: Option<&'a HashSet<String>>,
+    /// The run's worker threads, which search genomes side by side.
+    pub pool: &'a rayon::ThreadPool,
 }
 
 impl Plan {
@@ -80,8 +91,16 @@ impl Plan {
         warnings: &mut Warnings,
     ) -> Result<Self> {
         let config = with.config;
+        if !config.genomes.is_empty() {
+            return Self::of_genomes(with, inputs, warnings);
+        }
         let mut plan = Plan::default();
-        for path in expand_target_paths(&config.proteins, &config.references, warnings)? {
+        for path in expand_target_paths(
+            &config.proteins,
+            &config.references,
+            InputKind::Proteins,
+            warnings,
+        )? {
             // A plain file's residues take at most its size: one allocation instead of copies
             // as the buffer grows (gzip input grows it as needed).
             if let Ok(metadata) = std::fs::metadata(&path) {
@@ -119,16 +138,114 @@ impl Plan {
             check(with.references, target, residues);
         }
         plan.warn_about_targets(warnings);
-        let mut used: Vec<usize> = plan
+        plan.note_used_references();
+        Ok(plan)
+    }
+
+    /// The references some planned target is aligned against.
+    fn note_used_references(&mut self) {
+        let mut used: Vec<usize> = self
             .targets
             .iter()
+            .filter(|target| target.problem.is_none())
             .filter_map(|target| target.reference)
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
         used.sort_unstable();
-        plan.used = used;
+        self.used = used;
+    }
+
+    /// Plans a run over genome files: the shard takes a slice of the genome files (in input
+    /// order), each is searched on the worker threads, and its copies and absent genes become
+    /// the targets, genome by genome.
+    fn of_genomes(
+        with: &PlanInputs<'_>,
+        inputs: &mut Vec<InputFile>,
+        warnings: &mut Warnings,
+    ) -> Result<Self> {
+        let config = with.config;
+        let paths = expand_target_paths(
+            &config.genomes,
+            &config.references,
+            InputKind::Genomes,
+            warnings,
+        )?;
+        let stage = GenomeStage::new(with.references, with.gene_filter)?;
+        let mut plan = Plan {
+            shard_range: config
+                .shard
+                .map_or(0..paths.len(), |s| s.range(paths.len())),
+            ..Plan::default()
+        };
+        let paths = &paths[plan.shard_range.clone()];
+        let searched: Vec<Result<SearchedGenome>> = with
+            .pool
+            .install(|| paths.par_iter().map(|path| stage.search(path)).collect());
+        for (path, genome) in paths.iter().zip(searched) {
+            let genome = genome?;
+            let file = plan.files.len();
+            plan.files.push(TargetFile {
+                shown: path.display().to_string().into(),
+                path: path.clone(),
+            });
+            inputs.push(genome.input);
+            let accession: Arc<str> = genome.accession.into();
+            for row in genome.rows {
+                plan.add_genome_row(file, &accession, row);
+            }
+        }
+        plan.targets_read = plan.targets.len();
+        plan.note_used_references();
         Ok(plan)
+    }
+
+    fn add_genome_row(&mut self, file: usize, accession: &Arc<str>, row: GenomeRow) {
+        let mut meta = TargetMeta {
+            file,
+            line: 0,
+            header: String::new(),
+            accession: accession.clone(),
+            gene: None,
+            location: None,
+            reference: None,
+            problem: None,
+            residues: 0..0,
+            genome: None,
+            note: None,
+        };
+        match row {
+            GenomeRow::Copy {
+                header,
+                line,
+                location,
+                reference,
+                protein,
+                target,
+                detail,
+            } => {
+                meta.line = line;
+                let start = self.residues.len();
+                self.residues.extend_from_slice(&protein);
+                meta.residues = start..self.residues.len();
+                meta.gene = Some(location.gene.as_str().into());
+                meta.header = header;
+                meta.location = Some(*location);
+                meta.reference = Some(reference);
+                meta.genome = Some(Arc::new(target));
+                meta.note = Some(detail);
+            }
+            GenomeRow::Absent {
+                gene,
+                reference,
+                detail,
+            } => {
+                meta.gene = Some(gene.into());
+                meta.reference = Some(reference);
+                meta.problem = Some((Status::Absent, detail));
+            }
+        }
+        self.targets.push(meta);
     }
 
     /// Warns of each target (of this shard) whose accession an earlier target (of any shard)
@@ -199,6 +316,22 @@ impl Plan {
                 }
             }
         }
+    }
+
+    /// The proteins extracted from genomes, as FASTA in the standard header form (60
+    /// residues a line), in target order.
+    pub(crate) fn extracted_fasta(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for target in self.targets.iter().filter(|t| t.genome.is_some()) {
+            out.push(b'>');
+            out.extend_from_slice(target.header.as_bytes());
+            out.push(b'\n');
+            for line in self.residues(target).chunks(60) {
+                out.extend_from_slice(line);
+                out.push(b'\n');
+            }
+        }
+        out
     }
 
     /// The residues of a target.
@@ -277,6 +410,8 @@ fn target_meta(with: &PlanInputs<'_>, path: &Path, header: &str, line: usize) ->
         reference: None,
         problem: problem.map(|detail| (Status::BadHeader, detail)),
         residues: 0..0,
+        genome: None,
+        note: None,
     }
 }
 
@@ -295,7 +430,8 @@ fn check(references: &ReferenceSet, target: &mut TargetMeta, residues: &[u8]) {
         return;
     }
     let gene = target.gene.as_deref().unwrap_or("");
-    let Some(index) = references.index_of(gene) else {
+    // A genome copy comes with the reference it matched best.
+    let Some(index) = target.reference.or_else(|| references.index_of(gene)) else {
         target.problem = Some((Status::NoReference, format!("no reference for gene {gene}")));
         return;
     };

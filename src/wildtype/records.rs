@@ -38,6 +38,10 @@ pub enum Status {
     /// The target looks like a nucleotide sequence while its reference is a protein; not
     /// aligned.
     NotProtein,
+    /// Genome input: the genome holds no copy of the gene at the search's thresholds (one row
+    /// per genome and gene). Absent is not wild type: nothing about the gene's mutations can
+    /// be said.
+    Absent,
 }
 
 impl Status {
@@ -51,6 +55,7 @@ impl Status {
             Status::AlignmentError => "alignment_error",
             Status::NotHomologous => "not_homologous",
             Status::NotProtein => "not_protein",
+            Status::Absent => "absent",
         }
     }
 }
@@ -162,6 +167,17 @@ pub struct MutationRecord {
     pub annotation: Option<String>,
     /// The catalogue row of a known call (0-based).
     pub catalogue_index: Option<usize>,
+    /// Genome input: the codons involved, reference then target (`TCG>TTG`; `-` for none,
+    /// as in an insertion's reference side); `None` for protein input or when the reference
+    /// has no coding sequence.
+    pub codon_change: Option<String>,
+    /// Genome input: the 1-based position, in the reference gene's coding sequence, of the
+    /// first base of the first reference codon involved (`3 * (reference_start - 1) + 1`).
+    pub gene_position: Option<usize>,
+    /// Genome input: the 1-based position on the contig (as given) of the first base, in
+    /// reading direction, of the target codon at `target_position` (on the reverse strand
+    /// the codon's highest coordinate).
+    pub contig_position: Option<u64>,
 }
 
 /// The TSV columns of [`MutationRecord`], in order.
@@ -182,6 +198,9 @@ pub(crate) const MUTATION_COLUMNS: &[&str] = &[
     "catalogue_mutation",
     "catalogue_line",
     "annotation",
+    "codon_change",
+    "gene_position",
+    "contig_position",
 ];
 
 /// Everything the pipeline found for one target.

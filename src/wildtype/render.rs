@@ -388,6 +388,12 @@ fn mutation_tsv_rest(out: &mut Vec<u8>, mutation: &MutationRecord) {
     tsv_option_integer(out, widen(mutation.catalogue_line));
     tab(out);
     tsv_text(out, mutation.annotation.as_deref().unwrap_or(""));
+    tab(out);
+    tsv_text(out, mutation.codon_change.as_deref().unwrap_or(""));
+    tab(out);
+    tsv_option_integer(out, widen(mutation.gene_position));
+    tab(out);
+    tsv_option_integer(out, mutation.contig_position);
     out.push(b'\n');
 }
 
@@ -431,6 +437,12 @@ fn mutation_json_rest(out: &mut Vec<u8>, mutation: &MutationRecord) {
     json_option_integer(out, widen(mutation.catalogue_line));
     out.extend_from_slice(b",\"annotation\":");
     json_option_string(out, mutation.annotation.as_deref());
+    out.extend_from_slice(b",\"codon_change\":");
+    json_option_string(out, mutation.codon_change.as_deref());
+    out.extend_from_slice(b",\"gene_position\":");
+    json_option_integer(out, widen(mutation.gene_position));
+    out.extend_from_slice(b",\"contig_position\":");
+    json_option_integer(out, mutation.contig_position);
     out.extend_from_slice(b"}\n");
 }
 

@@ -44,6 +44,27 @@ impl Source {
         }
     }
 
+    /// The bytes of a file of the folder (for `<gene>.fsa`, the `.fsa.gz` when that is what a
+    /// folder holds), with the name messages use for it; `None` when it is absent.
+    pub(crate) fn bytes(&self, file: &str) -> Result<Option<(PathBuf, Vec<u8>)>> {
+        match self {
+            Source::Folder(folder) => {
+                for candidate in [folder.join(file), folder.join(format!("{file}.gz"))] {
+                    match std::fs::read(&candidate) {
+                        Ok(bytes) => return Ok(Some((candidate, bytes))),
+                        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(source) => return Err(Error::io(candidate, source)),
+                    }
+                }
+                Ok(None)
+            }
+            Source::Embedded(_, files) => {
+                Ok(embedded_file(files, file)
+                    .map(|text| (self.path(file), text.as_bytes().to_vec())))
+            }
+        }
+    }
+
     /// A FASTA reader for `<gene>.fsa` (or `<gene>.fsa.gz` in a folder).
     pub(crate) fn fasta(&self, gene: &str) -> Result<Option<Reader>> {
         let file = format!("{gene}.fsa");

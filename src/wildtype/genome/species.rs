@@ -118,6 +118,9 @@ impl ReferenceGene {
 pub struct Species {
     name: String,
     genes: Vec<ReferenceGene>,
+    /// Every file read (`genes.txt`, `RNA_genes.txt` when present, each gene's file), with its
+    /// bytes, for a run's manifest.
+    files: Vec<(PathBuf, Vec<u8>)>,
 }
 
 impl Species {
@@ -189,6 +192,12 @@ impl Species {
         &self.genes
     }
 
+    /// Every file of the folder that was read (`genes.txt`, `RNA_genes.txt` when present,
+    /// each gene's `.fsa`), as its path (or embedded name) and bytes.
+    pub fn files(&self) -> &[(PathBuf, Vec<u8>)] {
+        &self.files
+    }
+
     /// The coding genes' proteins, ready for [`crate::wildtype::genome::GeneSearch`].
     pub fn protein_references(&self) -> Vec<ProteinReference> {
         self.genes
@@ -252,9 +261,18 @@ fn read_species(name: String, source: &Source) -> Result<Species> {
         };
         read_gene(reader, gene, kind, &mut references)?;
     }
+    let mut files = Vec::new();
+    let gene_files = genes.iter().map(|(_, gene)| format!("{gene}.fsa"));
+    for file in ["genes.txt".to_owned(), "RNA_genes.txt".to_owned()]
+        .into_iter()
+        .chain(gene_files)
+    {
+        files.extend(source.bytes(&file)?);
+    }
     Ok(Species {
         name,
         genes: references,
+        files,
     })
 }
 
@@ -385,7 +403,22 @@ mod tests {
         }
         for name in Species::EMBEDDED_NAMES {
             let from_folder = Species::from_folder(installed.join(name)).unwrap();
-            assert_eq!(from_folder, Species::embedded(name).unwrap(), "{name}");
+            let embedded = Species::embedded(name).unwrap();
+            assert_eq!(from_folder.genes(), embedded.genes(), "{name}");
+            // The same files, from the folder and built in (Debian gzips some of them).
+            let names = |species: &Species| -> Vec<String> {
+                let mut names: Vec<String> = species
+                    .files()
+                    .iter()
+                    .map(|(path, _)| {
+                        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                        name.strip_suffix(".gz").unwrap_or(&name).to_owned()
+                    })
+                    .collect();
+                names.sort();
+                names
+            };
+            assert_eq!(names(&from_folder), names(&embedded), "{name}");
         }
     }
 }

@@ -1,0 +1,389 @@
+//! Genome assemblies as a run's input: each genome's contigs searched for every copy of the
+//! references' coding genes ([`super::genome::GeneSearch`]), each copy planned as one target
+//! in the standard header form (`genome|gene|start-end|strand|contig|checksum`), and every
+//! reference gene the genome lacks planned as an `absent` row.
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::path::Path;
+
+use crate::seq::strip_residues_into;
+use crate::{Error, Result};
+
+use super::genome::{GeneCopy, GeneSearch, ProteinReference, SearchOptions, Species, Strand};
+use super::header::{TargetHeader, sequence_checksum};
+use super::input::{InputFile, Reference, ReferenceSet, for_each_fasta_record_of_file, sha256_hex};
+
+/// Where a genome target lies, and its coding sequence: what codon changes and contig
+/// positions of its calls are read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GenomeTarget {
+    /// The coding sequence in the gene's orientation, as the contig has it (stop included).
+    pub cds: Vec<u8>,
+    pub strand: Strand,
+    /// 0-based half-open range of the coding sequence on the contig as given.
+    pub range: Range<usize>,
+}
+
+impl GenomeTarget {
+    /// The codon of the 0-based protein residue `residue`, upper case.
+    pub(crate) fn codon(&self, residue: usize) -> Option<[u8; 3]> {
+        let codon = self.cds.get(3 * residue..3 * residue + 3)?;
+        Some([
+            codon[0].to_ascii_uppercase(),
+            codon[1].to_ascii_uppercase(),
+            codon[2].to_ascii_uppercase(),
+        ])
+    }
+
+    /// The 1-based contig position of the first base, in reading direction, of the codon of
+    /// the 0-based residue `residue`.
+    pub(crate) fn contig_position(&self, residue: usize) -> Option<u64> {
+        if 3 * residue + 3 > self.cds.len() {
+            return None;
+        }
+        let position = match self.strand {
+            Strand::Forward => self.range.start + 3 * residue + 1,
+            Strand::Reverse => self.range.end - 3 * residue,
+        };
+        Some(position as u64)
+    }
+}
+
+/// One row a genome contributes to a run.
+#[derive(Debug, Clone)]
+pub(crate) enum GenomeRow {
+    /// A copy of a reference gene.
+    Copy {
+        /// The standard header of the extracted protein (with a description word for
+        /// partial copies).
+        header: String,
+        /// The 1-based line of the contig's header in the genome file.
+        line: usize,
+        location: Box<TargetHeader>,
+        /// Index of the reference (in the run's [`ReferenceSet`]) the copy matches best.
+        reference: usize,
+        protein: Vec<u8>,
+        target: GenomeTarget,
+        /// `copy K of N`, and whether the copy is cut at a contig end.
+        detail: String,
+    },
+    /// A reference gene with no copy in the genome.
+    Absent {
+        gene: String,
+        reference: usize,
+        detail: String,
+    },
+}
+
+/// What one genome gave: its accession, the file's manifest record and its rows (genes in the
+/// references' order, each gene's copies in contig order).
+#[derive(Debug)]
+pub(crate) struct SearchedGenome {
+    pub accession: String,
+    pub input: InputFile,
+    pub rows: Vec<GenomeRow>,
+}
+
+/// The search a run makes in each genome: built once from the run's references.
+#[derive(Debug)]
+pub(crate) struct GenomeStage {
+    search: GeneSearch,
+    /// For each reference of the search, its index in the run's [`ReferenceSet`].
+    to_set: Vec<usize>,
+    /// Each gene searched for (the first reference of the gene stands for it in `absent`
+    /// rows), in the references' order.
+    genes: Vec<(String, usize)>,
+    options: SearchOptions,
+}
+
+/// The accession of a genome file: its name without its extensions (`.gz` and one more), as
+/// `GCF_000005845.2.fna.gz` -> `GCF_000005845.2`.
+pub(crate) fn genome_accession(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem.to_owned(),
+        _ => name.to_owned(),
+    }
+}
+
+/// A species' references as a run's [`ReferenceSet`]: each coding gene's record as a protein
+/// reference (with its coding sequence), a gene's records in file order; the species' files
+/// recorded for the manifest.
+pub(crate) fn species_references(species: &Species) -> ReferenceSet {
+    let mut set = ReferenceSet::default();
+    for (path, bytes) in species.files() {
+        set.add_file(InputFile::new("references", path, bytes));
+    }
+    for gene in species.genes() {
+        let Some(protein) = gene.protein() else {
+            continue;
+        };
+        let file = species
+            .files()
+            .iter()
+            .map(|(path, _)| path)
+            .find(|path| {
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+                name.is_some_and(|n| {
+                    n.strip_suffix(".gz").unwrap_or(&n) == format!("{}.fsa", gene.gene())
+                })
+            })
+            .cloned()
+            .unwrap_or_default();
+        set.push(Reference {
+            gene: gene.gene().to_owned(),
+            id: gene.name().to_owned(),
+            header: gene.name().to_owned(),
+            residues: protein.to_vec(),
+            length: protein.len(),
+            sha256: sha256_hex(protein),
+            file,
+            cds: Some(gene.nucleotides().to_vec()),
+        });
+    }
+    set
+}
+
+/// Whether `path` is a PointFinder species folder (a directory with a `genes.txt`).
+pub(crate) fn is_species_folder(path: &Path) -> bool {
+    path.is_dir() && path.join("genes.txt").is_file()
+}
+
+impl GenomeStage {
+    /// The search for the run's references (only the genes of `gene_filter`, lower case, when
+    /// there is one).
+    pub(crate) fn new(
+        references: &ReferenceSet,
+        gene_filter: Option<&HashSet<String>>,
+    ) -> Result<Self> {
+        let mut proteins = Vec::new();
+        let mut to_set = Vec::new();
+        let mut genes: Vec<(String, usize)> = Vec::new();
+        for (index, reference) in references.references().iter().enumerate() {
+            let lower = reference.gene.to_ascii_lowercase();
+            if gene_filter.is_some_and(|filter| !filter.contains(&lower)) {
+                continue;
+            }
+            if !genes
+                .iter()
+                .any(|(gene, _)| gene.eq_ignore_ascii_case(&reference.gene))
+            {
+                genes.push((reference.gene.clone(), index));
+            }
+            let mut protein = reference.residues.clone();
+            if protein.last() == Some(&b'*') {
+                protein.pop();
+            }
+            proteins.push(ProteinReference::new(
+                &reference.gene,
+                &reference.id,
+                protein,
+            ));
+            to_set.push(index);
+        }
+        let options = SearchOptions::default();
+        Ok(Self {
+            search: GeneSearch::with_options(proteins, options)?,
+            to_set,
+            genes,
+            options,
+        })
+    }
+
+    /// Reads one genome file (plain or gzip FASTA, any number of contigs) and plans its rows.
+    ///
+    /// # Errors
+    ///
+    /// The file cannot be read or is not FASTA; it holds no bases; it reads as protein rather
+    /// than nucleotides.
+    pub(crate) fn search(&self, path: &Path) -> Result<SearchedGenome> {
+        let mut names: Vec<String> = Vec::new();
+        let mut bases: Vec<u8> = Vec::new();
+        let mut bounds: Vec<Range<usize>> = Vec::new();
+        let mut lines: Vec<usize> = Vec::new();
+        let input = for_each_fasta_record_of_file("genomes", path, |header, residues, line| {
+            let name = header.split_ascii_whitespace().next().unwrap_or("");
+            lines.push(line);
+            let start = bases.len();
+            strip_residues_into(residues, &mut bases);
+            names.push(name.to_owned());
+            bounds.push(start..bases.len());
+            Ok(())
+        })?;
+        check_nucleotides(path, &bases)?;
+        let contigs: Vec<super::genome::Contig<'_>> = names
+            .iter()
+            .zip(&bounds)
+            .map(|(name, range)| super::genome::Contig::new(name, &bases[range.clone()]))
+            .collect();
+        let copies = self.search.find(&contigs)?;
+        let accession = genome_accession(path);
+        let rows = self.rows(&accession, copies, &lines, bases.len());
+        Ok(SearchedGenome {
+            accession,
+            input,
+            rows,
+        })
+    }
+
+    /// The rows of one genome: per gene, its copies in contig order, or one `absent` row.
+    fn rows(
+        &self,
+        accession: &str,
+        copies: Vec<GeneCopy>,
+        lines: &[usize],
+        bases: usize,
+    ) -> Vec<GenomeRow> {
+        let contigs = lines.len();
+        let mut rows = Vec::new();
+        for (gene, first) in &self.genes {
+            let mine: Vec<&GeneCopy> = copies
+                .iter()
+                .filter(|copy| copy.gene().eq_ignore_ascii_case(gene))
+                .collect();
+            if mine.is_empty() {
+                rows.push(GenomeRow::Absent {
+                    gene: gene.clone(),
+                    reference: *first,
+                    detail: format!(
+                        "no copy of {gene} in the genome's {contigs} contigs ({bases} bases) at \
+                         identity >= {:.0}% and reference coverage >= {:.0}%",
+                        100.0 * self.options.min_identity,
+                        100.0 * self.options.min_coverage
+                    ),
+                });
+                continue;
+            }
+            for (number, copy) in mine.iter().enumerate() {
+                let line = lines[copy.contig()];
+                rows.push(self.copy_row(accession, copy, line, (number + 1, mine.len())));
+            }
+        }
+        rows
+    }
+
+    fn copy_row(
+        &self,
+        accession: &str,
+        copy: &GeneCopy,
+        line: usize,
+        (number, of): (usize, usize),
+    ) -> GenomeRow {
+        let (start, end) = copy.one_based();
+        let checksum = sequence_checksum(copy.protein())[..12].to_owned();
+        let location = TargetHeader {
+            accession: accession.to_owned(),
+            gene: copy.gene().to_owned(),
+            start: start as u64,
+            end: end as u64,
+            strand: copy.strand().symbol().to_string(),
+            contig: copy.contig_name().to_owned(),
+            checksum,
+        };
+        let mut notes = Vec::new();
+        let mut detail = format!("copy {number} of {of}");
+        if copy.cut_at_start() {
+            notes.push("partial=start");
+            detail.push_str("; partial: the contig ends before the gene's start");
+        }
+        if copy.cut_at_stop() {
+            notes.push("partial=end");
+            detail.push_str("; partial: the contig ends before the gene's stop codon");
+        }
+        let mut header = format!(
+            "{}|{}|{}-{}|{}|{}|{}",
+            location.accession,
+            location.gene,
+            location.start,
+            location.end,
+            location.strand,
+            location.contig,
+            location.checksum
+        );
+        if !notes.is_empty() {
+            header.push(' ');
+            header.push_str(&notes.join(" "));
+        }
+        GenomeRow::Copy {
+            header,
+            line,
+            location: Box::new(location),
+            reference: self.to_set[copy.reference()],
+            protein: copy.protein().to_vec(),
+            target: GenomeTarget {
+                cds: copy.cds().to_vec(),
+                strand: copy.strand(),
+                range: copy.range(),
+            },
+            detail,
+        }
+    }
+}
+
+/// The share of `A/C/G/T/U/N` from which a genome file reads as nucleotides (IUPAC codes and
+/// other letters make up the rest).
+const GENOME_NUCLEOTIDE_LIKE: f64 = 0.9;
+
+/// A genome file must hold bases, and mostly nucleotides.
+fn check_nucleotides(path: &Path, bases: &[u8]) -> Result<()> {
+    if bases.is_empty() {
+        return Err(Error::Input {
+            path: path.to_owned(),
+            message: "genome holds no bases (every record is empty)".into(),
+        });
+    }
+    let fraction = crate::seq::nucleotide_fraction(bases);
+    if fraction < GENOME_NUCLEOTIDE_LIKE {
+        return Err(Error::Input {
+            path: path.to_owned(),
+            message: format!(
+                "not a nucleotide FASTA: only {:.0}% of its letters are A/C/G/T/U/N (protein? \
+                 give proteins with --proteins, proteomes with --proteomes)",
+                100.0 * fraction
+            ),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accession_is_the_file_name_without_extensions() {
+        for (path, accession) in [
+            ("dir/GCF_000005845.2.fna.gz", "GCF_000005845.2"),
+            ("sample_1.fasta", "sample_1"),
+            ("reads.fa.gz", "reads"),
+            ("genome", "genome"),
+        ] {
+            assert_eq!(genome_accession(Path::new(path)), accession);
+        }
+    }
+
+    #[test]
+    fn codon_positions_on_both_strands() {
+        let forward = GenomeTarget {
+            cds: b"ATGAAATAA".to_vec(),
+            strand: Strand::Forward,
+            range: 10..19,
+        };
+        assert_eq!(forward.contig_position(0), Some(11));
+        assert_eq!(forward.contig_position(1), Some(14));
+        assert_eq!(forward.codon(1), Some(*b"AAA"));
+        assert_eq!(forward.contig_position(3), None);
+        let reverse = GenomeTarget {
+            strand: Strand::Reverse,
+            ..forward
+        };
+        // The first codon's first base is the range's last base.
+        assert_eq!(reverse.contig_position(0), Some(19));
+        assert_eq!(reverse.contig_position(2), Some(13));
+    }
+}
