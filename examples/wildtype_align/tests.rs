@@ -112,3 +112,33 @@ fn zero_threads_is_a_usage_error() {
     assert!(error.to_string().contains("at least 1"), "{error}");
     assert_eq!(parse("3").unwrap().threads, Some(3));
 }
+
+/// Genome options: `--genomes` with protein inputs is a usage error; `--species` stands in
+/// for `--references` (and not beside it); a protein file given as a genome is bad input (3).
+#[test]
+fn genome_options() {
+    let parse = |args: &[&str]| Args::try_parse_from([&["wildtype_align"], args].concat());
+    let genome_run = [
+        "--genomes",
+        "g/",
+        "--species",
+        "escherichia_coli",
+        "--output-dir",
+        "o",
+    ];
+    assert!(parse(&genome_run).is_ok());
+    let both = [&genome_run[..], &["--proteins", "t.faa"]].concat();
+    assert_eq!(parse(&both).unwrap_err().exit_code(), 2);
+    let with_references = [&genome_run[..], &["--references", "r.fa"]].concat();
+    assert_eq!(parse(&with_references).unwrap_err().exit_code(), 2);
+    let without_references = ["--genomes", "g/", "--output-dir", "o"];
+    assert_eq!(parse(&without_references).unwrap_err().exit_code(), 2);
+
+    let dir = scratch("genomes");
+    let config = PipelineConfig::new(Vec::<PathBuf>::new(), "", dir.join("out"))
+        .genomes([dir.join("t.faa")])
+        .species("escherichia_coli");
+    let (code, message) = code_of(&config);
+    assert_eq!(code, 3, "{message}");
+    assert!(message.contains("not a nucleotide FASTA"), "{message}");
+}

@@ -70,6 +70,19 @@ pub(crate) fn codon_fields(
     )
 }
 
+/// Whether a genome target's call only reflects unknown bases: a substitution by `X` whose
+/// codon holds a base other than `A/C/G/T` (an `N` run, an IUPAC code). Such a residue is
+/// unknown, not a mutation.
+pub(crate) fn is_unknown(call: &MutationCall, target: &GenomeTarget) -> bool {
+    call.kind == MutationKind::Substitution
+        && call.target_residues.eq_ignore_ascii_case("x")
+        && call
+            .target_position
+            .checked_sub(1)
+            .and_then(|residue| target.codon(residue))
+            .is_some_and(|codon| codon.iter().any(|b| !b"ACGT".contains(b)))
+}
+
 /// Synonymous codon changes of a genome target: aligned identical residues whose codons
 /// differ (both codons of plain bases: an `N` is unknown, not a change), in alignment order.
 pub(crate) fn synonymous_calls(
@@ -141,8 +154,8 @@ pub(crate) fn merge_by_position(
 mod tests {
     use super::*;
     use crate::align::Aligner;
-    use crate::wildtype::mutation::call_mutations;
     use crate::wildtype::genome::{Strand, translate};
+    use crate::wildtype::mutation::call_mutations;
 
     /// A reference gene, a target with one substitution (codon 3 CTG -> CAG: L3Q) and one
     /// synonymous change (codon 5 GGC -> GGT), on the reverse strand of a contig.

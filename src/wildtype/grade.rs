@@ -13,7 +13,7 @@ use crate::report::{AlignFormat, EmbossWriter, PairReport, RunHeader};
 use crate::seq::{NameCounter, Sequence};
 
 use super::catalogue::{Catalogue, ResolvedCatalogue};
-use super::codons::{codon_fields, merge_by_position, synonymous_calls};
+use super::codons::{codon_fields, is_unknown, merge_by_position, synonymous_calls};
 use super::config::PipelineConfig;
 use super::input::{Reference, ReferenceSet};
 use super::mutation::call_mutations;
@@ -158,6 +158,9 @@ impl Context<'_> {
         let gene: Arc<str> = target.gene.clone().unwrap_or_else(|| Arc::from(""));
         let mut calls = call_mutations(residues, &reference.residues, alignment)?;
         let genome = target.genome.as_deref();
+        if let Some(genome) = genome {
+            calls.retain(|call| !is_unknown(call, genome));
+        }
         if let (Some(genome), Some(cds)) = (genome, reference.cds.as_deref()) {
             let notes = synonymous_calls(&reference.residues, alignment, genome, cds);
             calls = merge_by_position(calls, notes);
@@ -272,6 +275,14 @@ impl Context<'_> {
             .count();
         if let Some(note) = &target.note {
             record.detail.clone_from(note);
+        }
+        if target.genome.is_some() {
+            let unknown = residues.iter().filter(|&&r| r == b'X' || r == b'x').count();
+            if unknown > 0 {
+                record.detail.push_str(&format!(
+                    "; {unknown} codons unknown (N or ambiguous bases): not called"
+                ));
+            }
         }
         record.known_mutations = mutations
             .iter()

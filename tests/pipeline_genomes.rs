@@ -1,0 +1,355 @@
+//! Genome runs of the pipeline: assemblies in, every reference gene a row per genome (its
+//! copies, or `absent`), calls with their codons, the extracted proteins in `targets.faa`.
+
+use std::path::{Path, PathBuf};
+
+use wildtype_aligner::Error;
+use wildtype_aligner::wildtype::genome::{Species, reverse_complement};
+use wildtype_aligner::wildtype::{
+    PipelineConfig, Shard, Status, TargetHeader, TargetResult, for_each_result, run,
+    sequence_checksum,
+};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wta-genomes-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Deterministic filler DNA (SplitMix64).
+fn filler(seed: u64, length: usize) -> Vec<u8> {
+    let mut state = seed;
+    (0..length)
+        .map(|_| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            b"ACGT"[((z ^ (z >> 31)) % 4) as usize]
+        })
+        .collect()
+}
+
+fn cds(species: &Species, gene: &str) -> Vec<u8> {
+    species
+        .genes()
+        .iter()
+        .find(|g| g.gene() == gene)
+        .unwrap()
+        .nucleotides()
+        .to_vec()
+}
+
+/// Genome A: gyrA with S83L (TCG>TTG) and a synonymous change at codon 100 (TAT>TAC), on the reverse
+/// strand of contig_2 at 1,001; parC wild type on the forward strand of contig_1 at 501.
+/// Genome B: gyrA wild type only. Every other E. coli coding gene is absent from both.
+fn write_genomes(dir: &Path) -> (PathBuf, usize) {
+    let species = Species::embedded("escherichia_coli").unwrap();
+    let mut gyra = cds(&species, "gyrA");
+    assert_eq!(&gyra[246..249], b"TCG");
+    gyra[247] = b'T';
+    let codon_100 = gyra[297..300].to_vec();
+    assert_eq!(codon_100, b"TAT", "codon 100 of gyrA");
+    gyra[299] = b'C'; // TAT -> TAC, both tyrosine
+    let parc = cds(&species, "parC");
+    let contig_1 = [filler(1, 500), parc, filler(2, 700)].concat();
+    let contig_2 = [filler(3, 1000), reverse_complement(&gyra), filler(4, 300)].concat();
+    let genomes = dir.join("genomes");
+    std::fs::create_dir_all(&genomes).unwrap();
+    let text = format!(
+        ">contig_1 first\n{}\n>contig_2\n{}\n",
+        String::from_utf8(contig_1).unwrap(),
+        String::from_utf8(contig_2).unwrap()
+    );
+    std::fs::write(genomes.join("sample_A.fasta"), text).unwrap();
+    let wild = [filler(5, 200), cds(&species, "gyrA"), filler(6, 200)].concat();
+    std::fs::write(
+        genomes.join("sample_B.fna"),
+        format!(">only\n{}\n", String::from_utf8(wild).unwrap()),
+    )
+    .unwrap();
+    (genomes, gyra.len())
+}
+
+/// A call as (kind, mutation, codon change, gene position, contig position).
+type Described<'a> = (&'a str, &'a str, Option<&'a str>, Option<usize>, Option<u64>);
+
+fn results(config: &PipelineConfig) -> Vec<TargetResult> {
+    let mut results = Vec::new();
+    for_each_result(config, &(), |result| {
+        results.push(result);
+        Ok(())
+    })
+    .unwrap();
+    results
+}
+
+#[test]
+fn every_gene_gets_a_row_per_genome_and_calls_carry_their_codons() {
+    let dir = scratch("rows");
+    let (genomes, gyra_length) = write_genomes(&dir);
+    let config = PipelineConfig::new(Vec::<PathBuf>::new(), "", dir.join("out"))
+        .genomes([&genomes])
+        .species("escherichia_coli");
+    let results = results(&config);
+    // Two genomes times eight coding genes, each with one copy or an absent row.
+    assert_eq!(results.len(), 16);
+    let row = |accession: &str, gene: &str| {
+        results
+            .iter()
+            .find(|r| &*r.record.accession == accession && r.record.gene.as_deref() == Some(gene))
+            .unwrap_or_else(|| panic!("no row for {accession} {gene}"))
+    };
+    let gyra = &row("sample_A", "gyrA").record;
+    assert_eq!(gyra.status, Status::Ok);
+    assert_eq!(
+        (
+            gyra.contig.as_deref(),
+            gyra.contig_start,
+            gyra.contig_end,
+            gyra.strand.as_deref()
+        ),
+        (
+            Some("contig_2"),
+            Some(1001),
+            Some(1000 + gyra_length as u64),
+            Some("-")
+        )
+    );
+    assert_eq!(gyra.detail, "copy 1 of 1");
+    assert_eq!(gyra.mutations, 1);
+    let calls = &row("sample_A", "gyrA").mutations;
+    let described: Vec<Described<'_>> = calls
+        .iter()
+        .map(|m| {
+            (
+                m.call.kind.as_str(),
+                m.call.mutation.as_str(),
+                m.codon_change.as_deref(),
+                m.gene_position,
+                m.contig_position,
+            )
+        })
+        .collect();
+    // Codon 83 read from the reverse strand: its first base is at 1000 + length - 246.
+    let end = 1000 + gyra_length as u64;
+    assert_eq!(
+        described,
+        [
+            (
+                "substitution",
+                "S83L",
+                Some("TCG>TTG"),
+                Some(247),
+                Some(end - 246)
+            ),
+            (
+                "synonymous",
+                "Y100=",
+                Some("TAT>TAC"),
+                Some(298),
+                Some(end - 297)
+            ),
+        ]
+    );
+    let parc = &row("sample_A", "parC").record;
+    assert_eq!(
+        (parc.contig_start, parc.strand.as_deref()),
+        (Some(501), Some("+"))
+    );
+    assert_eq!(parc.mutations, 0);
+    assert_eq!(parc.line, 1, "the contig's header line");
+    let absent = &row("sample_A", "rpoB").record;
+    assert_eq!(absent.status, Status::Absent);
+    assert!(
+        absent
+            .detail
+            .starts_with("no copy of rpoB in the genome's 2 contigs")
+    );
+    assert_eq!(row("sample_B", "gyrA").record.status, Status::Ok);
+    assert_eq!(row("sample_B", "parC").record.status, Status::Absent);
+    // Rows keep the genomes' order, then the references' order.
+    let order: Vec<String> = results
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{}",
+                r.record.accession,
+                r.record.gene.as_deref().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(order[0], "sample_A:gyrA");
+    assert_eq!(order[8], "sample_B:gyrA");
+}
+
+#[test]
+fn a_genome_run_writes_its_tables_and_the_extracted_proteins() {
+    let dir = scratch("files");
+    let (genomes, _) = write_genomes(&dir);
+    let out = dir.join("out");
+    let config = PipelineConfig::new(Vec::<PathBuf>::new(), "", &out)
+        .genomes([genomes.join("sample_A.fasta"), genomes.join("sample_B.fna")])
+        .species("escherichia_coli");
+    let summary = run(&config, &()).unwrap();
+    assert_eq!((summary.targets, summary.aligned), (16, 3));
+    assert_eq!((summary.absent, summary.problems), (13, 0));
+    assert_eq!(
+        summary.mutations, 1,
+        "the synonymous note is not a mutation"
+    );
+    let faa = std::fs::read_to_string(out.join("targets.faa")).unwrap();
+    let records: Vec<&str> = faa.split('>').skip(1).collect();
+    assert_eq!(records.len(), 3);
+    for record in &records {
+        let (header, residues) = record.split_once('\n').unwrap();
+        let residues: String = residues.lines().collect();
+        let parsed = TargetHeader::parse(header).unwrap();
+        assert!(parsed.checksum_matches(residues.as_bytes()), "{header}");
+        assert_eq!(
+            parsed.checksum,
+            sequence_checksum(residues.as_bytes())[..12]
+        );
+    }
+    assert!(records[0].starts_with("sample_A|gyrA|"));
+    let mutations = std::fs::read_to_string(out.join("mutations.tsv")).unwrap();
+    let header: Vec<&str> = mutations.lines().next().unwrap().split('\t').collect();
+    assert_eq!(
+        &header[header.len() - 3..],
+        ["codon_change", "gene_position", "contig_position"]
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let outputs: Vec<&str> = manifest["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(outputs.contains(&"targets.faa"), "{outputs:?}");
+    let inputs = manifest["inputs"].as_array().unwrap();
+    let roles = |role: &str| inputs.iter().filter(|i| i["role"] == role).count();
+    assert_eq!(roles("genomes"), 2);
+    // genes.txt, RNA_genes.txt and the 13 gene files of the embedded species.
+    assert_eq!(roles("references"), 15);
+    // The tables read back as the same rows the library hands out.
+    let table = std::fs::read_to_string(out.join("alignments.tsv")).unwrap();
+    assert_eq!(table.lines().count(), 17);
+    assert!(table.contains("\tabsent\tno copy of rpoB in the genome's 2 contigs"));
+}
+
+#[test]
+fn shards_split_the_genome_files() {
+    let dir = scratch("shards");
+    let (genomes, _) = write_genomes(&dir);
+    let config = |shard: Option<Shard>| {
+        let config = PipelineConfig::new(Vec::<PathBuf>::new(), "", dir.join("out"))
+            .genomes([&genomes])
+            .species("escherichia_coli");
+        match shard {
+            Some(shard) => config.shard(shard),
+            None => config,
+        }
+    };
+    let whole = results(&config(None));
+    let first = results(&config(Some(Shard::new(1, 2).unwrap())));
+    let second = results(&config(Some(Shard::new(2, 2).unwrap())));
+    assert_eq!((first.len(), second.len()), (8, 8));
+    assert!(first.iter().all(|r| &*r.record.accession == "sample_A"));
+    assert_eq!([first, second].concat(), whole);
+}
+
+#[test]
+fn a_species_folder_on_disk_reads_like_the_embedded_species() {
+    let dir = scratch("folder");
+    let (genomes, _) = write_genomes(&dir);
+    let folder = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/pointfinder/escherichia_coli"
+    );
+    let from_folder = results(
+        &PipelineConfig::new(Vec::<PathBuf>::new(), folder, dir.join("out")).genomes([&genomes]),
+    );
+    let embedded = results(
+        &PipelineConfig::new(Vec::<PathBuf>::new(), "", dir.join("out"))
+            .genomes([&genomes])
+            .species("escherichia_coli"),
+    );
+    let rows = |results: &[TargetResult]| -> Vec<(String, String, usize)> {
+        results
+            .iter()
+            .map(|r| {
+                (
+                    r.record.accession.to_string(),
+                    r.record.status.as_str().to_owned(),
+                    r.mutations.len(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(rows(&from_folder), rows(&embedded));
+}
+
+#[test]
+fn bad_genome_files_are_errors_naming_them() {
+    let dir = scratch("bad");
+    let protein = dir.join("protein.fasta");
+    std::fs::write(
+        &protein,
+        ">p1\nMSIQHFRVALIPFFAAFCLPVFAHPETLVKVKDAEDQLGARVGYIELDLNSGK\n",
+    )
+    .unwrap();
+    let empty = dir.join("empty.fasta");
+    std::fs::write(&empty, ">c1\n\n>c2\n").unwrap();
+    for (path, expected) in [
+        (&protein, "not a nucleotide FASTA"),
+        (&empty, "genome holds no bases"),
+    ] {
+        let config = PipelineConfig::new(Vec::<PathBuf>::new(), "", dir.join("out"))
+            .genomes([path])
+            .species("escherichia_coli");
+        let error = run(&config, &()).unwrap_err();
+        assert!(matches!(error, Error::Input { .. }), "{error:?}");
+        let message = error.to_string();
+        assert!(message.contains(expected), "{message}");
+        assert!(message.contains(&path.display().to_string()), "{message}");
+        assert!(!dir.join("out/alignments.tsv").exists());
+    }
+    let config = PipelineConfig::new(Vec::<PathBuf>::new(), "", dir.join("out"))
+        .genomes([&protein])
+        .species("klebsiella");
+    let message = run(&config, &()).unwrap_err().to_string();
+    assert!(
+        message.contains("escherichia_coli, salmonella, campylobacter"),
+        "{message}"
+    );
+}
+
+#[test]
+fn lower_case_and_iupac_codes_are_read() {
+    let dir = scratch("case");
+    let species = Species::embedded("escherichia_coli").unwrap();
+    let mut gyra = cds(&species, "gyrA").to_ascii_lowercase();
+    gyra[400] = b'R'; // an IUPAC code inside codon 134: unknown residue, not a call
+    let genome = [filler(7, 300), gyra, filler(8, 300)].concat();
+    let path = dir.join("soft.fa.gz");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut encoder, b">c1\n").unwrap();
+    std::io::Write::write_all(&mut encoder, &genome).unwrap();
+    std::fs::write(&path, encoder.finish().unwrap()).unwrap();
+    let config = PipelineConfig::new(Vec::<PathBuf>::new(), "", dir.join("out"))
+        .genomes([&path])
+        .species("escherichia_coli")
+        .target_genes("gyrA");
+    let results = results(&config);
+    assert_eq!(results.len(), 1, "only the listed gene is searched");
+    let gyra = &results[0];
+    assert_eq!(&*gyra.record.accession, "soft");
+    assert_eq!(gyra.record.status, Status::Ok);
+    assert!(gyra.mutations.is_empty(), "{:?}", gyra.mutations);
+    assert_eq!(
+        gyra.record.detail,
+        "copy 1 of 1; 1 codons unknown (N or ambiguous bases): not called"
+    );
+}
