@@ -63,6 +63,11 @@ struct Args {
     /// every copy of each reference gene is found, extracted, translated and called.
     #[arg(long, value_name = "DIR|FILE", num_args = 1.., conflicts_with_all = ["protein_dir", "proteins"])]
     genomes: Vec<PathBuf>,
+    /// Unlabelled proteomes (Prodigal's or Bakta's .faa of an assembly; files or
+    /// directories): each protein is assigned to the reference gene it matches best (identity
+    /// >= 70%, reference coverage >= 25%), every gene without one is an absent row.
+    #[arg(long, value_name = "DIR|FILE", num_args = 1.., conflicts_with_all = ["protein_dir", "proteins", "genomes"])]
+    proteomes: Vec<PathBuf>,
     /// Reference multi-FASTA (gene = first word of each header), directory of {gene}.fasta,
     /// or a PointFinder species folder (genes.txt and one .fsa per gene).
     #[arg(long, value_name = "PATH", required_unless_present_any = ["detect_emboss", "species"])]
@@ -230,13 +235,14 @@ fn main() -> ExitCode {
     };
     let references = args.references.unwrap_or_default();
     let proteins: Vec<PathBuf> = args.protein_dir.into_iter().chain(args.proteins).collect();
-    if proteins.is_empty() && args.genomes.is_empty() {
-        eprintln!("error: give --protein-dir, --proteins or --genomes");
+    if proteins.is_empty() && args.genomes.is_empty() && args.proteomes.is_empty() {
+        eprintln!("error: give --protein-dir, --proteins, --genomes or --proteomes");
         return ExitCode::from(2);
     }
     let defaults = TierThresholds::default();
     let mut config = PipelineConfig::new(&proteins, references, output_dir)
         .genomes(&args.genomes)
+        .proteomes(&args.proteomes)
         .gaps(args.gap_open, args.gap_extend)
         .write_alignments(args.write_alignments)
         .tiers(

@@ -88,6 +88,8 @@ pub struct PipelineConfig {
     pub(crate) proteins: Vec<PathBuf>,
     /// Genome assemblies (files or directories), searched instead of target proteins.
     pub(crate) genomes: Vec<PathBuf>,
+    /// Unlabelled proteomes (files or directories), searched instead of target proteins.
+    pub(crate) proteomes: Vec<PathBuf>,
     /// An embedded PointFinder species whose references are used instead of `references`.
     pub(crate) species: Option<String>,
     pub(crate) references: PathBuf,
@@ -121,6 +123,7 @@ impl PipelineConfig {
                 .map(|p| p.as_ref().to_owned())
                 .collect(),
             genomes: Vec::new(),
+            proteomes: Vec::new(),
             species: None,
             references: references.as_ref().to_owned(),
             output_dir: output_dir.as_ref().to_owned(),
@@ -157,6 +160,20 @@ impl PipelineConfig {
     /// ```
     pub fn genomes<P: AsRef<Path>>(mut self, genomes: impl IntoIterator<Item = P>) -> Self {
         self.genomes = genomes.into_iter().map(|p| p.as_ref().to_owned()).collect();
+        self
+    }
+
+    /// Unlabelled proteomes to search instead of target proteins: protein FASTA files (plain or
+    /// gzip; Prodigal's or Bakta's `.faa` of an assembly) or directories of them. Each protein
+    /// is assigned to the reference gene it matches best, when that alignment's identity is at
+    /// least 70 % and it spans at least 25 % of the reference (the genome search's
+    /// thresholds); a gene no protein is assigned to is an `absent` row. A proteome's accession
+    /// is its file name without extensions; Prodigal's headers give the location.
+    pub fn proteomes<P: AsRef<Path>>(mut self, proteomes: impl IntoIterator<Item = P>) -> Self {
+        self.proteomes = proteomes
+            .into_iter()
+            .map(|p| p.as_ref().to_owned())
+            .collect();
         self
     }
 

@@ -55,16 +55,18 @@ impl GenomeTarget {
 pub(crate) enum GenomeRow {
     /// A copy of a reference gene.
     Copy {
+        gene: String,
         /// The standard header of the extracted protein (with a description word for
-        /// partial copies).
+        /// partial copies); a proteome's protein keeps its own header.
         header: String,
         /// The 1-based line of the contig's header in the genome file.
         line: usize,
-        location: Box<TargetHeader>,
+        location: Option<Box<TargetHeader>>,
         /// Index of the reference (in the run's [`ReferenceSet`]) the copy matches best.
         reference: usize,
         protein: Vec<u8>,
-        target: GenomeTarget,
+        /// Genome copies: where the copy lies and its coding sequence.
+        target: Option<GenomeTarget>,
         /// `copy K of N`, and whether the copy is cut at a contig end.
         detail: String,
     },
@@ -147,6 +149,15 @@ pub(crate) fn species_references(species: &Species) -> ReferenceSet {
         });
     }
     set
+}
+
+/// The detail of an `absent` row: no copy of `gene` in `searched` at the thresholds.
+pub(crate) fn absent_detail(gene: &str, searched: &str, options: &SearchOptions) -> String {
+    format!(
+        "no copy of {gene} in {searched} at identity >= {:.0}% and reference coverage >= {:.0}%",
+        100.0 * options.min_identity,
+        100.0 * options.min_coverage
+    )
 }
 
 /// Whether `path` is a PointFinder species folder (a directory with a `genes.txt`).
@@ -250,11 +261,10 @@ impl GenomeStage {
                 rows.push(GenomeRow::Absent {
                     gene: gene.clone(),
                     reference: *first,
-                    detail: format!(
-                        "no copy of {gene} in the genome's {contigs} contigs ({bases} bases) at \
-                         identity >= {:.0}% and reference coverage >= {:.0}%",
-                        100.0 * self.options.min_identity,
-                        100.0 * self.options.min_coverage
+                    detail: absent_detail(
+                        gene,
+                        &format!("the genome's {contigs} contigs ({bases} bases)"),
+                        &self.options,
                     ),
                 });
                 continue;
@@ -310,16 +320,17 @@ impl GenomeStage {
             header.push_str(&notes.join(" "));
         }
         GenomeRow::Copy {
+            gene: copy.gene().to_owned(),
             header,
             line,
-            location: Box::new(location),
+            location: Some(Box::new(location)),
             reference: self.to_set[copy.reference()],
             protein: copy.protein().to_vec(),
-            target: GenomeTarget {
+            target: Some(GenomeTarget {
                 cds: copy.cds().to_vec(),
                 strand: copy.strand(),
                 range: copy.range(),
-            },
+            }),
             detail,
         }
     }

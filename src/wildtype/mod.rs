@@ -59,6 +59,7 @@ mod mutation;
 mod output;
 mod pipeline;
 mod plan;
+mod proteomes;
 mod quality;
 mod records;
 mod render;

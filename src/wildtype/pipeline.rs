@@ -232,7 +232,7 @@ impl Prepared {
         let gaps = gap_penalties(config, &mut warnings)?;
         let threads = worker_threads(config, &mut warnings);
         let mut loaded = Loaded::new(config, &mut warnings)?;
-        if !config.genomes.is_empty() {
+        if !config.genomes.is_empty() || !config.proteomes.is_empty() {
             // Genomes are searched for the listed genes only: a typo must not cost a search.
             check_gene_list(&loaded.gene_list, &loaded.references, &HashSet::new())?;
         }

@@ -18,6 +18,7 @@ use super::header::{GeneMap, TargetHeader, sequence_checksum};
 use super::input::{
     InputFile, InputKind, ReferenceSet, expand_target_paths, for_each_fasta_record_of_file,
 };
+use super::proteomes::ProteomeStage;
 use super::records::Status;
 use super::warning::{WarningKind, Warnings};
 
@@ -71,6 +72,9 @@ pub(crate) struct Plan {
     pub genes_matched: HashSet<String>,
 }
 
+/// Searches one genome or proteome file.
+type SearchOne = dyn Fn(&Path) -> Result<SearchedGenome> + Sync;
+
 /// What planning needs besides the configuration.
 pub(crate) struct PlanInputs<'a> {
     pub config: &'a PipelineConfig,
@@ -91,7 +95,7 @@ impl Plan {
         warnings: &mut Warnings,
     ) -> Result<Self> {
         let config = with.config;
-        if !config.genomes.is_empty() {
+        if !config.genomes.is_empty() || !config.proteomes.is_empty() {
             return Self::of_genomes(with, inputs, warnings);
         }
         let mut plan = Plan::default();
@@ -165,13 +169,20 @@ impl Plan {
         warnings: &mut Warnings,
     ) -> Result<Self> {
         let config = with.config;
-        let paths = expand_target_paths(
-            &config.genomes,
-            &config.references,
-            InputKind::Genomes,
-            warnings,
-        )?;
-        let stage = GenomeStage::new(with.references, with.gene_filter)?;
+        let proteomes = config.genomes.is_empty();
+        let (given, kind) = if proteomes {
+            (&config.proteomes, InputKind::Proteins)
+        } else {
+            (&config.genomes, InputKind::Genomes)
+        };
+        let paths = expand_target_paths(given, &config.references, kind, warnings)?;
+        let stage: Box<SearchOne> = if proteomes {
+            let stage = ProteomeStage::new(with.references, with.gene_filter)?;
+            Box::new(move |path| stage.search(path))
+        } else {
+            let stage = GenomeStage::new(with.references, with.gene_filter)?;
+            Box::new(move |path| stage.search(path))
+        };
         let mut plan = Plan {
             shard_range: config
                 .shard
@@ -181,7 +192,7 @@ impl Plan {
         let paths = &paths[plan.shard_range.clone()];
         let searched: Vec<Result<SearchedGenome>> = with
             .pool
-            .install(|| paths.par_iter().map(|path| stage.search(path)).collect());
+            .install(|| paths.par_iter().map(|path| stage(path)).collect());
         for (path, genome) in paths.iter().zip(searched) {
             let genome = genome?;
             let file = plan.files.len();
@@ -216,6 +227,7 @@ impl Plan {
         };
         match row {
             GenomeRow::Copy {
+                gene,
                 header,
                 line,
                 location,
@@ -228,11 +240,11 @@ impl Plan {
                 let start = self.residues.len();
                 self.residues.extend_from_slice(&protein);
                 meta.residues = start..self.residues.len();
-                meta.gene = Some(location.gene.as_str().into());
+                meta.gene = Some(gene.into());
                 meta.header = header;
-                meta.location = Some(*location);
+                meta.location = location.map(|l| *l);
                 meta.reference = Some(reference);
-                meta.genome = Some(Arc::new(target));
+                meta.genome = target.map(Arc::new);
                 meta.note = Some(detail);
             }
             GenomeRow::Absent {
