@@ -658,3 +658,54 @@ fn genomes_complement(base: u8) -> u8 {
         _ => b'A',
     }
 }
+
+#[test]
+fn the_generator_is_deterministic_and_writes_what_it_holds() {
+    let spec = GenomeSpec {
+        size: 60_000,
+        contigs: 4,
+        kinds: Kinds::all(),
+    };
+    let one = genomes::generate(species(), &spec, 5, "g");
+    let again = genomes::generate(species(), &spec, 5, "g");
+    let other = genomes::generate(species(), &spec, 6, "g");
+    assert_eq!(
+        (&one.contigs, one.truth_tsv()),
+        (&again.contigs, again.truth_tsv())
+    );
+    assert_ne!(one.contigs, other.contigs);
+    let plain = genomes::generate(
+        species(),
+        &GenomeSpec {
+            kinds: Kinds::plain(),
+            ..spec
+        },
+        5,
+        "g",
+    );
+    assert!(
+        plain
+            .truth
+            .iter()
+            .all(|r| matches!(r.kind.as_str(), "copy" | "substitution"))
+    );
+    assert!(
+        plain
+            .truth
+            .iter()
+            .all(|r| r.kind != "copy" || r.call == "whole")
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    for gzip in [false, true] {
+        let path = one.write_fasta(dir.path(), gzip).unwrap();
+        let records = wildtype_aligner::fasta::read_all(&path).unwrap();
+        let read: Vec<(String, Vec<u8>)> = records
+            .iter()
+            .map(|r| (r.id().to_owned(), r.seq().to_vec()))
+            .collect();
+        assert_eq!(read, one.contigs, "{}", path.display());
+    }
+    let truth = one.write_truth(dir.path()).unwrap();
+    assert_eq!(std::fs::read_to_string(truth).unwrap(), one.truth_tsv());
+}
