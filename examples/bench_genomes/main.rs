@@ -445,6 +445,23 @@ fn agreement(
     println!(
         "PointFinder's coding calls: {coding}, of which ours makes {shared}; RNA/promoter calls: {other} (not compared)"
     );
+    // Recall of the catalogued coding changes the generator plants on purpose.
+    let (mut planted, mut by_them, mut by_us) = (0, 0, 0);
+    for (index, (_, calls)) in theirs.iter().enumerate() {
+        for row in files[index].1.iter().filter(|r| catalogued(r)) {
+            planted += 1;
+            let change = format!("p.{}", row.call);
+            by_them += usize::from(calls.iter().any(|c| c.0 == row.gene && c.1 == change));
+            by_us += usize::from(
+                mine[index]
+                    .calls
+                    .contains(&(row.gene.clone(), row.call.clone())),
+            );
+        }
+    }
+    println!(
+        "catalogued coding changes planted (gyrA S83L/D87N, parC S80I/E84V) in those genomes: {planted}; PointFinder reports {by_them}, ours calls {by_us}"
+    );
     if disagreements.is_empty() {
         println!("every coding call PointFinder makes, ours makes too");
     } else {
@@ -453,6 +470,17 @@ fn agreement(
             println!("{line}");
         }
     }
+}
+
+/// Whether a truth row is one of the catalogued coding changes the generator plants.
+fn catalogued(row: &TruthRow) -> bool {
+    genomes::CATALOGUED
+        .iter()
+        .any(|&(gene, position, from, to)| {
+            row.gene == gene
+                && row.kind == "substitution"
+                && row.call == format!("{}{position}{}", from as char, to as char)
+        })
 }
 
 fn memory(

@@ -357,7 +357,7 @@ impl Genome {
 
 /// Catalogued changes planted when their gene is: (gene, 1-based position, reference
 /// residue or base, alternative). Each is checked against the reference before planting.
-const CATALOGUED: &[(&str, i64, u8, u8)] = &[
+pub const CATALOGUED: &[(&str, i64, u8, u8)] = &[
     ("gyrA", 83, b'S', b'L'),
     ("gyrA", 87, b'D', b'N'),
     ("parC", 80, b'S', b'I'),
