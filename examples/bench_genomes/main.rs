@@ -1,0 +1,529 @@
+//! Genomes in, timed against PointFinder: N synthetic E. coli-sized genomes (seeded, with
+//! paralog decoys and every planted kind; see `examples/harness/genomes.rs`) searched by this
+//! crate on one thread (read the FASTA, find every copy of the 8 coding genes, call mutations)
+//! and, for the first few, by the real PointFinder (ResFinder 4.3, default mode) in the same
+//! run. Prints per-genome seconds (median, min, max) of both, their ratio, this process's peak
+//! memory, and every coding call PointFinder makes that this crate does not.
+//!
+//! `--memory-genomes 1000` instead runs this crate alone over 1,000 genomes (a few files read
+//! again and again under their genome index) and prints peak memory after 10, 100 and 1,000.
+//!
+//! ```text
+//! cargo run --release --example bench_genomes -- --count 20 --pointfinder 10
+//! cargo run --release --example bench_genomes -- --memory-genomes 1000
+//! ```
+
+#[allow(dead_code)]
+#[path = "../harness/genomes.rs"]
+mod genomes;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+use clap::Parser;
+use genomes::{GenError, GenomeSpec, Kinds, TruthRow};
+use wildtype_aligner::align::Aligner;
+use wildtype_aligner::fasta;
+use wildtype_aligner::wildtype::genome::{Contig, GeneCopy, GeneSearch, Species, is_stop_codon};
+use wildtype_aligner::wildtype::{MutationCall, MutationKind, call_mutations};
+
+/// Synthetic genomes: this crate's genome search against PointFinder.
+#[derive(Debug, Parser)]
+#[command(name = "bench_genomes")]
+struct Args {
+    /// Genomes searched by this crate.
+    #[arg(long, default_value_t = 20)]
+    count: usize,
+    /// Of those, how many PointFinder also runs on (the first ones); 0 to skip it.
+    #[arg(long, default_value_t = 10)]
+    pointfinder: usize,
+    /// Seed of the genome set.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Genome size in megabases.
+    #[arg(long, default_value_t = 5.0)]
+    size_mb: f64,
+    /// Contigs per genome.
+    #[arg(long, default_value_t = 100)]
+    contigs: usize,
+    /// Kinds not to plant (comma list, as make_genomes --without).
+    #[arg(long, default_value = "")]
+    without: String,
+    /// Instead of the comparison: this crate alone over this many genomes, peak memory at
+    /// 10, 100, 1,000, ...
+    #[arg(long)]
+    memory_genomes: Option<usize>,
+    /// Directory for the genomes and PointFinder's outputs (default: a new directory under
+    /// the system's temporary directory, removed at the end unless --keep).
+    #[arg(long)]
+    work_dir: Option<PathBuf>,
+    /// Keep the default work directory.
+    #[arg(long)]
+    keep: bool,
+    /// PointFinder's database (Debian's `resfinder-example` copy; gzipped files are unpacked
+    /// into the work directory).
+    #[arg(
+        long,
+        default_value = "/usr/share/doc/resfinder/examples/db_pointfinder"
+    )]
+    pointfinder_db: PathBuf,
+    /// ResFinder's database directory.
+    #[arg(long, default_value = "/usr/share/resfinder/db")]
+    resfinder_db: PathBuf,
+    /// The Python with ResFinder's modules.
+    #[arg(long, default_value = "/usr/bin/python3")]
+    python: PathBuf,
+    /// ResFinder's script.
+    #[arg(long, default_value = "/usr/bin/run_resfinder.py")]
+    resfinder: PathBuf,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("bench_genomes: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The work directory and whether this run made it (then it removes it at the end).
+fn work_dir(args: &Args) -> Result<(PathBuf, bool), GenError> {
+    match &args.work_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            Ok((dir.clone(), false))
+        }
+        None => {
+            let dir = std::env::temp_dir().join(format!("bench_genomes_{}", std::process::id()));
+            std::fs::create_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            Ok((dir, !args.keep))
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<(), GenError> {
+    if args.size_mb.is_nan() || args.size_mb <= 0.0 {
+        return Err(format!("--size-mb must be positive, got {}", args.size_mb).into());
+    }
+    let species = Species::embedded("escherichia_coli")?;
+    let spec = GenomeSpec {
+        size: (args.size_mb * 1e6) as usize,
+        contigs: args.contigs.max(2),
+        kinds: Kinds::all().without(&args.without)?,
+    };
+    let (dir, remove) = work_dir(args)?;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+    let result = pool.install(|| match args.memory_genomes {
+        Some(n) => memory(args, &species, &spec, &dir, n),
+        None => compare(args, &species, &spec, &dir),
+    });
+    if remove {
+        // Only the directory this run made, with what it wrote.
+        std::fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    } else {
+        println!("files kept in {}", dir.display());
+    }
+    result
+}
+
+/// One genome through this crate: its coding calls as (gene, call in PointFinder's
+/// notation without `p.`), and how many copies.
+struct Ours {
+    seconds: f64,
+    copies: usize,
+    calls: BTreeSet<(String, String)>,
+}
+
+/// Reads a genome's FASTA, finds the copies, calls each copy's mutations.
+fn ours(search: &GeneSearch, aligner: &Aligner, path: &Path) -> Result<Ours, GenError> {
+    let started = Instant::now();
+    let records = fasta::read_all(path)?;
+    let contigs: Vec<Contig<'_>> = records
+        .iter()
+        .map(|r| Contig::new(r.id(), r.seq()))
+        .collect();
+    let copies = search.find(&contigs)?;
+    let mut calls = BTreeSet::new();
+    for copy in &copies {
+        let reference = search.references()[copy.reference()].protein();
+        let target = target(copy);
+        let alignment = aligner.align(&target, reference)?;
+        for call in call_mutations(&target, reference, &alignment)? {
+            calls.insert((copy.gene().to_owned(), notation(&call, reference)));
+        }
+    }
+    Ok(Ours {
+        seconds: started.elapsed().as_secs_f64(),
+        copies: copies.len(),
+        calls,
+    })
+}
+
+/// The copy's protein with its stop, when its coding sequence ends with one.
+fn target(copy: &GeneCopy) -> Vec<u8> {
+    let mut target = copy.protein().to_vec();
+    let cds = copy.cds();
+    if cds.len() >= 3 && is_stop_codon(&cds[cds.len() - 3..]) {
+        target.push(b'*');
+    }
+    target
+}
+
+/// A call as PointFinder writes it, without `p.`: `S83L`, `K141*`, `S117del`,
+/// `L361_L362del`, `G276_G277insL`.
+fn notation(call: &MutationCall, reference: &[u8]) -> String {
+    let residue = |p: usize| reference[p - 1] as char;
+    let (s, e) = (call.reference_start, call.reference_end);
+    match call.kind {
+        MutationKind::Deletion if s == e => format!("{}{s}del", residue(s)),
+        MutationKind::Deletion => format!("{}{s}_{}{e}del", residue(s), residue(e)),
+        MutationKind::Insertion => {
+            format!(
+                "{}{s}_{}{e}ins{}",
+                residue(s),
+                residue(e),
+                call.target_residues
+            )
+        }
+        _ => call.mutation.clone(),
+    }
+}
+
+/// One PointFinder call: gene, change (`p.S83L`, `r.2058A>G`), tag (`Premature stop codon`).
+type PointFinderCall = (String, String, String);
+
+/// PointFinder on one genome: wall seconds and its calls.
+fn pointfinder(
+    args: &Args,
+    db: &Path,
+    fasta: &Path,
+    out: &Path,
+) -> Result<(f64, Vec<PointFinderCall>), GenError> {
+    let log = std::fs::File::create(out.with_extension("log"))?;
+    let started = Instant::now();
+    let status = Command::new(&args.python)
+        .arg(&args.resfinder)
+        .arg("-ifa")
+        .arg(fasta)
+        .arg("-o")
+        .arg(out)
+        .args(["-s", "Escherichia coli", "--point", "-db_point"])
+        .arg(db)
+        .arg("-db_res")
+        .arg(&args.resfinder_db)
+        .arg("--ignore_missing_species")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .status()
+        .map_err(|e| format!("{}: {e}", args.python.display()))?;
+    let seconds = started.elapsed().as_secs_f64();
+    let results = out.join("PointFinder_results.txt");
+    if !status.success() {
+        return Err(format!(
+            "PointFinder failed on {} ({status}); see {}",
+            fasta.display(),
+            out.with_extension("log").display()
+        )
+        .into());
+    }
+    let text =
+        std::fs::read_to_string(&results).map_err(|e| format!("{}: {e}", results.display()))?;
+    let calls = text
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let first = line.split('\t').next()?;
+            let (mutation, tag) = first.split_once(" - ").unwrap_or((first, ""));
+            let (gene, change) = mutation.split_once(' ')?;
+            Some((gene.to_owned(), change.to_owned(), tag.to_owned()))
+        })
+        .collect();
+    Ok((seconds, calls))
+}
+
+/// A copy of PointFinder's species folder with its gzipped files unpacked (ResFinder 4.3
+/// reads `phenotypes.txt`, which Debian ships gzipped).
+fn unpack_db(source: &Path, dir: &Path) -> Result<PathBuf, GenError> {
+    let db = dir.join("db_pointfinder");
+    let species = db.join("escherichia_coli");
+    std::fs::create_dir_all(&species)?;
+    for (from, to) in [
+        (source.to_path_buf(), db.clone()),
+        (source.join("escherichia_coli"), species),
+    ] {
+        for entry in std::fs::read_dir(&from).map_err(|e| format!("{}: {e}", from.display()))? {
+            let path = entry?.path();
+            if !path.is_file() {
+                continue;
+            }
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            match name.strip_suffix(".gz") {
+                Some(plain) => {
+                    let mut text = Vec::new();
+                    std::io::Read::read_to_end(
+                        &mut flate2::read::MultiGzDecoder::new(&bytes[..]),
+                        &mut text,
+                    )
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                    std::fs::write(to.join(plain), text)?;
+                }
+                None => std::fs::write(to.join(&name), bytes)?,
+            }
+        }
+    }
+    Ok(db)
+}
+
+/// Median, min and max of some seconds.
+fn spread(values: &[f64]) -> (f64, f64, f64) {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    if n == 0 {
+        return (f64::NAN, f64::NAN, f64::NAN);
+    }
+    let median = if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    };
+    (median, sorted[0], sorted[n - 1])
+}
+
+fn peak_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(f64::NAN, |kib| kib / 1024.0)
+}
+
+/// The truth rows of a genome's coding call `(gene, call)`: which copies it was planted in.
+fn planted_in(truth: &[TruthRow], gene: &str, call: &str) -> Vec<String> {
+    truth
+        .iter()
+        .filter(|r| r.gene == gene && r.call == call)
+        .map(|r| r.copy.clone())
+        .collect()
+}
+
+fn compare(args: &Args, species: &Species, spec: &GenomeSpec, dir: &Path) -> Result<(), GenError> {
+    println!(
+        "{} genomes of {:.1} Mb in {} contigs (seed {}), every planted kind{}",
+        args.count,
+        spec.size as f64 / 1e6,
+        spec.contigs,
+        args.seed,
+        if args.without.is_empty() {
+            String::new()
+        } else {
+            format!(" but {}", args.without)
+        }
+    );
+    let generation = Instant::now();
+    let mut files = Vec::new();
+    for index in 0..args.count {
+        let (genome, path) =
+            genomes::write_genome(species, spec, args.seed, index, "genome", dir, false)?;
+        files.push((path, genome.truth));
+    }
+    println!(
+        "generated in {:.1} s (not timed below)",
+        generation.elapsed().as_secs_f64()
+    );
+    let peak_before = peak_mib();
+
+    let build = Instant::now();
+    let search = GeneSearch::new(species.protein_references())?;
+    let aligner = Aligner::builder().build()?;
+    let build = build.elapsed().as_secs_f64();
+    let mut mine = Vec::new();
+    for (path, _) in &files {
+        mine.push(ours(&search, &aligner, path)?);
+    }
+    let peak = peak_mib();
+
+    let mut theirs = Vec::new();
+    if args.pointfinder > 0 {
+        let db = unpack_db(&args.pointfinder_db, dir)?;
+        for (index, (path, _)) in files.iter().take(args.pointfinder).enumerate() {
+            let out = dir.join(format!("pointfinder_{index:04}"));
+            theirs.push(pointfinder(args, &db, path, &out)?);
+            eprint!(
+                "\rPointFinder {}/{}",
+                index + 1,
+                args.pointfinder.min(files.len())
+            );
+        }
+        eprintln!();
+    }
+
+    let seconds: Vec<f64> = mine.iter().map(|o| o.seconds).collect();
+    let paired: Vec<f64> = seconds.iter().take(theirs.len()).copied().collect();
+    let pf: Vec<f64> = theirs.iter().map(|t| t.0).collect();
+    println!();
+    println!("seconds per genome            median     min     max   genomes");
+    let row = |name: &str, values: &[f64]| {
+        let (median, min, max) = spread(values);
+        println!(
+            "{name:<28} {median:>7.3} {min:>7.3} {max:>7.3} {:>9}",
+            values.len()
+        );
+    };
+    row("ours, 1 thread (all)", &seconds);
+    if !theirs.is_empty() {
+        row("ours, 1 thread (same as PF)", &paired);
+        row("PointFinder (default mode)", &pf);
+        println!(
+            "ratio PointFinder / ours (medians, same genomes): {:.1}x",
+            spread(&pf).0 / spread(&paired).0
+        );
+    }
+    println!(
+        "ours: search built once in {build:.3} s; peak RSS {peak:.0} MiB (after generation: {peak_before:.0} MiB); {:.1} copies and {:.1} calls per genome",
+        mine.iter().map(|o| o.copies).sum::<usize>() as f64 / mine.len().max(1) as f64,
+        mine.iter().map(|o| o.calls.len()).sum::<usize>() as f64 / mine.len().max(1) as f64,
+    );
+    println!(
+        "ours covers the 8 coding genes only: RNA genes (23S, 16S) and the ampC promoter are not searched yet (PointFinder's time includes them)"
+    );
+    agreement(&files, &mine, &theirs);
+    Ok(())
+}
+
+/// Every coding call PointFinder makes must be among ours for the same gene; prints the
+/// ones that are not, with where the truth planted them.
+fn agreement(
+    files: &[(PathBuf, Vec<TruthRow>)],
+    mine: &[Ours],
+    theirs: &[(f64, Vec<PointFinderCall>)],
+) {
+    if theirs.is_empty() {
+        return;
+    }
+    let (mut coding, mut shared, mut other) = (0, 0, 0);
+    let mut disagreements = Vec::new();
+    for (index, (_, calls)) in theirs.iter().enumerate() {
+        for (gene, change, tag) in calls {
+            let Some(call) = change.strip_prefix("p.") else {
+                other += 1;
+                continue;
+            };
+            coding += 1;
+            if mine[index].calls.contains(&(gene.clone(), call.to_owned())) {
+                shared += 1;
+            } else {
+                let planted = planted_in(&files[index].1, gene, call);
+                disagreements.push(format!(
+                    "  genome_{index:04} {gene} {change}{} - ours does not call it; planted in: {}",
+                    if tag.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({tag})")
+                    },
+                    if planted.is_empty() {
+                        "nowhere".to_owned()
+                    } else {
+                        planted.join(", ")
+                    }
+                ));
+            }
+        }
+    }
+    println!(
+        "PointFinder's coding calls: {coding}, of which ours makes {shared}; RNA/promoter calls: {other} (not compared)"
+    );
+    // Recall of the catalogued coding changes the generator plants on purpose.
+    let (mut planted, mut by_them, mut by_us) = (0, 0, 0);
+    for (index, (_, calls)) in theirs.iter().enumerate() {
+        for row in files[index].1.iter().filter(|r| catalogued(r)) {
+            planted += 1;
+            let change = format!("p.{}", row.call);
+            by_them += usize::from(calls.iter().any(|c| c.0 == row.gene && c.1 == change));
+            by_us += usize::from(
+                mine[index]
+                    .calls
+                    .contains(&(row.gene.clone(), row.call.clone())),
+            );
+        }
+    }
+    println!(
+        "catalogued coding changes planted (gyrA S83L/D87N, parC S80I/E84V) in those genomes: {planted}; PointFinder reports {by_them}, ours calls {by_us}"
+    );
+    if disagreements.is_empty() {
+        println!("every coding call PointFinder makes, ours makes too");
+    } else {
+        println!("PointFinder coding calls ours does not make:");
+        for line in disagreements {
+            println!("{line}");
+        }
+    }
+}
+
+/// Whether a truth row is one of the catalogued coding changes the generator plants.
+fn catalogued(row: &TruthRow) -> bool {
+    genomes::CATALOGUED
+        .iter()
+        .any(|&(gene, position, from, to)| {
+            row.gene == gene
+                && row.kind == "substitution"
+                && row.call == format!("{}{position}{}", from as char, to as char)
+        })
+}
+
+fn memory(
+    args: &Args,
+    species: &Species,
+    spec: &GenomeSpec,
+    dir: &Path,
+    count: usize,
+) -> Result<(), GenError> {
+    // A few distinct genomes on disk, read again and again: genome i is file i % FILES.
+    const FILES: usize = 4;
+    let mut files = Vec::new();
+    for index in 0..FILES.min(count) {
+        let (_, path) =
+            genomes::write_genome(species, spec, args.seed, index, "genome", dir, false)?;
+        files.push(path);
+    }
+    let search = GeneSearch::new(species.protein_references())?;
+    let aligner = Aligner::builder().build()?;
+    println!(
+        "{count} genomes of {:.1} Mb ({} distinct files read in turn), ours on 1 thread",
+        spec.size as f64 / 1e6,
+        files.len()
+    );
+    println!("genomes  peak RSS MiB  seconds/genome (since last line)");
+    let started = Instant::now();
+    let mut last = (0, 0.0);
+    let mut calls = 0;
+    for i in 0..count {
+        calls += ours(&search, &aligner, &files[i % files.len()])?
+            .calls
+            .len();
+        let done = i + 1;
+        if done.to_string().trim_end_matches('0') == "1" || done == count {
+            let elapsed = started.elapsed().as_secs_f64();
+            println!(
+                "{done:>7}  {:>12.1}  {:>.3}",
+                peak_mib(),
+                (elapsed - last.1) / (done - last.0) as f64
+            );
+            last = (done, elapsed);
+        }
+    }
+    println!("{calls} calls in all");
+    Ok(())
+}
