@@ -1,0 +1,186 @@
+//! Genome runs of the pipeline against the generator's planted truth
+//! (`examples/harness/genomes.rs`): three seeded 300 kb E. coli-like genomes with every kind of
+//! change, written as FASTA and run through `wildtype::for_each_result` with the embedded
+//! species. In the copies planted whole (no frameshift), every planted amino-acid call
+//! (substitution, premature stop, in-frame deletion and insertion) and every synonymous codon
+//! change is reported, with its codon change, and nothing else is; residues of N runs are not
+//! called; the absent gene is an `absent` row. `--nocapture` prints the counts.
+
+#[allow(dead_code)]
+#[path = "../examples/harness/genomes.rs"]
+mod genomes;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use genomes::{GenomeSpec, Kinds, TruthRow};
+use wildtype_aligner::wildtype::genome::Species;
+use wildtype_aligner::wildtype::{PipelineConfig, Status, TargetResult, for_each_result};
+
+/// A call as compared: genome, gene, notation, codon change (substitutions and synonymous
+/// changes only; empty otherwise).
+type Call = (String, String, String, String);
+
+/// The truth's notation of a call in ours: `L361_L362del` -> `361_362del`; `S117del`,
+/// `G276_G277insL` -> `276_277insL` (our short form keeps residues only for one position).
+fn ours(truth: &str) -> String {
+    let strip = |part: &str| {
+        part.trim_start_matches(|c: char| c.is_ascii_alphabetic())
+            .to_owned()
+    };
+    for marker in ["del", "ins"] {
+        if let Some((span, rest)) = truth.split_once(marker) {
+            if let Some((first, second)) = span.split_once('_') {
+                return format!("{}_{}{marker}{rest}", strip(first), strip(second));
+            }
+            return format!("{span}{marker}{rest}");
+        }
+    }
+    truth.to_owned()
+}
+
+fn overlaps(row: &TruthRow, contig: &str, start: u64, end: u64) -> bool {
+    row.contig == contig && row.start as u64 <= end && start <= row.end as u64
+}
+
+#[test]
+fn planted_calls_and_codons_are_reported_and_nothing_else() {
+    let species = Species::embedded("escherichia_coli").unwrap();
+    let spec = GenomeSpec {
+        size: 300_000,
+        contigs: 12,
+        kinds: Kinds::all(),
+    };
+    let dir = std::env::temp_dir().join(format!("wta-pipeline-truth-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut truth: Vec<TruthRow> = Vec::new();
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for i in 0..3 {
+        let genome = genomes::generate(
+            &species,
+            &spec,
+            genomes::genome_seed(7, i),
+            &format!("truth_{i}"),
+        );
+        paths.push(genome.write_fasta(&dir, i == 1).unwrap());
+        truth.extend(genome.truth);
+    }
+    let mut results: Vec<TargetResult> = Vec::new();
+    let config = PipelineConfig::new(Vec::<PathBuf>::new(), "", dir.join("out"))
+        .genomes(&paths)
+        .species("escherichia_coli");
+    for_each_result(&config, &(), |result| {
+        results.push(result);
+        Ok(())
+    })
+    .unwrap();
+
+    let coding: BTreeSet<&str> = species
+        .genes()
+        .iter()
+        .filter(|g| g.protein().is_some())
+        .map(|g| g.gene())
+        .collect();
+    // The copies planted whole and without a frameshift: their calls are compared.
+    let whole: Vec<&TruthRow> = truth
+        .iter()
+        .filter(|r| r.kind == "copy" && r.call == "whole" && coding.contains(r.gene.as_str()))
+        .filter(|r| !r.has_note("frameshift"))
+        .collect();
+    let compared = |genome: &str, gene: &str, contig: &str, start: u64, end: u64| {
+        whole
+            .iter()
+            .find(|r| r.genome == genome && r.gene == gene && overlaps(r, contig, start, end))
+    };
+    let mut expected: BTreeSet<Call> = BTreeSet::new();
+    for row in &truth {
+        let kinds = [
+            "substitution",
+            "synonymous",
+            "stop",
+            "deletion",
+            "insertion",
+        ];
+        if !kinds.contains(&row.kind.as_str()) {
+            continue;
+        }
+        let inside = whole.iter().any(|copy| {
+            copy.genome == row.genome
+                && copy.gene == row.gene
+                && overlaps(copy, &row.contig, row.start as u64, row.end as u64)
+        });
+        if inside {
+            let codon = if matches!(row.kind.as_str(), "substitution" | "synonymous") {
+                row.codon_change.clone()
+            } else {
+                String::new()
+            };
+            expected.insert((row.genome.clone(), row.gene.clone(), ours(&row.call), codon));
+        }
+    }
+    let mut reported: BTreeSet<Call> = BTreeSet::new();
+    let mut x_calls = Vec::new();
+    for result in &results {
+        let record = &result.record;
+        let (Some(contig), Some(start), Some(end)) =
+            (&record.contig, record.contig_start, record.contig_end)
+        else {
+            continue;
+        };
+        let gene = record.gene.as_deref().unwrap_or("");
+        for call in &result.mutations {
+            if call.call.target_residues.contains('X') {
+                x_calls.push(format!(
+                    "{} {gene} {}",
+                    record.accession, call.call.mutation
+                ));
+            }
+        }
+        if compared(&record.accession, gene, contig, start, end).is_none() {
+            continue;
+        }
+        for call in &result.mutations {
+            let codon = match call.call.kind.as_str() {
+                "substitution" | "synonymous" => call.codon_change.clone().unwrap_or_default(),
+                _ => String::new(),
+            };
+            reported.insert((
+                record.accession.to_string(),
+                gene.to_owned(),
+                call.call.mutation.clone(),
+                codon,
+            ));
+        }
+    }
+    let missed: Vec<&Call> = expected.difference(&reported).collect();
+    let extra: Vec<&Call> = reported.difference(&expected).collect();
+    let synonymous = expected.iter().filter(|c| c.2.ends_with('=')).count();
+    println!(
+        "planted calls in whole copies: {} ({synonymous} synonymous); reported: {}; missed: {}; \
+         not planted: {}",
+        expected.len(),
+        reported.len(),
+        missed.len(),
+        extra.len()
+    );
+    assert!(synonymous > 0 && expected.len() > synonymous);
+    assert!(missed.is_empty(), "missed: {missed:#?}");
+    assert!(extra.is_empty(), "not planted: {extra:#?}");
+    assert!(x_calls.is_empty(), "unknown residues called: {x_calls:?}");
+    // The absent gene of the first genome (one gene in every third genome) is an absent row.
+    let absent: Vec<&TruthRow> = truth
+        .iter()
+        .filter(|r| r.kind == "copy" && r.call == "absent" && coding.contains(r.gene.as_str()))
+        .collect();
+    assert!(!absent.is_empty());
+    for row in absent {
+        let found = results.iter().any(|r| {
+            *r.record.accession == row.genome
+                && r.record.gene.as_deref() == Some(row.gene.as_str())
+                && r.record.status == Status::Absent
+        });
+        assert!(found, "{} {} is not an absent row", row.genome, row.gene);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
