@@ -307,7 +307,9 @@ fn every_frameshift_gives_one_copy_with_the_shift_and_the_real_calls() {
     let search = GeneSearch::new(species.protein_references()).unwrap();
     let aligner = Aligner::builder().build().unwrap();
     let mut checked = 0;
-    for index in 0..24 {
+    // Genome 95 adds a +1 insertion in gyrB near its start whose neighbouring residues read
+    // alike in both frames: the best codon boundary lies three codons before the insertion.
+    for index in (0..24).chain([95]) {
         let (sequences, planted) = frameshifted_genome(&species, index);
         let (names, bases) = as_contigs(&sequences);
         let contigs: Vec<Contig<'_>> = names
@@ -327,7 +329,7 @@ fn every_frameshift_gives_one_copy_with_the_shift_and_the_real_calls() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 24 * GENES.len());
+    assert_eq!(checked, 25 * GENES.len());
 }
 
 #[test]

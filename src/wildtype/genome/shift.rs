@@ -370,7 +370,11 @@ fn left_aligned(sequence: &[u8], cds: &[u8], junction: &Junction) -> usize {
     x
 }
 
-/// The base (reference nucleotide) where the shift lies: within two codons of the codon
+/// Bases either side of the best codon boundary where the shift may lie (a repeated residue
+/// reads alike in both frames, so the boundary may be a few codons off).
+const REACH: usize = 15;
+
+/// The base (reference nucleotide) where the shift lies: within [`REACH`] bases of the codon
 /// boundary found, the split with the most bases agreeing with the reference's coding
 /// sequence on both sides, the 5'-most of equal ones.
 fn to_the_base(sequence: &[u8], cds: &[u8], junction: &Junction) -> usize {
@@ -381,8 +385,11 @@ fn to_the_base(sequence: &[u8], cds: &[u8], junction: &Junction) -> usize {
             && (at as usize) < sequence.len()
             && sequence[at as usize].eq_ignore_ascii_case(&cds[y])
     };
-    let (lo, hi) = (junction.x.saturating_sub(12), (junction.x + 12).min(coding));
-    let candidates = junction.x.saturating_sub(6)..=(junction.x + 6).min(coding);
+    let (lo, hi) = (
+        junction.x.saturating_sub(2 * REACH),
+        (junction.x + 2 * REACH).min(coding),
+    );
+    let candidates = junction.x.saturating_sub(REACH)..=(junction.x + REACH).min(coding);
     let mut best = (junction.x, 0usize);
     let mut first = true;
     for x in candidates {
