@@ -114,6 +114,8 @@ struct Planted {
     shift: PlantedShift,
     /// Planted substitutions: 0-based codon and its new bases.
     substitutions: Vec<(usize, [u8; 3])>,
+    /// The planted coding sequence, in the gene's orientation.
+    mutated: Vec<u8>,
 }
 
 /// Where a shift goes in a gene of `residues` codons (stop excluded).
@@ -212,6 +214,7 @@ fn frameshifted_genome(species: &Species, index: usize) -> (Vec<Vec<u8>>, Vec<Pl
                 bases,
             },
             substitutions,
+            mutated,
         });
     }
     (contigs, planted)
@@ -250,10 +253,18 @@ fn check_shifted(
         bases: shift.bases().to_vec(),
     };
     assert_eq!(found, want.shift, "{context}");
-    let residue = reference[want.shift.reference_codon - 1] as char;
-    assert_eq!(
-        shift.notation(),
-        format!("p.{residue}{}fs", want.shift.reference_codon)
+    // PointFinder names the codon the shift hits; HGVS the first residue the shifted product
+    // changes.
+    let codon = want.shift.reference_codon;
+    let residue = reference[codon - 1] as char;
+    assert_eq!(shift.notation(), format!("p.{residue}{codon}fs"));
+    let changed = (codon - 1..reference.len())
+        .find(|&i| want.mutated.get(3 * i..3 * i + 3).map(translate_codon) != Some(reference[i]))
+        .unwrap();
+    assert_eq!(shift.changed_codon(), changed + 1, "{context}");
+    assert!(
+        shift.hgvs().ends_with(&format!("{}fs", changed + 1)),
+        "{context}"
     );
     // The protein follows the reference's frame: same length, and water finds exactly the
     // planted substitutions over the whole reference.

@@ -400,7 +400,19 @@ fn frameshift(
             _ => vec![b'N'; deleted.len()],
         }
     };
-    let codon = (junction.x / 3).min(reference.protein().len() - 1);
+    let protein = reference.protein();
+    let codon = (junction.x / 3).min(protein.len() - 1);
+    // The first residue the shifted product changes: the contig's codons read on in the first
+    // frame from the codon the shift hits, against the reference.
+    let hit_codon = (at - range.start) / 3;
+    let changed = (codon..protein.len())
+        .find(|&residue| {
+            let first = range.start + 3 * (hit_codon + residue - codon);
+            sequence
+                .get(first..first + 3)
+                .is_none_or(|bases| translate_codon(bases) != protein[residue])
+        })
+        .unwrap_or(protein.len() - 1);
     Frameshift {
         contig_position: match strand {
             Strand::Forward => at + 1,
@@ -408,7 +420,9 @@ fn frameshift(
         },
         gene_position: at - range.start + 1,
         reference_codon: codon + 1,
-        reference_residue: reference.protein()[codon],
+        reference_residue: protein[codon],
+        changed_codon: changed + 1,
+        changed_residue: protein[changed],
         length_change: change as i32,
         bases,
     }

@@ -61,10 +61,10 @@ const MIN_RESIDUES: usize = 4;
 /// assert_eq!(copies.len(), 1);
 /// let shift = &copies[0].frameshifts()[0];
 /// assert_eq!((shift.reference_codon(), shift.length_change()), (300, -1));
-/// assert_eq!(shift.notation(), format!("p.{}300fs", gyra_residue(&species, 299)));
-/// # fn gyra_residue(species: &wildtype_aligner::wildtype::genome::Species, i: usize) -> char {
-/// #     species.genes()[0].protein().unwrap()[i] as char
-/// # }
+/// assert_eq!(shift.to_string(), format!("-1 {}", gyra[3 * 299 + 1] as char));
+/// let gyra_protein = species.genes()[0].protein().unwrap();
+/// assert_eq!(shift.notation(), format!("p.{}300fs", gyra_protein[299] as char));
+/// // The protein follows gyrA's frame across the shift: as long as gyrA's.
 /// assert_eq!(copies[0].protein().len(), species.genes()[0].protein().unwrap().len());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +73,8 @@ pub struct Frameshift {
     pub(crate) gene_position: usize,
     pub(crate) reference_codon: usize,
     pub(crate) reference_residue: u8,
+    pub(crate) changed_codon: usize,
+    pub(crate) changed_residue: u8,
     pub(crate) length_change: i32,
     pub(crate) bases: Vec<u8>,
 }
@@ -98,6 +100,19 @@ impl Frameshift {
         self.reference_residue
     }
 
+    /// 1-based residue of the reference where the cell's shifted product first differs from
+    /// it: the codon the shift hits, or a later one when the broken codon (and those read
+    /// after it in the shifted frame) still give the reference's residues. HGVS names a
+    /// frameshift by this residue ([`Frameshift::hgvs`]).
+    pub fn changed_codon(&self) -> usize {
+        self.changed_codon
+    }
+
+    /// The reference's residue at [`Frameshift::changed_codon`].
+    pub fn changed_residue(&self) -> u8 {
+        self.changed_residue
+    }
+
     /// Bases gained (`+1`, `+2`) or lost (`-1`, `-2`).
     pub fn length_change(&self) -> i32 {
         self.length_change
@@ -109,7 +124,10 @@ impl Frameshift {
         &self.bases
     }
 
-    /// PointFinder's notation: `p.L194fs`.
+    /// PointFinder-like notation, at the codon the shift hits ([`Frameshift::reference_codon`],
+    /// as PointFinder 4.3.0 names it, even when that codon still reads the same residue:
+    /// it writes `folP p.E101E - Frameshift` for an `A` inserted into codon 101's `GAA`, which
+    /// is `p.E101fs` here): `p.L194fs`.
     pub fn notation(&self) -> String {
         format!(
             "p.{}{}fs",
@@ -117,12 +135,13 @@ impl Frameshift {
         )
     }
 
-    /// HGVS-like notation with the three-letter code: `p.Leu194fs`.
+    /// HGVS-like short notation with the three-letter code, at the first residue the shifted
+    /// product changes ([`Frameshift::changed_codon`], HGVS's rule): `p.Leu194fs`.
     pub fn hgvs(&self) -> String {
         format!(
             "p.{}{}fs",
-            three_letter(self.reference_residue),
-            self.reference_codon
+            three_letter(self.changed_residue),
+            self.changed_codon
         )
     }
 }
@@ -421,12 +440,14 @@ mod tests {
             gene_position: 4,
             reference_codon: 194,
             reference_residue: b'L',
+            changed_codon: 195,
+            changed_residue: b'S',
             length_change: -2,
             bases: b"TC".to_vec(),
         };
         assert_eq!(
             (shift.notation(), shift.hgvs(), shift.to_string()),
-            ("p.L194fs".into(), "p.Leu194fs".into(), "-2 TC".into())
+            ("p.L194fs".into(), "p.Ser195fs".into(), "-2 TC".into())
         );
     }
 }
