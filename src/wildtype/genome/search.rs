@@ -13,10 +13,16 @@
 //!    and a diverged second copy elsewhere (a paralog) stays its own copy.
 //! 4. **Extraction** ([`super::extract`]): back to codon 1, forward to the stop codon, the
 //!    coding sequence translated and aligned water-exactly against its reference (protein as
-//!    a, reference as b, as the pipeline aligns targets).
+//!    a, reference as b, as the pipeline aligns targets). When the reference goes on in a
+//!    frame 1 or 2 bases over past either end of the alignment's core ([`super::shift`]),
+//!    the gene is followed across that frameshift: one copy, its protein in the reference's
+//!    frame, the shift recorded ([`Frameshift`]). Copies that end up on one locus (the two
+//!    frames of a frameshifted gene, each a hit) are kept once, the best hit's.
 //! 5. **Thresholds**: a copy is reported when that alignment's identity is at least
 //!    [`SearchOptions::min_identity`] and it spans at least
 //!    [`SearchOptions::min_coverage`] of the reference.
+//! 6. **Split genes** ([`super::split`]): two partial copies that complete each other across
+//!    an assembly break are linked ([`super::SplitPart`]), after sorting.
 
 use std::ops::Range;
 
