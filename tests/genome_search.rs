@@ -288,6 +288,10 @@ fn every_planted_copy_is_found_and_nothing_else() {
         );
         assert_eq!(paralog.reference_coverage(), 1.0);
         for copy in &copies {
+            // In-frame indels, a premature stop, runs of N and cut genes are no frameshift,
+            // and the two cut genes (different references) are no split gene.
+            assert!(copy.frameshifts().is_empty(), "seed {seed}: {copy:#?}");
+            assert!(copy.split().is_none(), "seed {seed}: {copy:#?}");
             let cds = &genome.contigs[copy.contig()][copy.range()];
             let on_strand = match copy.strand() {
                 Strand::Forward => cds.to_vec(),

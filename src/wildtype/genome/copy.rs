@@ -2,6 +2,8 @@
 
 use std::ops::Range;
 
+use super::shift::Frameshift;
+use super::split::SplitPart;
 use crate::align::Alignment;
 
 /// One contig of a genome assembly: its name and its bases (upper or lower case; anything
@@ -102,6 +104,10 @@ pub struct GeneCopy {
     pub(crate) protein: Vec<u8>,
     pub(crate) alignment: Alignment,
     pub(crate) reference_length: usize,
+    pub(crate) frameshifts: Vec<Frameshift>,
+    /// 0-based contig position (as given) of each residue's codon's first base.
+    pub(crate) codon_positions: Vec<usize>,
+    pub(crate) split: Option<SplitPart>,
 }
 
 impl GeneCopy {
@@ -172,8 +178,53 @@ impl GeneCopy {
     /// The translated protein (table 11; the first codon read as `M` when it is a start codon
     /// and the gene is not cut at its start; internal stops as `*`, unknown codons as `X`),
     /// without the final stop.
+    ///
+    /// With a [frameshift](GeneCopy::frameshifts), the translation follows the reference's
+    /// frame across the shift (inserted bases skipped; deleted bases read as `N`, so the codon
+    /// a deletion breaks reads `X`): residues past the shift line up with the reference and
+    /// their changes are real changes, not the shifted frame's garbage. The cell's real
+    /// product would be truncated at the first stop codon of the shifted frame.
     pub fn protein(&self) -> &[u8] {
         &self.protein
+    }
+
+    /// The frameshifts inside this copy (at most one: a second shift is not followed), in
+    /// gene order.
+    pub fn frameshifts(&self) -> &[Frameshift] {
+        &self.frameshifts
+    }
+
+    /// The 0-based position, on the contig as given, of the first base (in the gene's
+    /// orientation) of the codon read for residue `residue` (0-based) of
+    /// [`GeneCopy::protein`]; `None` past the protein's end. On the reverse strand the first
+    /// base is the highest of the codon's three positions: the codon is the reverse
+    /// complement of `contig[p - 2..=p]`. Across a frameshift the codon may not be three
+    /// contiguous bases (an insertion skipped, a deletion's missing base): the position is
+    /// that of its first base read from the contig.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::wildtype::genome::{find_genes, Contig, Species, reverse_complement};
+    ///
+    /// let species = Species::embedded("escherichia_coli").unwrap();
+    /// let gyra = species.genes()[0].nucleotides();
+    /// let genome = [b"CAT".repeat(100), reverse_complement(gyra)].concat();
+    /// let copies = find_genes(&[Contig::new("c", &genome)], &species.protein_references()).unwrap();
+    /// let copy = &copies[0];
+    /// // Codon 83 (residue 82), TCG, read on the reverse strand.
+    /// let p = copy.codon_position(82).unwrap();
+    /// assert_eq!(reverse_complement(&genome[p - 2..=p]), b"TCG");
+    /// assert_eq!(copy.codon_position(copy.protein().len()), None);
+    /// ```
+    pub fn codon_position(&self, residue: usize) -> Option<usize> {
+        self.codon_positions.get(residue).copied()
+    }
+
+    /// The link to the other part when this copy is one of two parts of a gene split across
+    /// contigs (see [`SplitPart`] for the rule).
+    pub fn split(&self) -> Option<SplitPart> {
+        self.split
     }
 
     /// water's alignment of [`GeneCopy::protein`] (a) against the reference protein (b), as

@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 use super::code::{is_stop_codon, translate, translate_codon};
+use super::shift::{Junction, Side};
 
 /// A coding sequence on one strand's sequence (the contig or its reverse complement).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +15,27 @@ pub(crate) struct Extent {
     pub cut_at_start: bool,
     /// No stop codon in frame before the sequence's end.
     pub cut_at_stop: bool,
+    /// A frameshift inside the range: the reference's frame is read up to it and resumes
+    /// after it.
+    pub shift: Option<Shift>,
+}
+
+/// Where the reference's frame breaks: bases `range.start..at` are read in the first frame,
+/// then `fill` unknown bases stand for bases the contig lacks (a deletion), then reading
+/// resumes at `resume` (past the inserted bases `at..resume` of an insertion).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Shift {
+    pub at: usize,
+    pub resume: usize,
+    pub fill: usize,
+}
+
+/// The bases read in the reference's frame, with the strand position each comes from
+/// (`None` for a base a deletion removed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Reading {
+    pub bases: Vec<u8>,
+    pub positions: Vec<Option<usize>>,
 }
 
 /// Extends an alignment to the whole gene. `aligned` is the aligned stretch on the strand's
@@ -33,24 +55,94 @@ pub(crate) fn extend(sequence: &[u8], aligned: Range<usize>, reference_start: us
         Some(start) => (start, false),
         None => (aligned.start % 3, true),
     };
-    let mut end = aligned.end;
-    let mut cut_at_stop = true;
-    while end + 3 <= sequence.len() {
-        end += 3;
-        if is_stop_codon(&sequence[end - 3..end]) {
-            cut_at_stop = false;
-            break;
-        }
-    }
+    let (end, cut_at_stop) = to_stop(sequence, aligned.end);
     Extent {
         range: start..end,
         cut_at_start,
         cut_at_stop,
+        shift: None,
     }
 }
 
-/// The protein of an extracted coding sequence: table 11 with the start rule unless the gene
-/// is cut at its start, without the final stop unless the gene is cut at its stop.
+/// The end of the first stop codon read from `from` on, in that frame, or the end of the
+/// last whole codon (cut) when there is none.
+fn to_stop(sequence: &[u8], from: usize) -> (usize, bool) {
+    let mut end = from;
+    while end + 3 <= sequence.len() {
+        end += 3;
+        if is_stop_codon(&sequence[end - 3..end]) {
+            return (end, false);
+        }
+    }
+    (end, true)
+}
+
+/// The extent of a gene with a frameshift, from the hit's plain extent: an upstream shift
+/// moves the start into the first frame (the end stays the hit's), a downstream one moves
+/// the end to the first stop codon of the second frame. `None` when the shift does not fit
+/// inside the sequence.
+pub(crate) fn shifted(sequence: &[u8], plain: &Extent, junction: &Junction) -> Option<Extent> {
+    let change = junction.length_change();
+    let at = usize::try_from(junction.at()).ok()?;
+    let (resume, fill) = if change > 0 {
+        (at + change as usize, 0)
+    } else {
+        (at, change.unsigned_abs() as usize)
+    };
+    let (start, cut_at_start, end, cut_at_stop) = match junction.side {
+        Side::Upstream => {
+            let (start, cut) = match usize::try_from(junction.up) {
+                Ok(start) => (start, false),
+                Err(_) => (junction.up.rem_euclid(3) as usize, true),
+            };
+            (start, cut, plain.range.end, plain.cut_at_stop)
+        }
+        Side::Downstream => {
+            // The first reference base read after the shift, and the codon boundary at or
+            // after it in the second frame: the stop codon is looked for from there.
+            let first_after = junction.x + fill;
+            let boundary = junction.down + 3 * first_after.div_ceil(3) as i64;
+            let (end, cut) = to_stop(sequence, usize::try_from(boundary).ok()?);
+            (plain.range.start, plain.cut_at_start, end, cut)
+        }
+    };
+    (start <= at && resume <= end && end <= sequence.len()).then_some(Extent {
+        range: start..end,
+        cut_at_start,
+        cut_at_stop,
+        shift: Some(Shift { at, resume, fill }),
+    })
+}
+
+/// The bases of an extent read in the reference's frame, with their strand positions.
+pub(crate) fn read(sequence: &[u8], extent: &Extent) -> Reading {
+    let range = extent.range.clone();
+    let pieces = match extent.shift {
+        None => [range, 0..0],
+        Some(shift) => [range.start..shift.at, shift.resume..range.end],
+    };
+    let fill = extent.shift.map_or(0, |shift| shift.fill);
+    let mut bases = sequence[pieces[0].clone()].to_vec();
+    let mut positions: Vec<Option<usize>> = pieces[0].clone().map(Some).collect();
+    bases.extend(std::iter::repeat_n(b'N', fill));
+    positions.extend(std::iter::repeat_n(None, fill));
+    bases.extend_from_slice(&sequence[pieces[1].clone()]);
+    positions.extend(pieces[1].clone().map(Some));
+    Reading { bases, positions }
+}
+
+/// The strand position of each codon's first base read from the contig.
+pub(crate) fn codon_starts(reading: &Reading) -> Vec<usize> {
+    reading
+        .positions
+        .chunks_exact(3)
+        .map(|codon| codon.iter().flatten().next().copied().unwrap_or_default())
+        .collect()
+}
+
+/// The protein of the bases read in the reference's frame: table 11 with the start rule
+/// unless the gene is cut at its start, without the final stop unless the gene is cut at
+/// its stop.
 pub(crate) fn protein(cds: &[u8], extent: &Extent) -> Vec<u8> {
     let mut protein = if extent.cut_at_start {
         cds.chunks_exact(3).map(translate_codon).collect()
@@ -78,7 +170,8 @@ mod tests {
             Extent {
                 range: 2..17,
                 cut_at_start: false,
-                cut_at_stop: false
+                cut_at_stop: false,
+                shift: None
             }
         );
         assert_eq!(protein(&sequence[2..17], &extent), b"MKVL");
@@ -102,7 +195,8 @@ mod tests {
             Extent {
                 range: 1..10,
                 cut_at_start: true,
-                cut_at_stop: true
+                cut_at_stop: true,
+                shift: None
             }
         );
         // Cut at the start, the first codon is not read as a start: GTG stays V.
@@ -112,7 +206,8 @@ mod tests {
                 &Extent {
                     range: 0..9,
                     cut_at_start: true,
-                    cut_at_stop: false
+                    cut_at_stop: false,
+                    shift: None
                 }
             ),
             b"VK"
@@ -123,7 +218,8 @@ mod tests {
                 &Extent {
                     range: 0..9,
                     cut_at_start: false,
-                    cut_at_stop: true
+                    cut_at_stop: true,
+                    shift: None
                 }
             ),
             b"MK*"

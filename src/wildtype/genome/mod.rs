@@ -33,14 +33,19 @@
 mod code;
 mod copy;
 mod extract;
+mod link;
 mod reference;
 mod search;
 mod seeds;
+mod shift;
 mod source;
 mod species;
+mod split;
 
 pub use code::{is_start_codon, is_stop_codon, reverse_complement, translate, translate_codon};
 pub use copy::{Contig, GeneCopy, Strand};
 pub use reference::ProteinReference;
 pub use search::{GeneSearch, SearchOptions, find_genes};
+pub use shift::Frameshift;
 pub use species::{GeneKind, ReferenceGene, Species};
+pub use split::SplitPart;

@@ -4,7 +4,8 @@ use super::code::{codon_index, is_start_codon, is_stop_codon, translate};
 
 /// One wild-type reference protein for the genome search: the gene it stands for, the name
 /// of its record (a gene may have several alleles, each its own reference) and its residues,
-/// upper case, without a final stop.
+/// upper case, without a final stop; and, when it was built from one, its coding sequence
+/// (which lets the search name the bases a frameshift deletes).
 ///
 /// # Examples
 ///
@@ -22,6 +23,7 @@ pub struct ProteinReference {
     gene: String,
     name: String,
     protein: Vec<u8>,
+    cds: Option<Vec<u8>>,
 }
 
 impl ProteinReference {
@@ -35,6 +37,7 @@ impl ProteinReference {
             gene: gene.into(),
             name: name.into(),
             protein,
+            cds: None,
         }
     }
 
@@ -54,7 +57,9 @@ impl ProteinReference {
         check_cds(cds)?;
         let mut protein = translate(cds);
         protein.pop();
-        Ok(Self::new(gene, name, protein))
+        let mut reference = Self::new(gene, name, protein);
+        reference.cds = Some(cds.to_ascii_uppercase());
+        Ok(reference)
     }
 
     /// The gene this reference stands for (`gyrA`); alleles of one gene share it.
@@ -70,6 +75,12 @@ impl ProteinReference {
     /// The residues, upper case, without a final stop.
     pub fn protein(&self) -> &[u8] {
         &self.protein
+    }
+
+    /// The coding sequence (upper case, stop codon included) when the reference was built
+    /// with [`ProteinReference::from_cds`]; `None` for a reference built from its protein.
+    pub fn cds(&self) -> Option<&[u8]> {
+        self.cds.as_deref()
     }
 }
 
@@ -122,6 +133,8 @@ mod tests {
         let reference = ProteinReference::from_cds("rpsL", "r", b"gtgCCAACTTAA").unwrap();
         assert_eq!(reference.protein(), b"MPT");
         assert_eq!(reference.name(), "r");
+        assert_eq!(reference.cds(), Some(&b"GTGCCAACTTAA"[..]));
+        assert_eq!(ProteinReference::new("g", "r", b"MPT".to_vec()).cds(), None);
     }
 
     #[test]

@@ -13,19 +13,28 @@
 //!    and a diverged second copy elsewhere (a paralog) stays its own copy.
 //! 4. **Extraction** ([`super::extract`]): back to codon 1, forward to the stop codon, the
 //!    coding sequence translated and aligned water-exactly against its reference (protein as
-//!    a, reference as b, as the pipeline aligns targets).
+//!    a, reference as b, as the pipeline aligns targets). When the reference goes on in a
+//!    frame 1 or 2 bases over past either end of the alignment's core ([`super::shift`]),
+//!    the gene is followed across that frameshift: one copy, its protein in the reference's
+//!    frame, the shift recorded ([`Frameshift`]). Copies that end up on one locus (the two
+//!    frames of a frameshifted gene, each a hit) are kept once, the best hit's.
 //! 5. **Thresholds**: a copy is reported when that alignment's identity is at least
 //!    [`SearchOptions::min_identity`] and it spans at least
 //!    [`SearchOptions::min_coverage`] of the reference.
+//! 6. **Split genes** ([`super::split`]): two partial copies that complete each other across
+//!    an assembly break are linked ([`super::SplitPart`]), after sorting.
 
 use std::ops::Range;
 
 use super::code::{reverse_complement, translate_codon};
 use super::copy::{Contig, GeneCopy, Strand};
-use super::extract::{extend, protein};
+use super::extract::{codon_starts, extend, protein, read, shifted};
+use super::link::link;
 use super::reference::ProteinReference;
 use super::seeds::{SeedIndex, Window, windows};
-use crate::align::Aligner;
+use super::shift::{Anchor, Frameshift, Junction, detect};
+use crate::align::{Aligner, Alignment, Op};
+use crate::scoring::Matrix;
 use crate::{Error, Result};
 
 /// Thresholds of the genome search.
@@ -89,6 +98,7 @@ pub struct GeneSearch {
     self_scores: Vec<f32>,
     index: SeedIndex,
     aligner: Aligner,
+    matrix: Matrix,
     options: SearchOptions,
 }
 
@@ -101,6 +111,9 @@ struct Hit {
     /// Aligned stretch on the strand's sequence (nucleotides, whole codons).
     aligned: Range<usize>,
     reference_start: usize,
+    /// Where the alignment's core (see [`core`]) begins and ends: strand positions and
+    /// reference residues.
+    core: Anchor,
     score: f32,
     /// The aligned stretch on the contig as given, for overlap tests.
     forward: Range<usize>,
@@ -154,6 +167,7 @@ impl GeneSearch {
             references,
             self_scores,
             aligner,
+            matrix: Matrix::blosum62(),
             options,
         })
     }
@@ -201,16 +215,19 @@ impl GeneSearch {
             }
         }
         let hits = self.place(&frame_windows, &strand_sequence, contigs)?;
-        let mut copies = Vec::new();
+        let mut copies: Vec<GeneCopy> = Vec::new();
         for hit in assign(hits) {
             let sequence = strand_sequence(hit.contig, hit.strand);
-            if let Some(copy) = self.extract(&hit, sequence, &contigs[hit.contig])? {
+            if let Some(copy) = self.extract(&hit, sequence, &contigs[hit.contig])?
+                && !copies.iter().any(|kept| same_locus(kept, &copy))
+            {
                 copies.push(copy);
             }
         }
         copies.sort_by(|a, b| {
             (a.contig, a.range.start, a.strand).cmp(&(b.contig, b.range.start, b.strand))
         });
+        link(&mut copies);
         Ok(copies)
     }
 
@@ -270,6 +287,7 @@ impl GeneSearch {
                     forward: on_forward(w.strand, &aligned, length),
                     aligned,
                     reference_start: alignment.b_range().start,
+                    core: core(&alignment, offset),
                     score: alignment.score(),
                 });
             }
@@ -277,15 +295,40 @@ impl GeneSearch {
         Ok(hits)
     }
 
-    /// Extends a hit to its whole gene, translates and aligns it; `None` under the thresholds.
+    /// Extends a hit to its whole gene (across a frameshift at either end of its alignment),
+    /// translates and aligns it; `None` under the thresholds.
     fn extract(&self, hit: &Hit, sequence: &[u8], contig: &Contig<'_>) -> Result<Option<GeneCopy>> {
-        let extent = extend(sequence, hit.aligned.clone(), hit.reference_start);
-        let cds = sequence[extent.range.clone()].to_vec();
-        let protein = protein(&cds, &extent);
         let reference = &self.references[hit.reference];
+        let plain = extend(sequence, hit.aligned.clone(), hit.reference_start);
+        let junction = detect(
+            sequence,
+            reference.protein(),
+            reference.cds(),
+            &self.matrix,
+            &hit.core,
+        );
+        let (extent, junction) =
+            match junction.and_then(|j| Some((shifted(sequence, &plain, &j)?, j))) {
+                Some((extent, junction)) => (extent, Some(junction)),
+                None => (plain, None),
+            };
+        let cds = sequence[extent.range.clone()].to_vec();
+        let reading = read(sequence, &extent);
+        let protein = protein(&reading.bases, &extent);
         if protein.is_empty() {
             return Ok(None);
         }
+        let to_contig = |position: usize| match hit.strand {
+            Strand::Forward => position,
+            Strand::Reverse => sequence.len() - 1 - position,
+        };
+        let mut codon_positions: Vec<usize> =
+            codon_starts(&reading).into_iter().map(to_contig).collect();
+        codon_positions.truncate(protein.len());
+        let frameshifts: Vec<Frameshift> = junction
+            .map(|j| frameshift(&j, &extent.range, sequence, hit.strand, reference))
+            .into_iter()
+            .collect();
         let alignment = self.aligner.align(&protein, reference.protein())?;
         let copy = GeneCopy {
             reference: hit.reference,
@@ -301,11 +344,105 @@ impl GeneSearch {
             protein,
             alignment,
             reference_length: reference.protein().len(),
+            frameshifts,
+            codon_positions,
+            split: None,
         };
         let keep = copy.identity() >= self.options.min_identity
             && copy.reference_coverage() >= self.options.min_coverage;
         Ok(keep.then_some(copy))
     }
+}
+
+/// Identical columns in a row that make an alignment's core.
+const CORE: usize = 8;
+
+/// The alignment's core: from the first to the last run of [`CORE`] identical columns (the
+/// whole alignment when it has none), as strand positions (`offset` is the window's first
+/// base) and reference residues. A local alignment may run on through a few chance matches
+/// and a gap past a frameshift; its core does not.
+fn core(alignment: &Alignment, offset: usize) -> Anchor {
+    let (mut a, mut b) = (alignment.a_range().start, alignment.b_range().start);
+    let mut run = 0;
+    let mut first = None;
+    let mut last = None;
+    for &op in alignment.ops() {
+        run = if op == Op::Equal { run + 1 } else { 0 };
+        a += usize::from(op.consumes_a());
+        b += usize::from(op.consumes_b());
+        if run >= CORE {
+            first.get_or_insert((a - CORE, b - CORE));
+            last = Some((a, b));
+        }
+    }
+    let ((a_start, b_start), (a_end, b_end)) = first.zip(last).unwrap_or((
+        (alignment.a_range().start, alignment.b_range().start),
+        (alignment.a_range().end, alignment.b_range().end),
+    ));
+    Anchor {
+        start: offset + 3 * a_start,
+        end: offset + 3 * a_end,
+        reference_start: b_start,
+        reference_end: b_end,
+    }
+}
+
+/// The frameshift a junction stands for, in the copy's and the contig's coordinates.
+fn frameshift(
+    junction: &Junction,
+    range: &Range<usize>,
+    sequence: &[u8],
+    strand: Strand,
+    reference: &ProteinReference,
+) -> Frameshift {
+    let at = junction.at() as usize;
+    let change = junction.length_change();
+    let bases = if change > 0 {
+        sequence[at..at + change as usize].to_ascii_uppercase()
+    } else {
+        let deleted = junction.x..junction.x + change.unsigned_abs() as usize;
+        match reference.cds() {
+            Some(cds) if deleted.end <= cds.len() => cds[deleted].to_vec(),
+            _ => vec![b'N'; deleted.len()],
+        }
+    };
+    let protein = reference.protein();
+    let codon = (junction.x / 3).min(protein.len() - 1);
+    // The first residue the shifted product changes: the contig's codons read on in the first
+    // frame from the codon the shift hits, against the reference.
+    let hit_codon = (at - range.start) / 3;
+    let changed = (codon..protein.len())
+        .find(|&residue| {
+            let first = range.start + 3 * (hit_codon + residue - codon);
+            sequence
+                .get(first..first + 3)
+                .is_none_or(|bases| translate_codon(bases) != protein[residue])
+        })
+        .unwrap_or(protein.len() - 1);
+    Frameshift {
+        contig_position: match strand {
+            Strand::Forward => at + 1,
+            Strand::Reverse => sequence.len() - at,
+        },
+        gene_position: at - range.start + 1,
+        reference_codon: codon + 1,
+        reference_residue: protein[codon],
+        changed_codon: changed + 1,
+        changed_residue: protein[changed],
+        length_change: change as i32,
+        bases,
+    }
+}
+
+/// Whether two copies are one locus (the same gene reached from two hits, as the two frames
+/// of a frameshifted gene are): same contig, overlapping by more than half of the shorter.
+fn same_locus(a: &GeneCopy, b: &GeneCopy) -> bool {
+    let overlap = a
+        .range
+        .end
+        .min(b.range.end)
+        .saturating_sub(a.range.start.max(b.range.start));
+    a.contig == b.contig && 2 * overlap > a.range.len().min(b.range.len())
 }
 
 /// A range on a strand's sequence as a range on the contig as given.
