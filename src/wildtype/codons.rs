@@ -40,7 +40,13 @@ pub(crate) fn codon_fields(
         if count == 0 {
             Some("-".to_owned())
         } else {
-            codons(&target.cds, from, from + count)
+            (from..from + count)
+                .map(|residue| {
+                    target
+                        .codon(residue)
+                        .map(|c| String::from_utf8_lossy(&c).into_owned())
+                })
+                .collect::<Option<String>>()
         }
     };
     let change = match call.kind {
@@ -59,9 +65,15 @@ pub(crate) fn codon_fields(
             call.target_position.saturating_sub(1),
             target_residues,
         )),
-        MutationKind::NTerminalTruncation
-        | MutationKind::CTerminalTruncation
-        | MutationKind::Frameshift => None,
+        MutationKind::Frameshift => {
+            let shift = target.frameshift.as_ref();
+            return (
+                shift.map(|s| s.bases.clone()),
+                shift.map(|s| s.gene_position),
+                shift.map(|s| s.contig_position as u64),
+            );
+        }
+        MutationKind::NTerminalTruncation | MutationKind::CTerminalTruncation => None,
     };
     (
         change.map(|(reference, altered)| format!("{reference}>{altered}")),
@@ -70,17 +82,32 @@ pub(crate) fn codon_fields(
     )
 }
 
-/// Whether a genome target's call only reflects unknown bases: a substitution by `X` whose
-/// codon holds a base other than `A/C/G/T` (an `N` run, an IUPAC code). Such a residue is
-/// unknown, not a mutation.
-pub(crate) fn is_unknown(call: &MutationCall, target: &GenomeTarget) -> bool {
-    call.kind == MutationKind::Substitution
-        && call.target_residues.eq_ignore_ascii_case("x")
-        && call
-            .target_position
-            .checked_sub(1)
-            .and_then(|residue| target.codon(residue))
-            .is_some_and(|codon| codon.iter().any(|b| !b"ACGT".contains(b)))
+/// Whether a genome target's call only reflects unknown bases: a substitution by `X`, which
+/// table 11 gives only for a codon with a base other than `A/C/G/T` (an `N` run, an IUPAC
+/// code, or the bases a frameshift's deletion removed). Such a residue is unknown, not a
+/// mutation.
+pub(crate) fn is_unknown(call: &MutationCall) -> bool {
+    call.kind == MutationKind::Substitution && call.target_residues.eq_ignore_ascii_case("x")
+}
+
+/// The one call of a genome target's frameshift (`L194fs`), at the reference codon it hits.
+pub(crate) fn frameshift_call(target: &GenomeTarget) -> Option<MutationCall> {
+    let shift = target.frameshift.as_ref()?;
+    let residue = shift.reference_residue.to_ascii_uppercase();
+    Some(MutationCall {
+        kind: MutationKind::Frameshift,
+        mutation: shift.notation.clone(),
+        hgvs: shift.hgvs.clone(),
+        reference_start: shift.reference_codon,
+        reference_end: shift.reference_codon,
+        reference_residues: (residue as char).to_string(),
+        target_residues: String::new(),
+        target_position: shift.residue + 1,
+        change: Change::Deletion {
+            start: shift.reference_codon,
+            end: shift.reference_codon,
+        },
+    })
 }
 
 /// Synonymous codon changes of a genome target: aligned identical residues whose codons
@@ -165,11 +192,7 @@ mod tests {
         let target_cds = b"ATGAAACAGCGTGGTAAAGAAACCTGGTAA";
         let reference = translate(reference_cds);
         let protein = translate(target_cds);
-        let target = GenomeTarget {
-            cds: target_cds.to_vec(),
-            strand: Strand::Reverse,
-            range: 100..130,
-        };
+        let target = GenomeTarget::laid_out(target_cds, Strand::Reverse, 100..130);
         let aligner = Aligner::builder().build().unwrap();
         let alignment = aligner.align(&protein, &reference).unwrap();
         let calls = call_mutations(&protein, &reference, &alignment).unwrap();
@@ -199,11 +222,7 @@ mod tests {
         let target_cds = b"ATGAAACTGCGTGGNAAATAA";
         let reference = translate(reference_cds);
         let protein = translate(target_cds);
-        let target = GenomeTarget {
-            cds: target_cds.to_vec(),
-            strand: Strand::Forward,
-            range: 0..21,
-        };
+        let target = GenomeTarget::laid_out(target_cds, Strand::Forward, 0..21);
         let alignment = Aligner::builder()
             .build()
             .unwrap()
@@ -222,11 +241,8 @@ mod tests {
         let target_cds = format!("{before}{}GCG{}", &after[..6], &after[6..]);
         let reference = translate(reference_cds.as_bytes());
         let protein = translate(target_cds.as_bytes());
-        let target = GenomeTarget {
-            cds: target_cds.clone().into_bytes(),
-            strand: Strand::Forward,
-            range: 0..target_cds.len(),
-        };
+        let target =
+            GenomeTarget::laid_out(target_cds.as_bytes(), Strand::Forward, 0..target_cds.len());
         let aligner = Aligner::builder().build().unwrap();
         let alignment = aligner.align(&protein, &reference).unwrap();
         let calls = call_mutations(&protein, &reference, &alignment).unwrap();

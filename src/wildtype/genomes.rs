@@ -10,43 +10,123 @@ use std::path::Path;
 use crate::seq::strip_residues_into;
 use crate::{Error, Result};
 
-use super::genome::{GeneCopy, GeneSearch, ProteinReference, SearchOptions, Species, Strand};
+use super::genome::{
+    GeneCopy, GeneSearch, ProteinReference, SearchOptions, Species, Strand, reverse_complement,
+};
 use super::header::{TargetHeader, sequence_checksum};
 use super::input::{InputFile, Reference, ReferenceSet, for_each_fasta_record_of_file, sha256_hex};
 
-/// Where a genome target lies, and its coding sequence: what codon changes and contig
-/// positions of its calls are read from.
+/// Where a genome target lies, its codons and its frameshift: what codon changes, contig
+/// positions and the frameshift call of its calls are read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct GenomeTarget {
-    /// The coding sequence in the gene's orientation, as the contig has it (stop included).
-    pub cds: Vec<u8>,
-    pub strand: Strand,
-    /// 0-based half-open range of the coding sequence on the contig as given.
-    pub range: Range<usize>,
+    /// Each protein residue's codon, upper case, as the contig has it in the gene's
+    /// orientation (a codon broken by a deletion keeps the bases that are there).
+    pub codons: Vec<[u8; 3]>,
+    /// Each residue's codon's first base in reading direction: 0-based on the contig as given
+    /// (on the reverse strand the codon's highest position).
+    pub positions: Vec<usize>,
+    /// The frameshift the copy carries, if any.
+    pub frameshift: Option<FrameshiftCall>,
+}
+
+/// A frameshift, as its call is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FrameshiftCall {
+    /// 1-based reference codon the indel hits, and its residue.
+    pub reference_codon: usize,
+    pub reference_residue: u8,
+    /// PointFinder-like notation without `p.` (`L194fs`) and HGVS (`p.Leu195fs`).
+    pub notation: String,
+    pub hgvs: String,
+    /// `+1 A`, `-2 TC`.
+    pub bases: String,
+    /// 1-based positions of the indel in the copy's coding sequence and on the contig.
+    pub gene_position: usize,
+    pub contig_position: usize,
+    /// 0-based index of the protein residue at the hit codon.
+    pub residue: usize,
 }
 
 impl GenomeTarget {
-    /// The codon of the 0-based protein residue `residue`, upper case.
+    /// The target of a copy found in `contig`.
+    fn of(copy: &GeneCopy, contig: &[u8]) -> Self {
+        let mut codons = Vec::with_capacity(copy.protein().len());
+        let mut positions = Vec::with_capacity(copy.protein().len());
+        for residue in 0..copy.protein().len() {
+            let Some(position) = copy.codon_position(residue) else {
+                break;
+            };
+            let codon = match copy.strand() {
+                Strand::Forward => contig
+                    .get(position..position + 3)
+                    .map(|c| [c[0], c[1], c[2]]),
+                Strand::Reverse => position
+                    .checked_sub(2)
+                    .and_then(|start| contig.get(start..=position))
+                    .map(|c| {
+                        let rc = reverse_complement(c);
+                        [rc[0], rc[1], rc[2]]
+                    }),
+            };
+            codons.push(codon.unwrap_or(*b"NNN").map(|b| b.to_ascii_uppercase()));
+            positions.push(position);
+        }
+        let frameshift = copy.frameshifts().first().map(|shift| {
+            let residue = positions
+                .iter()
+                .position(|&p| match copy.strand() {
+                    Strand::Forward => p + 3 > shift.contig_position() - 1,
+                    Strand::Reverse => p < shift.contig_position() + 2,
+                })
+                .unwrap_or(positions.len().saturating_sub(1));
+            FrameshiftCall {
+                reference_codon: shift.reference_codon(),
+                reference_residue: shift.reference_residue(),
+                notation: shift.notation().trim_start_matches("p.").to_owned(),
+                hgvs: shift.hgvs(),
+                bases: shift.to_string(),
+                gene_position: shift.gene_position(),
+                contig_position: shift.contig_position(),
+                residue,
+            }
+        });
+        Self {
+            codons,
+            positions,
+            frameshift,
+        }
+    }
+
+    /// A target whose coding sequence `cds` lies whole on `range` of a contig, on `strand`.
+    #[cfg(test)]
+    pub(crate) fn laid_out(cds: &[u8], strand: Strand, range: std::ops::Range<usize>) -> Self {
+        let codons: Vec<[u8; 3]> = cds
+            .chunks_exact(3)
+            .map(|c| [c[0], c[1], c[2]].map(|b| b.to_ascii_uppercase()))
+            .collect();
+        let positions = (0..codons.len())
+            .map(|i| match strand {
+                Strand::Forward => range.start + 3 * i,
+                Strand::Reverse => range.end - 1 - 3 * i,
+            })
+            .collect();
+        Self {
+            codons,
+            positions,
+            frameshift: None,
+        }
+    }
+
+    /// The codon of the 0-based protein residue `residue`.
     pub(crate) fn codon(&self, residue: usize) -> Option<[u8; 3]> {
-        let codon = self.cds.get(3 * residue..3 * residue + 3)?;
-        Some([
-            codon[0].to_ascii_uppercase(),
-            codon[1].to_ascii_uppercase(),
-            codon[2].to_ascii_uppercase(),
-        ])
+        self.codons.get(residue).copied()
     }
 
     /// The 1-based contig position of the first base, in reading direction, of the codon of
     /// the 0-based residue `residue`.
     pub(crate) fn contig_position(&self, residue: usize) -> Option<u64> {
-        if 3 * residue + 3 > self.cds.len() {
-            return None;
-        }
-        let position = match self.strand {
-            Strand::Forward => self.range.start + 3 * residue + 1,
-            Strand::Reverse => self.range.end - 3 * residue,
-        };
-        Some(position as u64)
+        self.positions.get(residue).map(|&p| p as u64 + 1)
     }
 }
 
@@ -65,8 +145,8 @@ pub(crate) enum GenomeRow {
         /// Index of the reference (in the run's [`ReferenceSet`]) the copy matches best.
         reference: usize,
         protein: Vec<u8>,
-        /// Genome copies: where the copy lies and its coding sequence.
-        target: Option<GenomeTarget>,
+        /// Genome copies: where the copy lies and its codons.
+        target: Option<Box<GenomeTarget>>,
         /// `copy K of N`, and whether the copy is cut at a contig end.
         detail: String,
     },
@@ -234,7 +314,7 @@ impl GenomeStage {
             .collect();
         let copies = self.search.find(&contigs)?;
         let accession = genome_accession(path);
-        let rows = self.rows(&accession, copies, &lines, bases.len());
+        let rows = self.rows(&accession, &copies, &contigs, &lines);
         Ok(SearchedGenome {
             accession,
             input,
@@ -246,11 +326,12 @@ impl GenomeStage {
     fn rows(
         &self,
         accession: &str,
-        copies: Vec<GeneCopy>,
+        copies: &[GeneCopy],
+        contigs: &[super::genome::Contig<'_>],
         lines: &[usize],
-        bases: usize,
     ) -> Vec<GenomeRow> {
-        let contigs = lines.len();
+        let bases: usize = contigs.iter().map(|c| c.sequence().len()).sum();
+        let count = contigs.len();
         let mut rows = Vec::new();
         for (gene, first) in &self.genes {
             let mine: Vec<&GeneCopy> = copies
@@ -263,7 +344,7 @@ impl GenomeStage {
                     reference: *first,
                     detail: absent_detail(
                         gene,
-                        &format!("the genome's {contigs} contigs ({bases} bases)"),
+                        &format!("the genome's {count} contigs ({bases} bases)"),
                         &self.options,
                     ),
                 });
@@ -271,7 +352,21 @@ impl GenomeStage {
             }
             for (number, copy) in mine.iter().enumerate() {
                 let line = lines[copy.contig()];
-                rows.push(self.copy_row(accession, copy, line, (number + 1, mine.len())));
+                let mut row = self.copy_row(accession, copy, line, (number + 1, mine.len()));
+                if let GenomeRow::Copy {
+                    target,
+                    detail,
+                    header,
+                    ..
+                } = &mut row
+                {
+                    *target = Some(Box::new(GenomeTarget::of(
+                        copy,
+                        contigs[copy.contig()].sequence(),
+                    )));
+                    describe_links(copy, copies, detail, header);
+                }
+                rows.push(row);
             }
         }
         rows
@@ -326,13 +421,40 @@ impl GenomeStage {
             location: Some(Box::new(location)),
             reference: self.to_set[copy.reference()],
             protein: copy.protein().to_vec(),
-            target: Some(GenomeTarget {
-                cds: copy.cds().to_vec(),
-                strand: copy.strand(),
-                range: copy.range(),
-            }),
+            target: None,
             detail,
         }
+    }
+}
+
+/// Adds what the detail and the header's description say of a frameshift and of a gene split
+/// across two contigs (`split=1/2`, the other part's contig and range).
+fn describe_links(copy: &GeneCopy, copies: &[GeneCopy], detail: &mut String, header: &mut String) {
+    let mut notes = Vec::new();
+    if let Some(shift) = copy.frameshifts().first() {
+        detail.push_str(&format!(
+            "; frameshift {} at contig position {} ({shift})",
+            shift.notation(),
+            shift.contig_position()
+        ));
+        notes.push(format!("frameshift={}", shift.notation()));
+    }
+    if let Some(split) = copy.split() {
+        let other = &copies[split.linked()];
+        let (from, to) = split.reference_range();
+        let (other_from, other_to) = split.linked_reference_range();
+        let (start, end) = other.one_based();
+        detail.push_str(&format!(
+            "; split across contigs: part {} of 2 (reference residues {from}-{to}), the other \
+             part on {} {start}-{end} (reference residues {other_from}-{other_to})",
+            split.part(),
+            other.contig_name()
+        ));
+        notes.push(format!("split={}/2", split.part()));
+    }
+    if !notes.is_empty() {
+        header.push(' ');
+        header.push_str(&notes.join(" "));
     }
 }
 
@@ -376,25 +498,5 @@ mod tests {
         ] {
             assert_eq!(genome_accession(Path::new(path)), accession);
         }
-    }
-
-    #[test]
-    fn codon_positions_on_both_strands() {
-        let forward = GenomeTarget {
-            cds: b"ATGAAATAA".to_vec(),
-            strand: Strand::Forward,
-            range: 10..19,
-        };
-        assert_eq!(forward.contig_position(0), Some(11));
-        assert_eq!(forward.contig_position(1), Some(14));
-        assert_eq!(forward.codon(1), Some(*b"AAA"));
-        assert_eq!(forward.contig_position(3), None);
-        let reverse = GenomeTarget {
-            strand: Strand::Reverse,
-            ..forward
-        };
-        // The first codon's first base is the range's last base.
-        assert_eq!(reverse.contig_position(0), Some(19));
-        assert_eq!(reverse.contig_position(2), Some(13));
     }
 }

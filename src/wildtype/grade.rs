@@ -13,7 +13,9 @@ use crate::report::{AlignFormat, EmbossWriter, PairReport, RunHeader};
 use crate::seq::{NameCounter, Sequence};
 
 use super::catalogue::{Catalogue, ResolvedCatalogue};
-use super::codons::{codon_fields, is_unknown, merge_by_position, synonymous_calls};
+use super::codons::{
+    codon_fields, frameshift_call, is_unknown, merge_by_position, synonymous_calls,
+};
 use super::config::PipelineConfig;
 use super::input::{Reference, ReferenceSet};
 use super::mutation::call_mutations;
@@ -159,7 +161,15 @@ impl Context<'_> {
         let mut calls = call_mutations(residues, &reference.residues, alignment)?;
         let genome = target.genome.as_deref();
         if let Some(genome) = genome {
-            calls.retain(|call| !is_unknown(call, genome));
+            calls.retain(|call| !is_unknown(call));
+            if let Some(shift) = frameshift_call(genome) {
+                // The frameshift call stands for every change at the codon it hits.
+                calls.retain(|call| {
+                    call.reference_start > shift.reference_end
+                        || call.reference_end < shift.reference_start
+                });
+                calls = merge_by_position(calls, vec![shift]);
+            }
         }
         if let (Some(genome), Some(cds)) = (genome, reference.cds.as_deref()) {
             let notes = synonymous_calls(&reference.residues, alignment, genome, cds);

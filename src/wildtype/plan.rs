@@ -244,7 +244,7 @@ impl Plan {
                 meta.header = header;
                 meta.location = location.map(|l| *l);
                 meta.reference = Some(reference);
-                meta.genome = target.map(Arc::new);
+                meta.genome = target.map(|t| Arc::new(*t));
                 meta.note = Some(detail);
             }
             GenomeRow::Absent {
