@@ -287,6 +287,9 @@ impl NucleotideSearch {
         // The copy is what its own alignment spans: the window's aligned stretch, trimmed
         // (in case of ties) until its alignment spans it whole.
         while alignment.a_range() != (0..bases.len()) {
+            if alignment.a_range().is_empty() {
+                return Ok(None);
+            }
             range = to_contig(&range, hit.strand, alignment.a_range());
             bases = bases[alignment.a_range()].to_vec();
             alignment = self.aligner.align(&bases, reference.bases())?;

@@ -9,7 +9,8 @@
 //! by diagonal (contig position minus position in the indexed sequence): seeds whose
 //! diagonals lie within [`BAND`] of the next one belong to one group, which covers indels of
 //! up to that many bases between seeds. A group of at least [`MIN_SEEDS`] seeds becomes a
-//! window spanning its diagonals plus the reference's length and a margin.
+//! window spanning its diagonals plus the reference's length and a margin (20 bases and a
+//! twentieth of the reference on each side).
 
 use std::ops::Range;
 
@@ -134,7 +135,7 @@ fn group(seeds: &mut [Seed], lengths: &[usize], contig_length: usize) -> Vec<Nuc
             }
             let low = seeds.iter().map(|s| s.diagonal).min().unwrap_or_default();
             let high = seeds.iter().map(|s| s.diagonal).max().unwrap_or_default();
-            let margin = 20 + length as i64 / 10;
+            let margin = 20 + length as i64 / 20;
             let start = (low - margin).max(0);
             let end = (high + length as i64 + margin).min(contig_length as i64);
             if start < end {
@@ -217,7 +218,7 @@ mod tests {
         let contig = [dna(2, 1000), reference.clone(), dna(3, 1000), reverse].concat();
         let index = NucleotideIndex::new([&reference[..]]);
         let windows = index.windows(&contig, &[400]);
-        let margin = 20 + 40;
+        let margin = 20 + 20;
         assert_eq!(
             windows,
             [
