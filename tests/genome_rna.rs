@@ -594,3 +594,51 @@ fn speed_on_a_5_mb_genome() {
         elapsed.as_secs_f64()
     );
 }
+
+/// ResFinder's test isolate 11: one E. coli 16S gene (rrsB with A523C).
+const ISOLATE_11: &str = "/usr/share/doc/resfinder/examples/data/test_isolate_11.fa";
+
+#[test]
+fn resfinder_test_isolate_11() {
+    if !Path::new(ISOLATE_11).is_file() {
+        assert!(
+            std::env::var_os("WTA_REQUIRE_POINTFINDER").is_none(),
+            "{ISOLATE_11} is missing and WTA_REQUIRE_POINTFINDER is set"
+        );
+        eprintln!("SKIPPED: {ISOLATE_11} absent (apt-get install resfinder-example)");
+        return;
+    }
+    let records = wildtype_aligner::fasta::read_all(Path::new(ISOLATE_11)).unwrap();
+    let sequence = records[0].seq().to_vec();
+    let contigs = [Contig::new("test_16S_rrsB_A523C", &sequence)];
+    let pointfinder = |copies: &[NucleotideCopy]| -> Vec<String> {
+        copies
+            .iter()
+            .flat_map(|c| c.calls().iter().filter_map(|call| call.pointfinder()))
+            .map(str::to_string)
+            .collect()
+    };
+    // PointFinder (4.3.0, `-u`) prints 17 lines for this gene: the one below against rrsB,
+    // and rrsB's natural differences from rrsC and rrsH (with A523C again) against those.
+    let copies = find_nucleotide_genes(&contigs, &references()).unwrap();
+    assert_eq!(copies.len(), 1);
+    assert_eq!((copies[0].gene(), copies[0].range()), ("16S-rrsB", 0..1542));
+    assert_eq!(pointfinder(&copies), ["16S-rrsB r.523A>C"]);
+    // Called against rrsH alone, the copy gets what PointFinder prints against rrsH.
+    let rrsh = [references()[3].clone()];
+    let copies = find_nucleotide_genes(&contigs, &rrsh).unwrap();
+    assert_eq!(
+        pointfinder(&copies),
+        [
+            "16S-rrsH r.523A>C",
+            "16S-rrsH r.1002A>G",
+            "16S-rrsH r.1006C>G",
+            "16S-rrsH r.1010C>T",
+            "16S-rrsH r.1019_1020insA",
+            "16S-rrsH r.1021T>A",
+            "16S-rrsH r.1023delG",
+            "16S-rrsH r.1038T>C",
+            "16S-rrsH r.1120T>C",
+        ]
+    );
+}
