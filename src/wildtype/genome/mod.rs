@@ -12,7 +12,11 @@
 //!   the reference it matches best, extended to its start and stop codons, translated and
 //!   aligned water-exactly ([`GeneCopy`]). Thresholds: [`SearchOptions`].
 //!
-//! RNA genes and promoters are not searched here yet (they are nucleotide references).
+//! - [`NucleotideSearch`] / [`find_nucleotide_genes`]: RNA genes and promoters
+//!   ([`NucleotideReference`]) by an 11-mer prefilter on both strands then the SIMD engine
+//!   (EDNAFULL) on windows only; each copy assigned to the reference it matches best and
+//!   called in reference numbering ([`NucleotideCopy`], [`NucleotideCall`]: ours and
+//!   PointFinder's notation). Thresholds: [`NucleotideSearchOptions`].
 //!
 //! # Examples
 //!
@@ -34,6 +38,11 @@ mod code;
 mod copy;
 mod extract;
 mod link;
+mod ncall;
+mod nreference;
+mod nsearch;
+mod nseeds;
+mod nucleotide;
 mod reference;
 mod search;
 mod seeds;
@@ -44,6 +53,10 @@ mod split;
 
 pub use code::{is_start_codon, is_stop_codon, reverse_complement, translate, translate_codon};
 pub use copy::{Contig, GeneCopy, Strand};
+pub use ncall::{NucleotideCall, NucleotideCallKind};
+pub use nreference::NucleotideReference;
+pub use nsearch::{NucleotideSearch, NucleotideSearchOptions, find_nucleotide_genes};
+pub use nucleotide::NucleotideCopy;
 pub use reference::ProteinReference;
 pub use search::{GeneSearch, SearchOptions, find_genes};
 pub use shift::Frameshift;
