@@ -99,8 +99,9 @@ fn every_gene_gets_a_row_per_genome_and_calls_carry_their_codons() {
         .genomes([&genomes])
         .species("escherichia_coli");
     let results = results(&config);
-    // Two genomes times eight coding genes, each with one copy or an absent row.
-    assert_eq!(results.len(), 16);
+    // Two genomes times thirteen genes (eight coding, four RNA, the ampC promoter), each
+    // with its copies or an absent row.
+    assert_eq!(results.len(), 26);
     let row = |accession: &str, gene: &str| {
         results
             .iter()
@@ -187,7 +188,10 @@ fn every_gene_gets_a_row_per_genome_and_calls_carry_their_codons() {
         })
         .collect();
     assert_eq!(order[0], "sample_A:gyrA");
-    assert_eq!(order[8], "sample_B:gyrA");
+    assert_eq!(order[13], "sample_B:gyrA");
+    // RNA genes and the promoter are searched too: none in these genomes.
+    assert_eq!(row("sample_A", "23S").record.status, Status::Absent);
+    assert!(row("sample_A", "23S").record.detail.contains("identity >= 80%"));
 }
 
 #[test]
@@ -199,8 +203,8 @@ fn a_genome_run_writes_its_tables_and_the_extracted_proteins() {
         .genomes([genomes.join("sample_A.fasta"), genomes.join("sample_B.fna")])
         .species("escherichia_coli");
     let summary = run(&config, &()).unwrap();
-    assert_eq!((summary.targets, summary.aligned), (16, 3));
-    assert_eq!((summary.absent, summary.problems), (13, 0));
+    assert_eq!((summary.targets, summary.aligned), (26, 3));
+    assert_eq!((summary.absent, summary.problems), (23, 0));
     assert_eq!(
         summary.mutations, 1,
         "the synonymous note is not a mutation"
@@ -241,7 +245,7 @@ fn a_genome_run_writes_its_tables_and_the_extracted_proteins() {
     assert_eq!(roles("references"), 15);
     // The tables read back as the same rows the library hands out.
     let table = std::fs::read_to_string(out.join("alignments.tsv")).unwrap();
-    assert_eq!(table.lines().count(), 17);
+    assert_eq!(table.lines().count(), 27);
     assert!(table.contains("\tabsent\tno copy of rpoB in the genome's 2 contigs"));
 }
 
@@ -261,7 +265,7 @@ fn shards_split_the_genome_files() {
     let whole = results(&config(None));
     let first = results(&config(Some(Shard::new(1, 2).unwrap())));
     let second = results(&config(Some(Shard::new(2, 2).unwrap())));
-    assert_eq!((first.len(), second.len()), (8, 8));
+    assert_eq!((first.len(), second.len()), (13, 13));
     assert!(first.iter().all(|r| &*r.record.accession == "sample_A"));
     assert_eq!([first, second].concat(), whole);
 }
@@ -361,10 +365,19 @@ fn lower_case_and_iupac_codes_are_read() {
 }
 
 /// What each row of a run says, without the file and line (which differ between a genome and
-/// its proteome): accession, gene, location, status and the amino-acid calls.
+/// its proteome): accession, gene, location, status and the amino-acid calls; only the rows
+/// of coding genes (a proteome has no RNA genes or promoters).
 fn calls_by_row(results: &[TargetResult]) -> Vec<String> {
+    let species = Species::embedded("escherichia_coli").unwrap();
+    let coding = |gene: Option<&str>| {
+        species
+            .genes()
+            .iter()
+            .any(|g| Some(g.gene()) == gene && g.protein().is_some())
+    };
     results
         .iter()
+        .filter(|r| coding(r.record.gene.as_deref()))
         .map(|r| {
             let record = &r.record;
             let calls: Vec<&str> = r

@@ -3,7 +3,8 @@
 //! change, written as FASTA and run through `wildtype::for_each_result` with the embedded
 //! species. In the copies planted whole, every planted amino-acid call (substitution,
 //! premature stop, in-frame deletion and insertion, one call per frameshift) and every
-//! synonymous codon change is reported, with its codon change, and nothing else is; residues of N runs are not
+//! synonymous codon change is reported, so is every RNA and promoter change of the rRNA
+//! operons' and the ampC promoter's copies (each copy called against its own 16S reference), with its codon change, and nothing else is; residues of N runs are not
 //! called; the absent gene is an `absent` row. `--nocapture` prints the counts.
 
 #[allow(dead_code)]
@@ -24,7 +25,14 @@ type Call = (String, String, String, String);
 /// The truth's notation of a call in ours: `L361_L362del` -> `361_362del`; `S117del`,
 /// `G276_G277insL` -> `276_277insL` (our short form keeps residues only for one position).
 fn ours(truth: &str) -> String {
-    let truth = truth.trim_start_matches("p.");
+    let truth = ["p.", "r.", "n."]
+        .iter()
+        .find_map(|prefix| truth.strip_prefix(prefix))
+        .unwrap_or(truth);
+    if truth.contains('>') {
+        // A nucleotide substitution: `2058A>G`, `-42C>T`.
+        return truth.to_owned();
+    }
     let strip = |part: &str| {
         part.trim_start_matches(|c: char| c.is_ascii_alphabetic())
             .to_owned()
@@ -86,7 +94,7 @@ fn planted_calls_and_codons_are_reported_and_nothing_else() {
     // The copies planted whole: their calls are compared.
     let whole: Vec<&TruthRow> = truth
         .iter()
-        .filter(|r| r.kind == "copy" && r.call == "whole" && coding.contains(r.gene.as_str()))
+        .filter(|r| r.kind == "copy" && r.call == "whole")
         .collect();
     let compared = |genome: &str, gene: &str, contig: &str, start: u64, end: u64| {
         whole
@@ -102,6 +110,8 @@ fn planted_calls_and_codons_are_reported_and_nothing_else() {
             "deletion",
             "insertion",
             "frameshift",
+            "rna",
+            "promoter",
         ];
         if !kinds.contains(&row.kind.as_str()) {
             continue;

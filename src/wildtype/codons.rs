@@ -2,11 +2,16 @@
 //! (`TCG>TTG`), its position in the reference gene and on the contig, and synonymous codon
 //! changes as notes (`S83=`), which change no residue.
 
+use std::sync::Arc;
+
 use crate::align::{Alignment, Op};
 
+use super::genome::{NucleotideCall, NucleotideCallKind};
 use super::genomes::GenomeTarget;
 use super::hgvs::{Change, three_letter_code};
 use super::mutation::{MutationCall, MutationKind};
+use super::quality::Tier;
+use super::records::MutationRecord;
 
 /// Upper-case codons `from..to` (0-based residues) of a coding sequence; `None` when the
 /// sequence does not hold them all.
@@ -108,6 +113,98 @@ pub(crate) fn frameshift_call(target: &GenomeTarget) -> Option<MutationCall> {
             end: shift.reference_codon,
         },
     })
+}
+
+/// The mutation records of an RNA gene's or promoter's copy, from the nucleotide search's
+/// calls: `mutation` is the call without `n.` (`2058A>G`, `-42C>T`), `hgvs` the call
+/// (`n.2058A>G`); positions are in the reference record (the promoter's first base is 1);
+/// `gene_position` is the reference start, `contig_position` the first contig base involved.
+/// Unknown bases (`N` runs) are not calls.
+pub(crate) fn nucleotide_records(
+    calls: &[NucleotideCall],
+    alignment: &Alignment,
+    (accession, gene, reference): (Arc<str>, Arc<str>, Arc<str>),
+    tier: Tier,
+) -> Vec<MutationRecord> {
+    calls
+        .iter()
+        .filter(|call| !call.is_unknown())
+        .map(|call| {
+            let range = call.reference_range();
+            let (kind, start, end, change) = match call.kind() {
+                NucleotideCallKind::Insertion => (
+                    MutationKind::Insertion,
+                    range.start,
+                    range.start + 1,
+                    Change::Insertion {
+                        after: range.start,
+                        residues: call.copy_bases().to_vec(),
+                    },
+                ),
+                NucleotideCallKind::Deletion => (
+                    MutationKind::Deletion,
+                    range.start + 1,
+                    range.end,
+                    Change::Deletion {
+                        start: range.start + 1,
+                        end: range.end,
+                    },
+                ),
+                _ => (
+                    MutationKind::Substitution,
+                    range.start + 1,
+                    range.end,
+                    Change::Substitution {
+                        position: range.start + 1,
+                        alt: call.copy_bases().first().copied().unwrap_or(b'N'),
+                    },
+                ),
+            };
+            let notation = call.notation();
+            MutationRecord {
+                accession: accession.clone(),
+                gene: gene.clone(),
+                reference: reference.clone(),
+                tier,
+                call: MutationCall {
+                    kind,
+                    mutation: notation.trim_start_matches("n.").to_owned(),
+                    hgvs: notation.to_owned(),
+                    reference_start: start,
+                    reference_end: end,
+                    reference_residues: String::from_utf8_lossy(call.reference_bases()).into(),
+                    target_residues: String::from_utf8_lossy(call.copy_bases()).into(),
+                    target_position: target_position(alignment, range.start),
+                    change,
+                },
+                catalogue: None,
+                catalogue_mutation: None,
+                catalogue_line: None,
+                annotation: None,
+                catalogue_index: None,
+                codon_change: None,
+                gene_position: Some(start),
+                contig_position: Some(call.contig_range().start as u64 + 1),
+            }
+        })
+        .collect()
+}
+
+/// The 1-based target position aligned with (or just before) the 0-based reference index
+/// `reference`.
+fn target_position(alignment: &Alignment, reference: usize) -> usize {
+    let (mut i, mut j) = (alignment.a_range().start, alignment.b_range().start);
+    if reference < j {
+        return (i + reference + 1).saturating_sub(j);
+    }
+    for &op in alignment.ops() {
+        if j == reference && op.consumes_b() {
+            return i + 1;
+        }
+        i += usize::from(op.consumes_a());
+        j += usize::from(op.consumes_b());
+    }
+    i + 1
 }
 
 /// Synonymous codon changes of a genome target: aligned identical residues whose codons

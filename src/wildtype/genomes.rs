@@ -11,7 +11,8 @@ use crate::seq::strip_residues_into;
 use crate::{Error, Result};
 
 use super::genome::{
-    GeneCopy, GeneSearch, ProteinReference, SearchOptions, Species, Strand, reverse_complement,
+    GeneCopy, GeneSearch, NucleotideCall, NucleotideCopy, NucleotideReference, NucleotideSearch,
+    NucleotideSearchOptions, ProteinReference, SearchOptions, Species, Strand, reverse_complement,
 };
 use super::header::{TargetHeader, sequence_checksum};
 use super::input::{InputFile, Reference, ReferenceSet, for_each_fasta_record_of_file, sha256_hex};
@@ -28,6 +29,8 @@ pub(crate) struct GenomeTarget {
     pub positions: Vec<usize>,
     /// The frameshift the copy carries, if any.
     pub frameshift: Option<FrameshiftCall>,
+    /// An RNA gene's or promoter's copy: the nucleotide search's calls (no codons then).
+    pub nucleotide_calls: Option<Vec<NucleotideCall>>,
 }
 
 /// A frameshift, as its call is written.
@@ -95,6 +98,7 @@ impl GenomeTarget {
             codons,
             positions,
             frameshift,
+            nucleotide_calls: None,
         }
     }
 
@@ -115,6 +119,7 @@ impl GenomeTarget {
             codons,
             positions,
             frameshift: None,
+            nucleotide_calls: None,
         }
     }
 
@@ -170,9 +175,14 @@ pub(crate) struct SearchedGenome {
 /// The search a run makes in each genome: built once from the run's references.
 #[derive(Debug)]
 pub(crate) struct GenomeStage {
-    search: GeneSearch,
+    /// The translated search for the coding genes, when there are any.
+    search: Option<GeneSearch>,
     /// For each reference of the search, its index in the run's [`ReferenceSet`].
     to_set: Vec<usize>,
+    /// The nucleotide search for the RNA genes and promoters, when there are any.
+    nucleotide: Option<NucleotideSearch>,
+    /// For each reference of the nucleotide search, its index in the run's references.
+    nucleotide_to_set: Vec<usize>,
     /// Each gene searched for (the first reference of the gene stands for it in `absent`
     /// rows), in the references' order.
     genes: Vec<(String, usize)>,
@@ -194,17 +204,15 @@ pub(crate) fn genome_accession(path: &Path) -> String {
 }
 
 /// A species' references as a run's [`ReferenceSet`]: each coding gene's record as a protein
-/// reference (with its coding sequence), a gene's records in file order; the species' files
-/// recorded for the manifest.
+/// reference (with its coding sequence), each RNA gene's and promoter's as its bases, a gene's
+/// records in file order; the species' files recorded for the manifest.
 pub(crate) fn species_references(species: &Species) -> ReferenceSet {
     let mut set = ReferenceSet::default();
     for (path, bytes) in species.files() {
         set.add_file(InputFile::new("references", path, bytes));
     }
     for gene in species.genes() {
-        let Some(protein) = gene.protein() else {
-            continue;
-        };
+        let residues = gene.protein().unwrap_or(gene.nucleotides());
         let file = species
             .files()
             .iter()
@@ -221,22 +229,23 @@ pub(crate) fn species_references(species: &Species) -> ReferenceSet {
             gene: gene.gene().to_owned(),
             id: gene.name().to_owned(),
             header: gene.name().to_owned(),
-            residues: protein.to_vec(),
-            length: protein.len(),
-            sha256: sha256_hex(protein),
+            residues: residues.to_vec(),
+            length: residues.len(),
+            sha256: sha256_hex(residues),
             file,
-            cds: Some(gene.nucleotides().to_vec()),
+            cds: gene.protein().map(|_| gene.nucleotides().to_vec()),
+            kind: gene.kind(),
         });
     }
     set
 }
 
 /// The detail of an `absent` row: no copy of `gene` in `searched` at the thresholds.
-pub(crate) fn absent_detail(gene: &str, searched: &str, options: &SearchOptions) -> String {
+pub(crate) fn absent_detail(gene: &str, searched: &str, identity: f64, coverage: f64) -> String {
     format!(
         "no copy of {gene} in {searched} at identity >= {:.0}% and reference coverage >= {:.0}%",
-        100.0 * options.min_identity,
-        100.0 * options.min_coverage
+        100.0 * identity,
+        100.0 * coverage
     )
 }
 
@@ -254,6 +263,8 @@ impl GenomeStage {
     ) -> Result<Self> {
         let mut proteins = Vec::new();
         let mut to_set = Vec::new();
+        let mut bases = Vec::new();
+        let mut nucleotide_to_set = Vec::new();
         let mut genes: Vec<(String, usize)> = Vec::new();
         for (index, reference) in references.references().iter().enumerate() {
             let lower = reference.gene.to_ascii_lowercase();
@@ -265,6 +276,21 @@ impl GenomeStage {
                 .any(|(gene, _)| gene.eq_ignore_ascii_case(&reference.gene))
             {
                 genes.push((reference.gene.clone(), index));
+            }
+            if reference.is_nucleotide() {
+                let gene = NucleotideReference::try_new(
+                    &reference.gene,
+                    &reference.id,
+                    reference.residues.clone(),
+                    reference.kind,
+                )
+                .map_err(|message| Error::Input {
+                    path: reference.file.clone(),
+                    message: format!("reference {}: {message}", reference.id),
+                })?;
+                bases.push(gene);
+                nucleotide_to_set.push(index);
+                continue;
             }
             let mut protein = reference.residues.clone();
             if protein.last() == Some(&b'*') {
@@ -278,9 +304,19 @@ impl GenomeStage {
             to_set.push(index);
         }
         let options = SearchOptions::default();
+        let search = match proteins.is_empty() {
+            true => None,
+            false => Some(GeneSearch::with_options(proteins, options)?),
+        };
+        let nucleotide = match bases.is_empty() {
+            true => None,
+            false => Some(NucleotideSearch::new(bases)?),
+        };
         Ok(Self {
-            search: GeneSearch::with_options(proteins, options)?,
+            search,
             to_set,
+            nucleotide,
+            nucleotide_to_set,
             genes,
             options,
         })
@@ -312,9 +348,16 @@ impl GenomeStage {
             .zip(&bounds)
             .map(|(name, range)| super::genome::Contig::new(name, &bases[range.clone()]))
             .collect();
-        let copies = self.search.find(&contigs)?;
+        let copies = match &self.search {
+            Some(search) => search.find(&contigs)?,
+            None => Vec::new(),
+        };
+        let nucleotide_copies = match &self.nucleotide {
+            Some(search) => search.find(&contigs)?,
+            None => Vec::new(),
+        };
         let accession = genome_accession(path);
-        let rows = self.rows(&accession, &copies, &contigs, &lines);
+        let rows = self.rows(&accession, (&copies, &nucleotide_copies), &contigs, &lines);
         Ok(SearchedGenome {
             accession,
             input,
@@ -326,33 +369,38 @@ impl GenomeStage {
     fn rows(
         &self,
         accession: &str,
-        copies: &[GeneCopy],
+        (copies, nucleotide_copies): (&[GeneCopy], &[NucleotideCopy]),
         contigs: &[super::genome::Contig<'_>],
         lines: &[usize],
     ) -> Vec<GenomeRow> {
         let bases: usize = contigs.iter().map(|c| c.sequence().len()).sum();
-        let count = contigs.len();
+        let searched = format!("the genome's {} contigs ({bases} bases)", contigs.len());
         let mut rows = Vec::new();
         for (gene, first) in &self.genes {
-            let mine: Vec<&GeneCopy> = copies
+            let same = |name: &str| name.eq_ignore_ascii_case(gene);
+            let coding: Vec<&GeneCopy> = copies.iter().filter(|c| same(c.gene())).collect();
+            let nucleotide: Vec<&NucleotideCopy> = nucleotide_copies
                 .iter()
-                .filter(|copy| copy.gene().eq_ignore_ascii_case(gene))
+                .filter(|c| same(c.gene()))
                 .collect();
-            if mine.is_empty() {
+            if coding.is_empty() && nucleotide.is_empty() {
+                let (identity, coverage) = match self.nucleotide_to_set.contains(first) {
+                    true => {
+                        let options = NucleotideSearchOptions::default();
+                        (options.min_identity, options.min_coverage)
+                    }
+                    false => (self.options.min_identity, self.options.min_coverage),
+                };
                 rows.push(GenomeRow::Absent {
                     gene: gene.clone(),
                     reference: *first,
-                    detail: absent_detail(
-                        gene,
-                        &format!("the genome's {count} contigs ({bases} bases)"),
-                        &self.options,
-                    ),
+                    detail: absent_detail(gene, &searched, identity, coverage),
                 });
                 continue;
             }
-            for (number, copy) in mine.iter().enumerate() {
+            for (number, copy) in coding.iter().enumerate() {
                 let line = lines[copy.contig()];
-                let mut row = self.copy_row(accession, copy, line, (number + 1, mine.len()));
+                let mut row = self.copy_row(accession, copy, line, (number + 1, coding.len()));
                 if let GenomeRow::Copy {
                     target,
                     detail,
@@ -368,8 +416,63 @@ impl GenomeStage {
                 }
                 rows.push(row);
             }
+            for (number, copy) in nucleotide.iter().enumerate() {
+                let line = lines[copy.contig()];
+                let numbered = (number + 1, nucleotide.len());
+                rows.push(self.nucleotide_row(accession, copy, line, numbered));
+            }
         }
         rows
+    }
+
+    /// The row of an RNA gene's or a promoter's copy: its bases are the target, its calls
+    /// the nucleotide search's.
+    fn nucleotide_row(
+        &self,
+        accession: &str,
+        copy: &NucleotideCopy,
+        line: usize,
+        (number, of): (usize, usize),
+    ) -> GenomeRow {
+        let (start, end) = copy.one_based();
+        let location = TargetHeader {
+            accession: accession.to_owned(),
+            gene: copy.gene().to_owned(),
+            start: start as u64,
+            end: end as u64,
+            strand: copy.strand().symbol().to_string(),
+            contig: copy.contig_name().to_owned(),
+            checksum: sequence_checksum(copy.bases())[..12].to_owned(),
+        };
+        let mut detail = format!("copy {number} of {of}");
+        if copy.cut_at_start() {
+            detail.push_str("; partial: the contig ends before the gene's start");
+        }
+        if copy.cut_at_end() {
+            detail.push_str("; partial: the contig ends before the gene's end");
+        }
+        GenomeRow::Copy {
+            gene: copy.gene().to_owned(),
+            header: format!(
+                "{}|{}|{start}-{end}|{}|{}|{}",
+                location.accession,
+                location.gene,
+                location.strand,
+                location.contig,
+                location.checksum
+            ),
+            line,
+            location: Some(Box::new(location)),
+            reference: self.nucleotide_to_set[copy.reference()],
+            protein: copy.bases().to_vec(),
+            target: Some(Box::new(GenomeTarget {
+                codons: Vec::new(),
+                positions: Vec::new(),
+                frameshift: None,
+                nucleotide_calls: Some(copy.calls().to_vec()),
+            })),
+            detail,
+        }
     }
 
     fn copy_row(

@@ -14,7 +14,8 @@ use crate::seq::{NameCounter, Sequence};
 
 use super::catalogue::{Catalogue, ResolvedCatalogue};
 use super::codons::{
-    codon_fields, frameshift_call, is_unknown, merge_by_position, synonymous_calls,
+    codon_fields, frameshift_call, is_unknown, merge_by_position, nucleotide_records,
+    synonymous_calls,
 };
 use super::config::PipelineConfig;
 use super::input::{Reference, ReferenceSet};
@@ -55,6 +56,9 @@ impl Sink for Collect {
 pub(super) struct Context<'a> {
     pub(super) config: &'a PipelineConfig,
     pub(super) aligner: &'a Aligner,
+    /// RNA genes and promoters (genome runs): EDNAFULL with water's gaps 10 / 0.5, as the
+    /// nucleotide search aligns them.
+    pub(super) nucleotide_aligner: &'a Aligner,
     pub(super) references: &'a ReferenceSet,
     /// Each reference's id, shared by its targets' records.
     pub(super) reference_ids: Vec<Arc<str>>,
@@ -65,6 +69,16 @@ pub(super) struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// The aligner of a reference's pairs: BLOSUM62 and the run's gaps for proteins, the
+    /// nucleotide aligner for RNA genes and promoters.
+    pub(super) fn aligner_for(&self, reference: &Reference) -> &Aligner {
+        if reference.is_nucleotide() {
+            self.nucleotide_aligner
+        } else {
+            self.aligner
+        }
+    }
+
     /// Aligns a chunk's targets (each reference's targets in one batch, the targets as water's
     /// a, in the lanes of the SIMD kernel), grades them and hands the results to `sink`; the
     /// slices come back in input order.
@@ -92,8 +106,9 @@ impl Context<'_> {
                     .iter()
                     .map(|&position| self.plan.residues(&chunk[position]))
                     .collect();
-                let reference = &self.references.references()[*index].residues;
-                self.aligner.align_many_to_one(&queries, reference)
+                let reference = &self.references.references()[*index];
+                self.aligner_for(reference)
+                    .align_many_to_one(&queries, &reference.residues)
             })
             .collect();
         for ((_, positions), aligned) in groups.into_iter().zip(aligned) {
@@ -158,8 +173,16 @@ impl Context<'_> {
         tier: Tier,
     ) -> Result<Vec<MutationRecord>, AlignError> {
         let gene: Arc<str> = target.gene.clone().unwrap_or_else(|| Arc::from(""));
-        let mut calls = call_mutations(residues, &reference.residues, alignment)?;
         let genome = target.genome.as_deref();
+        if let Some(calls) = genome.and_then(|g| g.nucleotide_calls.as_deref()) {
+            let shared = (
+                target.accession.clone(),
+                gene,
+                self.reference_ids[index].clone(),
+            );
+            return Ok(nucleotide_records(calls, alignment, shared, tier));
+        }
+        let mut calls = call_mutations(residues, &reference.residues, alignment)?;
         if let Some(genome) = genome {
             calls.retain(|call| !is_unknown(call));
             if let Some(shift) = frameshift_call(genome) {
@@ -350,8 +373,8 @@ impl Context<'_> {
             alignment,
             a.residues(),
             b.residues(),
-            self.aligner.matrix(),
-            self.aligner.gaps(),
+            self.aligner_for(reference).matrix(),
+            self.aligner_for(reference).gaps(),
         );
         if let Ok(report) = report {
             let report = report

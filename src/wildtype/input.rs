@@ -12,6 +12,7 @@ use crate::fasta::{FastaError, FastaErrorKind};
 use crate::seq::strip_residues;
 use crate::{Error, Result};
 
+use super::genome::GeneKind;
 use super::warning::{WarningKind, Warnings};
 
 /// A reference-sized FASTA record with the residue rules applied: header without `>` (trimmed),
@@ -407,6 +408,18 @@ pub struct Reference {
     /// PointFinder species folder): genome runs compare codons against it.
     #[serde(skip)]
     pub cds: Option<Vec<u8>>,
+    /// What the reference is: a protein of a coding gene (every reference read from FASTA),
+    /// or the bases of an RNA gene or a promoter (from a PointFinder species), which genome
+    /// runs search and call as nucleotides.
+    #[serde(skip)]
+    pub kind: GeneKind,
+}
+
+impl Reference {
+    /// Whether the reference is nucleotides (an RNA gene or a promoter).
+    pub fn is_nucleotide(&self) -> bool {
+        self.kind != GeneKind::Coding
+    }
 }
 
 /// Wild-type references by gene (compared case-insensitively).
@@ -539,6 +552,7 @@ impl ReferenceSet {
             file: file.to_owned(),
             gene,
             cds: None,
+            kind: GeneKind::Coding,
         });
         Ok(())
     }

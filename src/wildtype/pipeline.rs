@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::align::Aligner;
 use crate::report::rundate_now;
-use crate::scoring::GapPenalties;
+use crate::scoring::{GapPenalties, Matrix};
 use crate::staged::{DirLock, StagedDir, find_leftovers, remove_leftovers};
 use crate::{Error, Result};
 
@@ -221,6 +221,8 @@ struct Prepared {
     loaded: Loaded,
     plan: Plan,
     aligner: Aligner,
+    /// RNA genes' and promoters' pairs: EDNAFULL, gaps 10 / 0.5.
+    nucleotide_aligner: Aligner,
     pool: rayon::ThreadPool,
     warnings: Warnings,
 }
@@ -257,6 +259,7 @@ impl Prepared {
             builder = builder.bounded(cells, memory);
         }
         let aligner = builder.build()?;
+        let nucleotide_aligner = Aligner::builder().matrix(Matrix::dnafull()).build()?;
         for warning in warnings.listed().iter().chain(&warnings.not_listed()) {
             progress.warning(warning);
         }
@@ -264,6 +267,7 @@ impl Prepared {
             loaded,
             plan,
             aligner,
+            nucleotide_aligner,
             pool,
             warnings,
         })
@@ -292,8 +296,12 @@ impl Prepared {
                     if used.binary_search(&index).is_err() {
                         return Ok(0.0);
                     }
-                    Ok(self
-                        .aligner
+                    let aligner = if reference.is_nucleotide() {
+                        &self.nucleotide_aligner
+                    } else {
+                        &self.aligner
+                    };
+                    Ok(aligner
                         .align(&reference.residues, &reference.residues)?
                         .score())
                 })
@@ -301,6 +309,7 @@ impl Prepared {
             let context = Context {
                 config,
                 aligner: &self.aligner,
+                nucleotide_aligner: &self.nucleotide_aligner,
                 references,
                 reference_ids: references
                     .references()

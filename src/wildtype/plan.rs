@@ -334,7 +334,12 @@ impl Plan {
     /// residues a line), in target order.
     pub(crate) fn extracted_fasta(&self) -> Vec<u8> {
         let mut out = Vec::new();
-        for target in self.targets.iter().filter(|t| t.genome.is_some()) {
+        let protein = |t: &&TargetMeta| {
+            t.genome
+                .as_ref()
+                .is_some_and(|g| g.nucleotide_calls.is_none())
+        };
+        for target in self.targets.iter().filter(protein) {
             out.push(b'>');
             out.extend_from_slice(target.header.as_bytes());
             out.push(b'\n');

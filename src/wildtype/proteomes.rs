@@ -61,7 +61,10 @@ impl ProteomeStage {
         let mut genes: Vec<(String, usize)> = Vec::new();
         let mut kmers: HashMap<[u8; 4], Vec<usize>> = HashMap::new();
         for (index, reference) in references.references().iter().enumerate() {
-            if gene_filter.is_some_and(|f| !f.contains(&reference.gene.to_ascii_lowercase())) {
+            let filtered =
+                gene_filter.is_some_and(|f| !f.contains(&reference.gene.to_ascii_lowercase()));
+            // RNA genes and promoters have no protein to find in a proteome.
+            if filtered || reference.is_nucleotide() {
                 continue;
             }
             if !genes
@@ -193,7 +196,8 @@ impl ProteomeStage {
                     detail: absent_detail(
                         gene,
                         &format!("the proteome's {proteins} proteins"),
-                        &self.options,
+                        self.options.min_identity,
+                        self.options.min_coverage,
                     ),
                 });
                 continue;
