@@ -191,7 +191,12 @@ fn every_gene_gets_a_row_per_genome_and_calls_carry_their_codons() {
     assert_eq!(order[13], "sample_B:gyrA");
     // RNA genes and the promoter are searched too: none in these genomes.
     assert_eq!(row("sample_A", "23S").record.status, Status::Absent);
-    assert!(row("sample_A", "23S").record.detail.contains("identity >= 80%"));
+    assert!(
+        row("sample_A", "23S")
+            .record
+            .detail
+            .contains("identity >= 80%")
+    );
 }
 
 #[test]
@@ -490,5 +495,42 @@ fn prodigals_proteome_gives_the_genomes_calls() {
     assert_eq!(
         without_start(calls_by_row(&from_proteome)),
         without_start(calls_by_row(&from_genome))
+    );
+}
+
+/// A gene cut by a contig end is partial, not truncated: no truncation call at the cut end,
+/// status ok whatever its tier, and the detail says where the contig ends.
+#[test]
+fn a_contig_end_is_not_a_deletion() {
+    let dir = scratch("cut");
+    let species = Species::embedded("escherichia_coli").unwrap();
+    let gyra = cds(&species, "gyrA");
+    // The last 900 bases of gyrA open the contig: about a third of the gene, cut at its start.
+    let contig = [&gyra[gyra.len() - 900..], &filler(9, 400)[..]].concat();
+    let path = dir.join("cut.fasta");
+    std::fs::write(
+        &path,
+        format!(">c1\n{}\n", String::from_utf8(contig).unwrap()),
+    )
+    .unwrap();
+    let results = results(
+        &PipelineConfig::new(Vec::<PathBuf>::new(), "", dir.join("out"))
+            .genomes([&path])
+            .species("escherichia_coli")
+            .target_genes("gyrA"),
+    );
+    let record = &results[0].record;
+    assert_eq!(record.status, Status::Ok, "{}", record.detail);
+    assert!(
+        record
+            .detail
+            .starts_with("copy 1 of 1; partial: the contig ends before the gene's start"),
+        "{}",
+        record.detail
+    );
+    assert!(
+        results[0].mutations.is_empty(),
+        "{:?}",
+        results[0].mutations
     );
 }

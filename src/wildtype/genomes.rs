@@ -31,6 +31,10 @@ pub(crate) struct GenomeTarget {
     pub frameshift: Option<FrameshiftCall>,
     /// An RNA gene's or promoter's copy: the nucleotide search's calls (no codons then).
     pub nucleotide_calls: Option<Vec<NucleotideCall>>,
+    /// The contig ends before the gene's start, or before its stop: the reference residues
+    /// missing there are not in the assembly, not deleted from the gene.
+    pub cut_at_start: bool,
+    pub cut_at_stop: bool,
 }
 
 /// A frameshift, as its call is written.
@@ -99,6 +103,8 @@ impl GenomeTarget {
             positions,
             frameshift,
             nucleotide_calls: None,
+            cut_at_start: copy.cut_at_start(),
+            cut_at_stop: copy.cut_at_stop(),
         }
     }
 
@@ -120,6 +126,8 @@ impl GenomeTarget {
             positions,
             frameshift: None,
             nucleotide_calls: None,
+            cut_at_start: false,
+            cut_at_stop: false,
         }
     }
 
@@ -296,11 +304,15 @@ impl GenomeStage {
             if protein.last() == Some(&b'*') {
                 protein.pop();
             }
-            proteins.push(ProteinReference::new(
-                &reference.gene,
-                &reference.id,
-                protein,
-            ));
+            // With its coding sequence the search names the bases a frameshift deletes.
+            let from_cds = reference.cds.as_deref().and_then(|cds| {
+                ProteinReference::from_cds(&reference.gene, &reference.id, cds).ok()
+            });
+            proteins.push(
+                from_cds.unwrap_or_else(|| {
+                    ProteinReference::new(&reference.gene, &reference.id, protein)
+                }),
+            );
             to_set.push(index);
         }
         let options = SearchOptions::default();
@@ -470,6 +482,8 @@ impl GenomeStage {
                 positions: Vec::new(),
                 frameshift: None,
                 nucleotide_calls: Some(copy.calls().to_vec()),
+                cut_at_start: copy.cut_at_start(),
+                cut_at_stop: copy.cut_at_end(),
             })),
             detail,
         }

@@ -19,7 +19,7 @@ use super::codons::{
 };
 use super::config::PipelineConfig;
 use super::input::{Reference, ReferenceSet};
-use super::mutation::call_mutations;
+use super::mutation::{MutationCall, MutationKind, call_mutations};
 use super::output::water_file_name;
 use super::plan::{Plan, TargetMeta};
 use super::quality::{Quality, Tier};
@@ -184,7 +184,13 @@ impl Context<'_> {
         }
         let mut calls = call_mutations(residues, &reference.residues, alignment)?;
         if let Some(genome) = genome {
-            calls.retain(|call| !is_unknown(call));
+            // A contig end is not a deletion: no truncation call at a cut end.
+            let cut_end = |call: &MutationCall| match call.kind {
+                MutationKind::NTerminalTruncation => genome.cut_at_start,
+                MutationKind::CTerminalTruncation => genome.cut_at_stop,
+                _ => false,
+            };
+            calls.retain(|call| !is_unknown(call) && !cut_end(call));
             if let Some(shift) = frameshift_call(genome) {
                 // The frameshift call stands for every change at the codon it hits.
                 calls.retain(|call| {
@@ -279,7 +285,9 @@ impl Context<'_> {
         record.quality = Some(quality);
         record.tier = tier;
         record.cigar = Some(alignment.cigar());
-        if tier == Tier::Failed {
+        // A copy the genome or proteome search found is the gene (the search's identity and
+        // coverage floors say so); a short one, cut at a contig end, keeps its calls.
+        if tier == Tier::Failed && target.note.is_none() {
             // Another gene's protein (or a scrap of this one): its differences from the
             // reference are not mutations of the gene, so no call is made.
             record.status = Status::NotHomologous;
@@ -308,6 +316,12 @@ impl Context<'_> {
             .count();
         if let Some(note) = &target.note {
             record.detail.clone_from(note);
+            if tier == Tier::Failed {
+                let below = self.config.tiers.below_low(&quality);
+                record
+                    .detail
+                    .push_str(&format!("; below the LOW tier: {below}"));
+            }
         }
         if target.genome.is_some() {
             let unknown = residues.iter().filter(|&&r| r == b'X' || r == b'x').count();
