@@ -195,3 +195,39 @@ fn planted_calls_and_codons_are_reported_and_nothing_else() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The README's bundled assemblies are what `make_genomes` makes (their provenance in
+/// `data/README.md`), and their run finds every planted whole copy's calls.
+#[test]
+fn the_bundled_example_assemblies_are_the_generators() {
+    let species = Species::embedded("escherichia_coli").unwrap();
+    let spec = GenomeSpec {
+        size: 300_000,
+        contigs: 12,
+        kinds: Kinds::all(),
+    };
+    let bundled = concat!(env!("CARGO_MANIFEST_DIR"), "/data/genomes");
+    let dir = std::env::temp_dir().join(format!("wta-bundled-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for index in 0..2 {
+        let (_, path) =
+            genomes::write_genome(&species, &spec, 11, index, "ecoli_example", &dir, false)
+                .unwrap();
+        let name = format!("ecoli_example_{index:04}");
+        let mut text = Vec::new();
+        let gz = std::fs::File::open(format!("{bundled}/{name}.fasta.gz")).unwrap();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz), &mut text).unwrap();
+        assert!(
+            text == std::fs::read(&path).unwrap(),
+            "{name}.fasta.gz differs"
+        );
+        let truth = |dir: &str| std::fs::read_to_string(format!("{dir}/{name}.truth.tsv")).unwrap();
+        assert_eq!(
+            truth(bundled),
+            truth(dir.to_str().unwrap()),
+            "{name}.truth.tsv"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -191,6 +191,10 @@ impl Context<'_> {
                 _ => false,
             };
             calls.retain(|call| !is_unknown(call) && !cut_end(call));
+            if let Some(cds) = reference.cds.as_deref() {
+                let notes = synonymous_calls(&reference.residues, alignment, genome, cds);
+                calls = merge_by_position(calls, notes);
+            }
             if let Some(shift) = frameshift_call(genome) {
                 // The frameshift call stands for every change at the codon it hits.
                 calls.retain(|call| {
@@ -199,10 +203,6 @@ impl Context<'_> {
                 });
                 calls = merge_by_position(calls, vec![shift]);
             }
-        }
-        if let (Some(genome), Some(cds)) = (genome, reference.cds.as_deref()) {
-            let notes = synonymous_calls(&reference.residues, alignment, genome, cds);
-            calls = merge_by_position(calls, notes);
         }
         Ok(calls
             .into_iter()
