@@ -534,3 +534,56 @@ fn a_contig_end_is_not_a_deletion() {
         results[0].mutations
     );
 }
+
+/// References given as coding sequences are translated (table 11) and keep their codons: a
+/// genome run against them calls what it calls against the species, codons included; a
+/// nucleotide record that is not a coding sequence is an error naming file, line and rule.
+#[test]
+fn coding_sequences_as_references() {
+    let dir = scratch("cds-references");
+    let (genomes, _) = write_genomes(&dir);
+    let species = Species::embedded("escherichia_coli").unwrap();
+    let references = dir.join("cds.fna");
+    let text = format!(
+        ">gyrA E. coli gyrA coding sequence\n{}\n>parC\n{}\n",
+        String::from_utf8(cds(&species, "gyrA")).unwrap(),
+        String::from_utf8(cds(&species, "parC"))
+            .unwrap()
+            .to_ascii_lowercase()
+    );
+    std::fs::write(&references, text).unwrap();
+    let genome = genomes.join("sample_A.fasta");
+    let from_cds = results(
+        &PipelineConfig::new(Vec::<PathBuf>::new(), &references, dir.join("out"))
+            .genomes([&genome]),
+    );
+    assert_eq!(from_cds.len(), 2);
+    let calls: Vec<(&str, Option<&str>)> = from_cds[0]
+        .mutations
+        .iter()
+        .map(|m| (m.call.mutation.as_str(), m.codon_change.as_deref()))
+        .collect();
+    assert_eq!(
+        calls,
+        [("S83L", Some("TCG>TTG")), ("Y100=", Some("TAT>TAC"))]
+    );
+    assert_eq!(from_cds[1].record.status, Status::Ok);
+
+    let broken = dir.join("broken.fna");
+    let mut gyra = cds(&species, "gyrA");
+    gyra.truncate(gyra.len() - 3); // no stop codon
+    std::fs::write(
+        &broken,
+        format!(">gyrA\n{}\n", String::from_utf8(gyra).unwrap()),
+    )
+    .unwrap();
+    let config =
+        PipelineConfig::new(Vec::<PathBuf>::new(), &broken, dir.join("out")).genomes([&genome]);
+    let message = run(&config, &()).unwrap_err().to_string();
+    assert!(message.contains("broken.fna"), "{message}");
+    assert!(message.contains("line 1"), "{message}");
+    assert!(
+        message.contains("reads as nucleotides") && message.contains("is not a stop codon"),
+        "{message}"
+    );
+}

@@ -12,7 +12,7 @@ use crate::fasta::{FastaError, FastaErrorKind};
 use crate::seq::strip_residues;
 use crate::{Error, Result};
 
-use super::genome::GeneKind;
+use super::genome::{GeneKind, ProteinReference};
 use super::warning::{WarningKind, Warnings};
 
 /// A reference-sized FASTA record with the residue rules applied: header without `>` (trimmed),
@@ -426,6 +426,9 @@ impl Reference {
 ///
 /// Read from one multi-FASTA whose headers' first word is the gene (`>blaTEM ...`), or from a
 /// directory of `{gene}.fasta` / `{gene}.faa` files (optionally `.gz`) holding one record each.
+/// A record that reads as nucleotides (30 letters or more, at least 90 % `A/C/G/T/U/N`) is a
+/// coding sequence: translated with table 11, its codons kept in [`Reference::cds`]; one that
+/// does not translate cleanly is an error.
 ///
 /// # Examples
 ///
@@ -536,6 +539,7 @@ impl ReferenceSet {
                 self.references[first].gene
             )));
         }
+        let (residues, cds) = coding_sequence(&gene, &record.residues).map_err(bad)?;
         self.by_gene
             .insert(gene.to_ascii_lowercase(), self.references.len());
         self.references.push(Reference {
@@ -546,12 +550,12 @@ impl ReferenceSet {
                 .unwrap_or("")
                 .to_owned(),
             header: record.header.clone(),
-            length: record.residues.len(),
-            sha256: sha256_hex(&record.residues.to_ascii_uppercase()),
-            residues: record.residues.clone(),
+            length: residues.len(),
+            sha256: sha256_hex(&residues.to_ascii_uppercase()),
+            residues,
             file: file.to_owned(),
             gene,
-            cds: None,
+            cds,
             kind: GeneKind::Coding,
         });
         Ok(())
@@ -599,6 +603,38 @@ impl ReferenceSet {
     /// The files read.
     pub fn files(&self) -> &[InputFile] {
         &self.files
+    }
+}
+
+/// Reference records at least this long that read as nucleotides are coding sequences.
+const CDS_MIN_LENGTH: usize = 30;
+
+/// A reference record's residues, and its coding sequence when it is one: a record of at least
+/// [`CDS_MIN_LENGTH`] letters, at least 90 % `A/C/G/T/U/N`, is read as a coding sequence and
+/// translated with table 11 (alternative start codons as `M`, without the stop); one that does
+/// not translate cleanly is an error saying why.
+fn coding_sequence(
+    gene: &str,
+    residues: &[u8],
+) -> std::result::Result<(Vec<u8>, Option<Vec<u8>>), String> {
+    let fraction = crate::seq::nucleotide_fraction(residues);
+    if residues.len() < CDS_MIN_LENGTH || fraction < 0.9 {
+        return Ok((residues.to_vec(), None));
+    }
+    let mut cds = residues.to_ascii_uppercase();
+    for base in &mut cds {
+        if *base == b'U' {
+            *base = b'T';
+        }
+    }
+    match ProteinReference::from_cds(gene, gene, &cds) {
+        Ok(protein) => Ok((protein.protein().to_vec(), Some(cds))),
+        Err(why) => Err(format!(
+            "reference {gene} reads as nucleotides ({:.0}% A/C/G/T/U/N) but is not a coding \
+             sequence: {why} (give the protein, or the coding sequence from its start codon to \
+             its stop codon)",
+            100.0 * fraction
+        )),
     }
 }
 
