@@ -587,3 +587,62 @@ fn coding_sequences_as_references() {
         "{message}"
     );
 }
+
+/// A genome held in memory gives, through `GenomeCaller`, exactly the results a genome run
+/// over its file gives (the records' file and line aside: an in-memory genome has neither).
+#[test]
+fn genome_in_memory_is_called_as_its_file_is() {
+    use wildtype_aligner::fasta::read_all;
+    use wildtype_aligner::wildtype::GenomeCaller;
+    use wildtype_aligner::wildtype::genome::Contig;
+
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/genomes");
+    let dir = scratch("in-memory");
+    for name in ["ecoli_example_0000.fasta.gz", "ecoli_example_0001.fasta.gz"] {
+        let path = data.join(name);
+        let config = PipelineConfig::new(Vec::<&Path>::new(), "", dir.join("out"))
+            .genomes([&path])
+            .species("escherichia_coli");
+        let mut from_file = Vec::new();
+        for_each_result(&config, &(), |result| {
+            from_file.push(result);
+            Ok(())
+        })
+        .unwrap();
+
+        let records = read_all(&path).unwrap();
+        let contigs: Vec<Contig<'_>> = records
+            .iter()
+            .map(|record| Contig::new(record.id(), record.seq()))
+            .collect();
+        let caller =
+            GenomeCaller::for_species(&Species::embedded("escherichia_coli").unwrap()).unwrap();
+        let accession = name.trim_end_matches(".fasta.gz");
+        let mut in_memory = caller.call(accession, &contigs).unwrap();
+        assert_eq!(in_memory.len(), from_file.len(), "{name}");
+        assert!(
+            in_memory.iter().any(|r| !r.mutations.is_empty()),
+            "{name}: some copy carries calls"
+        );
+        for (memory, file) in in_memory.iter_mut().zip(&from_file) {
+            assert_eq!(&*memory.record.file, accession);
+            assert_eq!(memory.record.line, 0);
+            memory.record.file = file.record.file.clone();
+            memory.record.line = file.record.line;
+            assert_eq!(memory, file, "{name}");
+        }
+    }
+
+    // Protein given as a genome is refused, naming the genome.
+    let caller =
+        GenomeCaller::for_species(&Species::embedded("escherichia_coli").unwrap()).unwrap();
+    let protein = b"MSDLAREITPVNIEEELKSSYLDYAMSVIVGRALPDVRDGLKPVHRRVLYAMNVLGNDWNKAYKKSARVVGDVIGKY";
+    let error = caller
+        .call("isolate_9", &[Contig::new("c1", protein)])
+        .unwrap_err();
+    assert!(error.to_string().contains("isolate_9"), "{error}");
+    assert!(error.to_string().contains("not a nucleotide"), "{error}");
+    let error = caller.call("isolate_9", &[]).unwrap_err();
+    assert!(error.to_string().contains("no bases"), "{error}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

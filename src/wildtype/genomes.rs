@@ -11,8 +11,9 @@ use crate::seq::strip_residues_into;
 use crate::{Error, Result};
 
 use super::genome::{
-    GeneCopy, GeneSearch, NucleotideCall, NucleotideCopy, NucleotideReference, NucleotideSearch,
-    NucleotideSearchOptions, ProteinReference, SearchOptions, Species, Strand, reverse_complement,
+    Contig, GeneCopy, GeneSearch, NucleotideCall, NucleotideCopy, NucleotideReference,
+    NucleotideSearch, NucleotideSearchOptions, ProteinReference, SearchOptions, Species, Strand,
+    reverse_complement,
 };
 use super::header::{TargetHeader, sequence_checksum};
 use super::input::{InputFile, Reference, ReferenceSet, for_each_fasta_record_of_file, sha256_hex};
@@ -354,22 +355,14 @@ impl GenomeStage {
             bounds.push(start..bases.len());
             Ok(())
         })?;
-        check_nucleotides(path, &bases)?;
-        let contigs: Vec<super::genome::Contig<'_>> = names
+        check_nucleotides(path, &[&bases])?;
+        let contigs: Vec<Contig<'_>> = names
             .iter()
             .zip(&bounds)
-            .map(|(name, range)| super::genome::Contig::new(name, &bases[range.clone()]))
+            .map(|(name, range)| Contig::new(name, &bases[range.clone()]))
             .collect();
-        let copies = match &self.search {
-            Some(search) => search.find(&contigs)?,
-            None => Vec::new(),
-        };
-        let nucleotide_copies = match &self.nucleotide {
-            Some(search) => search.find(&contigs)?,
-            None => Vec::new(),
-        };
         let accession = genome_accession(path);
-        let rows = self.rows(&accession, (&copies, &nucleotide_copies), &contigs, &lines);
+        let rows = self.search_contigs(&accession, &contigs, &lines)?;
         Ok(SearchedGenome {
             accession,
             input,
@@ -377,12 +370,31 @@ impl GenomeStage {
         })
     }
 
+    /// Searches one genome's contigs (checked to be nucleotides) and plans its rows; `lines`
+    /// holds each contig's header line (0 when it has none).
+    pub(crate) fn search_contigs(
+        &self,
+        accession: &str,
+        contigs: &[Contig<'_>],
+        lines: &[usize],
+    ) -> Result<Vec<GenomeRow>> {
+        let copies = match &self.search {
+            Some(search) => search.find(contigs)?,
+            None => Vec::new(),
+        };
+        let nucleotide_copies = match &self.nucleotide {
+            Some(search) => search.find(contigs)?,
+            None => Vec::new(),
+        };
+        Ok(self.rows(accession, (&copies, &nucleotide_copies), contigs, lines))
+    }
+
     /// The rows of one genome: per gene, its copies in contig order, or one `absent` row.
     fn rows(
         &self,
         accession: &str,
         (copies, nucleotide_copies): (&[GeneCopy], &[NucleotideCopy]),
-        contigs: &[super::genome::Contig<'_>],
+        contigs: &[Contig<'_>],
         lines: &[usize],
     ) -> Vec<GenomeRow> {
         let bases: usize = contigs.iter().map(|c| c.sequence().len()).sum();
@@ -579,15 +591,21 @@ fn describe_links(copy: &GeneCopy, copies: &[GeneCopy], detail: &mut String, hea
 /// other letters make up the rest).
 const GENOME_NUCLEOTIDE_LIKE: f64 = 0.9;
 
-/// A genome file must hold bases, and mostly nucleotides.
-fn check_nucleotides(path: &Path, bases: &[u8]) -> Result<()> {
-    if bases.is_empty() {
+/// A genome (its contigs' bases, `parts`) must hold bases, and mostly nucleotides; `path`
+/// names it in the error.
+pub(crate) fn check_nucleotides(path: &Path, parts: &[&[u8]]) -> Result<()> {
+    let total: usize = parts.iter().map(|part| part.len()).sum();
+    if total == 0 {
         return Err(Error::Input {
             path: path.to_owned(),
             message: "genome holds no bases (every record is empty)".into(),
         });
     }
-    let fraction = crate::seq::nucleotide_fraction(bases);
+    let nucleotides: f64 = parts
+        .iter()
+        .map(|part| crate::seq::nucleotide_fraction(part) * part.len() as f64)
+        .sum();
+    let fraction = nucleotides / total as f64;
     if fraction < GENOME_NUCLEOTIDE_LIKE {
         return Err(Error::Input {
             path: path.to_owned(),

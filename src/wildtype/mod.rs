@@ -5,7 +5,8 @@
 //! Data flows one way: inputs ([`ReferenceSet`], target files, [`Catalogue`]) -> (target,
 //! reference) pairs -> [`crate::align::Aligner`] -> [`Quality`] and [`call_mutations`] ->
 //! output tables. [`run`] does all of it for a [`PipelineConfig`]; [`for_each_result`] hands
-//! a library caller each target's [`TargetResult`] in memory instead, in input order.
+//! a library caller each target's [`TargetResult`] in memory instead, in input order;
+//! [`GenomeCaller`] finds and calls the genes of one genome held in memory, without files.
 //!
 //! # Outputs (in the output directory, each renamed into place only when complete)
 //!
@@ -43,6 +44,7 @@
 //! the reference (extensions) are not called, and a changed first residue is called as a
 //! substitution (`M1V`) rather than HGVS's `p.Met1?`.
 
+mod caller;
 mod catalogue;
 mod codons;
 mod config;
@@ -65,6 +67,7 @@ mod records;
 mod render;
 mod warning;
 
+pub use caller::GenomeCaller;
 pub use catalogue::{Catalogue, CatalogueEntry};
 pub use config::{PipelineConfig, Shard};
 pub use header::{GeneMap, GeneRule, TargetHeader, sequence_checksum};

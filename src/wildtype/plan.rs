@@ -211,6 +211,24 @@ impl Plan {
         Ok(plan)
     }
 
+    /// Plans the rows of one genome held in memory, shown as `accession` in the records'
+    /// `file` column.
+    pub(crate) fn of_genome_rows(accession: &str, rows: Vec<GenomeRow>) -> Self {
+        let mut plan = Plan::default();
+        plan.files.push(TargetFile {
+            path: PathBuf::from(accession),
+            shown: accession.into(),
+        });
+        let shared: Arc<str> = accession.into();
+        for row in rows {
+            plan.add_genome_row(0, &shared, row);
+        }
+        plan.targets_read = plan.targets.len();
+        plan.shard_range = 0..1;
+        plan.note_used_references();
+        plan
+    }
+
     fn add_genome_row(&mut self, file: usize, accession: &Arc<str>, row: GenomeRow) {
         let mut meta = TargetMeta {
             file,
