@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use std::ops::Range;
 use std::path::Path;
 
+use crate::align::Alignment;
 use crate::seq::strip_residues_into;
 use crate::{Error, Result};
 
@@ -20,7 +21,7 @@ use super::input::{InputFile, Reference, ReferenceSet, for_each_fasta_record_of_
 
 /// Where a genome target lies, its codons and its frameshift: what codon changes, contig
 /// positions and the frameshift call of its calls are read from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct GenomeTarget {
     /// Each protein residue's codon, upper case, as the contig has it in the gene's
     /// orientation (a codon broken by a deletion keeps the bases that are there).
@@ -32,6 +33,10 @@ pub(crate) struct GenomeTarget {
     pub frameshift: Option<FrameshiftCall>,
     /// An RNA gene's or promoter's copy: the nucleotide search's calls (no codons then).
     pub nucleotide_calls: Option<Vec<NucleotideCall>>,
+    /// An RNA gene's or promoter's copy: the search's water-exact alignment of the copy (a)
+    /// against its reference (b), EDNAFULL 10 / 0.5, which is the alignment the run makes
+    /// for the pair: it is used as is rather than made again.
+    pub alignment: Option<Alignment>,
     /// The contig ends before the gene's start, or before its stop: the reference residues
     /// missing there are not in the assembly, not deleted from the gene.
     pub cut_at_start: bool,
@@ -104,6 +109,7 @@ impl GenomeTarget {
             positions,
             frameshift,
             nucleotide_calls: None,
+            alignment: None,
             cut_at_start: copy.cut_at_start(),
             cut_at_stop: copy.cut_at_stop(),
         }
@@ -127,6 +133,7 @@ impl GenomeTarget {
             positions,
             frameshift: None,
             nucleotide_calls: None,
+            alignment: None,
             cut_at_start: false,
             cut_at_stop: false,
         }
@@ -494,6 +501,7 @@ impl GenomeStage {
                 positions: Vec::new(),
                 frameshift: None,
                 nucleotide_calls: Some(copy.calls().to_vec()),
+                alignment: Some(copy.alignment().clone()),
                 cut_at_start: copy.cut_at_start(),
                 cut_at_stop: copy.cut_at_end(),
             })),

@@ -89,13 +89,17 @@ impl Context<'_> {
         advance: &(dyn Fn() + Sync),
     ) -> Vec<K::Slice> {
         let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        for (position, target) in chunk.iter().enumerate() {
-            if let (Some(index), None) = (target.reference, &target.problem) {
-                groups.entry(index).or_default().push(position);
-            }
-        }
         let mut alignments: Vec<Option<Result<Alignment, AlignError>>> =
             (0..chunk.len()).map(|_| None).collect();
+        for (position, target) in chunk.iter().enumerate() {
+            if let (Some(index), None) = (target.reference, &target.problem) {
+                // A nucleotide copy comes with the alignment its search made of this pair.
+                match target.genome.as_ref().and_then(|g| g.alignment.as_ref()) {
+                    Some(alignment) => alignments[position] = Some(Ok(alignment.clone())),
+                    None => groups.entry(index).or_default().push(position),
+                }
+            }
+        }
         // The genes side by side: a worker done with one gene's last kernel group takes
         // another gene's, instead of waiting for the other workers at every gene.
         let groups: Vec<(usize, Vec<usize>)> = groups.into_iter().collect();
