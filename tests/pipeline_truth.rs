@@ -102,6 +102,7 @@ fn planted_calls_and_codons_are_reported_and_nothing_else() {
             .find(|r| r.genome == genome && r.gene == gene && overlaps(r, contig, start, end))
     };
     let mut expected: BTreeSet<Call> = BTreeSet::new();
+    let mut kind_of: std::collections::BTreeMap<Call, String> = Default::default();
     for row in &truth {
         let kinds = [
             "substitution",
@@ -127,7 +128,9 @@ fn planted_calls_and_codons_are_reported_and_nothing_else() {
             } else {
                 String::new()
             };
-            expected.insert((row.genome.clone(), row.gene.clone(), ours(&row.call), codon));
+            let call = (row.genome.clone(), row.gene.clone(), ours(&row.call), codon);
+            kind_of.insert(call.clone(), row.kind.clone());
+            expected.insert(call);
         }
     }
     let mut reported: BTreeSet<Call> = BTreeSet::new();
@@ -175,6 +178,18 @@ fn planted_calls_and_codons_are_reported_and_nothing_else() {
         missed.len(),
         extra.len()
     );
+    // Recall and precision by kind of planted change (a call not planted has no kind: it
+    // would count against precision as `not planted` above).
+    let mut by_kind: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+    for call in &expected {
+        let entry = by_kind.entry(kind_of[call].as_str()).or_default();
+        entry.0 += 1;
+        entry.1 += usize::from(reported.contains(call));
+    }
+    for (kind, (planted, found)) in &by_kind {
+        println!("  {kind:<13} planted {planted:>3}  reported {found:>3}");
+    }
+    assert!(by_kind.len() >= 8, "every kind planted: {by_kind:?}");
     assert!(synonymous > 0 && expected.len() > synonymous);
     assert!(missed.is_empty(), "missed: {missed:#?}");
     assert!(extra.is_empty(), "not planted: {extra:#?}");
