@@ -231,8 +231,13 @@ fn a_genome_run_writes_its_tables_and_the_extracted_proteins() {
     let mutations = std::fs::read_to_string(out.join("mutations.tsv")).unwrap();
     let header: Vec<&str> = mutations.lines().next().unwrap().split('\t').collect();
     assert_eq!(
-        &header[header.len() - 3..],
-        ["codon_change", "gene_position", "contig_position"]
+        &header[header.len() - 4..],
+        [
+            "codon_change",
+            "gene_position",
+            "contig_position",
+            "pointfinder"
+        ]
     );
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
@@ -248,6 +253,8 @@ fn a_genome_run_writes_its_tables_and_the_extracted_proteins() {
     assert_eq!(roles("genomes"), 2);
     // genes.txt, RNA_genes.txt and the 13 gene files of the embedded species.
     assert_eq!(roles("references"), 15);
+    // The species' catalogue, read with them.
+    assert_eq!(roles("catalogue"), 1);
     // The tables read back as the same rows the library hands out.
     let table = std::fs::read_to_string(out.join("alignments.tsv")).unwrap();
     assert_eq!(table.lines().count(), 27);

@@ -52,6 +52,10 @@ use super::records::TargetResult;
 /// let call = &gyr_a.mutations[0];
 /// assert_eq!(call.call.mutation, "S83L");
 /// assert_eq!(call.codon_change.as_deref(), Some("TCG>TTG"));
+/// // The species' catalogue knows it: PointFinder's row, its notation and phenotype.
+/// assert_eq!(call.catalogue, Some("known"));
+/// assert_eq!(call.pointfinder.as_deref(), Some("gyrA p.S83L"));
+/// assert!(call.annotation.as_deref().unwrap().contains("Ciprofloxacin"));
 /// // The other genes are absent from this one-gene contig: a row each, never wild type.
 /// let parc = results.iter().find(|r| r.record.gene.as_deref() == Some("parC")).unwrap();
 /// assert_eq!(parc.record.status, Status::Absent);
@@ -66,6 +70,7 @@ pub struct GenomeCaller {
     nucleotide_aligner: Aligner,
     reference_ids: Vec<Arc<str>>,
     self_scores: Vec<f32>,
+    warnings: Vec<String>,
 }
 
 impl GenomeCaller {
@@ -107,17 +112,32 @@ impl GenomeCaller {
             nucleotide_aligner,
             reference_ids,
             self_scores,
+            warnings: Vec::new(),
         })
     }
 
     /// A caller for a PointFinder species' references: its coding genes, RNA genes and
-    /// promoters ([`Species::embedded`] or [`Species::from_folder`]).
+    /// promoters ([`Species::embedded`] or [`Species::from_folder`]), with the species'
+    /// catalogue (`phenotypes.txt`, [`Catalogue::from_pointfinder`]) when it has one.
     ///
     /// # Errors
     ///
     /// As [`new`](Self::new).
     pub fn for_species(species: &Species) -> Result<Self> {
-        Self::new(species_references(species))
+        let mut caller = Self::new(species_references(species))?;
+        if let Some((path, text)) = species.phenotypes() {
+            let (catalogue, warnings) =
+                Catalogue::from_pointfinder(path, text, &caller.references)?;
+            caller = caller.catalogue(catalogue)?;
+            caller.warnings = warnings;
+        }
+        Ok(caller)
+    }
+
+    /// What loading the catalogue warned of: PointFinder rows that disagree with their
+    /// reference, each naming its file, line and row (they never match).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// Tiers graded with `tiers` instead of the defaults.

@@ -8,7 +8,7 @@ use crate::{Error, Result};
 
 use super::hgvs::{Change, parse_name};
 
-/// One catalogue row.
+/// One catalogue row (of a PointFinder catalogue: one resistant residue of a row).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogueEntry {
     gene: String,
@@ -17,6 +17,43 @@ pub struct CatalogueEntry {
     annotations: Vec<(String, String)>,
     change: Change,
     stated: Vec<(usize, u8)>,
+    /// A PointFinder row's phenotype rule.
+    rule: Option<Box<PointFinderRule>>,
+}
+
+/// What a PointFinder catalogue row says beyond its mutation: the antimicrobials it predicts
+/// resistance to, and the mutations it needs besides its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PointFinderRule {
+    /// The 1-based line of the row.
+    pub line: usize,
+    /// The row's gene accession (`gyrA_1_CP073768.1`).
+    pub accession: String,
+    /// The row's position as written (codon, base, or a promoter's `-N..-1`).
+    pub position: i64,
+    /// Drug classes (`Quinolone`).
+    pub classes: Vec<String>,
+    /// Antimicrobials the row predicts resistance to; empty when the phenotype is `Unknown`.
+    pub antimicrobials: Vec<String>,
+    /// The phenotype column as written.
+    pub phenotype: String,
+    /// Alternative groups of mutations the row needs besides its own: the row applies when
+    /// every mutation of at least one group is present too (no group: always).
+    pub required: Vec<Vec<RequiredMutation>>,
+}
+
+/// A mutation a PointFinder row requires (`gyrA_1_CP073768.1_S83L.W.A.V`: gyrA, S, 83, any
+/// of L, W, A, V).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequiredMutation {
+    /// The gene (the part of the column's gene accession before its first `_`).
+    pub gene: String,
+    /// The reference residue or base as written.
+    pub reference: String,
+    /// Codon or base, as PointFinder numbers it.
+    pub position: i64,
+    /// The residues or bases any of which fulfils the requirement.
+    pub alternatives: Vec<String>,
 }
 
 impl CatalogueEntry {
@@ -38,6 +75,31 @@ impl CatalogueEntry {
     /// The free columns as (header, value) pairs, in file order.
     pub fn annotations(&self) -> &[(String, String)] {
         &self.annotations
+    }
+
+    /// A PointFinder row's phenotype rule; `None` for a simple catalogue's row.
+    pub fn rule(&self) -> Option<&PointFinderRule> {
+        self.rule.as_deref()
+    }
+
+    /// An entry of a PointFinder row.
+    pub(crate) fn pointfinder(
+        gene: String,
+        mutation: String,
+        line: usize,
+        annotations: Vec<(String, String)>,
+        (change, stated): (Change, Vec<(usize, u8)>),
+        rule: PointFinderRule,
+    ) -> Self {
+        Self {
+            gene,
+            mutation,
+            line,
+            annotations,
+            change,
+            stated,
+            rule: Some(Box::new(rule)),
+        }
     }
 
     /// The free columns as `name=value` joined by `;` (empty values left out).
@@ -145,9 +207,23 @@ impl Catalogue {
                 annotations,
                 change: parsed.change,
                 stated: parsed.stated,
+                rule: None,
             });
         }
         Ok(Self { path, entries })
+    }
+
+    /// A catalogue of entries made elsewhere (a PointFinder catalogue's).
+    pub(crate) fn with_entries(path: &Path, entries: Vec<CatalogueEntry>) -> Self {
+        Self {
+            path: path.to_owned(),
+            entries,
+        }
+    }
+
+    /// Whether the entries come from PointFinder's catalogue (and carry phenotype rules).
+    pub fn is_pointfinder(&self) -> bool {
+        self.entries.iter().any(|entry| entry.rule.is_some())
     }
 
     /// The file the catalogue came from.
@@ -198,7 +274,8 @@ impl Catalogue {
             let hgvs = change.hgvs(reference);
             index
                 .entry((entry.gene.to_ascii_lowercase(), change))
-                .or_insert(position);
+                .or_insert_with(Vec::new)
+                .push(position);
             normalized.push(Some(hgvs));
         }
         Ok(ResolvedCatalogue { index, normalized })
@@ -208,7 +285,8 @@ impl Catalogue {
 /// A catalogue checked against the references, ready for look-ups.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ResolvedCatalogue {
-    index: HashMap<(String, Change), usize>,
+    /// The entries of each normalised change, in file order.
+    index: HashMap<(String, Change), Vec<usize>>,
     /// The HGVS form of each entry, `None` when its gene has no reference.
     normalized: Vec<Option<String>>,
 }
@@ -216,9 +294,15 @@ pub(crate) struct ResolvedCatalogue {
 impl ResolvedCatalogue {
     /// The index of the entry matching a (normalised) change in a gene.
     pub(crate) fn find(&self, gene: &str, change: &Change) -> Option<usize> {
+        self.find_all(gene, change).first().copied()
+    }
+
+    /// Every entry matching a (normalised) change in a gene, in file order (a PointFinder
+    /// catalogue may list one change in several rows, with different requirements).
+    pub(crate) fn find_all(&self, gene: &str, change: &Change) -> &[usize] {
         self.index
             .get(&(gene.to_ascii_lowercase(), change.clone()))
-            .copied()
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The HGVS form of entry `index`, when its gene has a reference.

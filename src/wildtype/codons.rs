@@ -185,6 +185,7 @@ pub(crate) fn nucleotide_records(
                 codon_change: None,
                 gene_position: Some(start),
                 contig_position: Some(call.contig_range().start as u64 + 1),
+                pointfinder: call.pointfinder().map(str::to_owned),
             }
         })
         .collect()

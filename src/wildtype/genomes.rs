@@ -17,7 +17,7 @@ use super::genome::{
     reverse_complement,
 };
 use super::header::{TargetHeader, sequence_checksum};
-use super::input::{InputFile, Reference, ReferenceSet, for_each_fasta_record_of_file, sha256_hex};
+use super::input::{InputFile, ReferenceSet, for_each_fasta_record_of_file};
 
 /// Where a genome target lies, its codons and its frameshift: what codon changes, contig
 /// positions and the frameshift call of its calls are read from.
@@ -219,41 +219,9 @@ pub(crate) fn genome_accession(path: &Path) -> String {
     }
 }
 
-/// A species' references as a run's [`ReferenceSet`]: each coding gene's record as a protein
-/// reference (with its coding sequence), each RNA gene's and promoter's as its bases, a gene's
-/// records in file order; the species' files recorded for the manifest.
+/// A species' references as a run's [`ReferenceSet`] ([`ReferenceSet::from_species`]).
 pub(crate) fn species_references(species: &Species) -> ReferenceSet {
-    let mut set = ReferenceSet::default();
-    for (path, bytes) in species.files() {
-        set.add_file(InputFile::new("references", path, bytes));
-    }
-    for gene in species.genes() {
-        let residues = gene.protein().unwrap_or(gene.nucleotides());
-        let file = species
-            .files()
-            .iter()
-            .map(|(path, _)| path)
-            .find(|path| {
-                let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-                name.is_some_and(|n| {
-                    n.strip_suffix(".gz").unwrap_or(&n) == format!("{}.fsa", gene.gene())
-                })
-            })
-            .cloned()
-            .unwrap_or_default();
-        set.push(Reference {
-            gene: gene.gene().to_owned(),
-            id: gene.name().to_owned(),
-            header: gene.name().to_owned(),
-            residues: residues.to_vec(),
-            length: residues.len(),
-            sha256: sha256_hex(residues),
-            file,
-            cds: gene.protein().map(|_| gene.nucleotides().to_vec()),
-            kind: gene.kind(),
-        });
-    }
-    set
+    ReferenceSet::from_species(species)
 }
 
 /// The detail of an `absent` row: no copy of `gene` in `searched` at the thresholds.

@@ -19,7 +19,7 @@ use super::codons::{
 };
 use super::config::PipelineConfig;
 use super::input::{Reference, ReferenceSet};
-use super::mutation::{MutationCall, MutationKind, call_mutations};
+use super::mutation::{MutationCall, MutationKind, call_mutations, pointfinder_notation};
 use super::output::water_file_name;
 use super::plan::{Plan, TargetMeta};
 use super::quality::{Quality, Tier};
@@ -184,7 +184,11 @@ impl Context<'_> {
                 gene,
                 self.reference_ids[index].clone(),
             );
-            return Ok(nucleotide_records(calls, alignment, shared, tier));
+            let mut records = nucleotide_records(calls, alignment, shared, tier);
+            for record in &mut records {
+                self.look_up(record, reference);
+            }
+            return Ok(records);
         }
         let mut calls = call_mutations(residues, &reference.residues, alignment)?;
         if let Some(genome) = genome {
@@ -211,36 +215,51 @@ impl Context<'_> {
         Ok(calls
             .into_iter()
             .map(|call| {
-                let known = self.catalogue.filter(|_| call.changes_protein()).and_then(
-                    |(catalogue, resolved)| {
-                        resolved
-                            .find(&reference.gene, &call.change)
-                            .map(|index| (index, &catalogue.entries()[index]))
-                    },
-                );
                 let (codon_change, gene_position, contig_position) = genome
                     .map(|genome| codon_fields(&call, genome, reference.cds.as_deref()))
                     .unwrap_or_default();
-                MutationRecord {
+                let mut record = MutationRecord {
                     accession: target.accession.clone(),
                     gene: gene.clone(),
                     reference: self.reference_ids[index].clone(),
                     tier,
-                    catalogue: self
-                        .catalogue
-                        .filter(|_| call.changes_protein())
-                        .map(|_| if known.is_some() { "known" } else { "novel" }),
-                    catalogue_mutation: known.map(|(_, e)| e.mutation().to_owned()),
-                    catalogue_line: known.map(|(_, e)| e.line()),
-                    annotation: known.map(|(_, e)| e.annotation_text()),
-                    catalogue_index: known.map(|(index, _)| index),
+                    catalogue: None,
+                    catalogue_mutation: None,
+                    catalogue_line: None,
+                    annotation: None,
+                    catalogue_index: None,
                     codon_change,
                     gene_position,
                     contig_position,
+                    pointfinder: pointfinder_notation(&gene, &call, &reference.residues),
                     call,
-                }
+                };
+                self.look_up(&mut record, reference);
+                record
             })
             .collect())
+    }
+
+    /// Marks a call `known` (with the catalogue's row) or `novel` when the run has a
+    /// catalogue; synonymous notes and unknown bases are neither.
+    fn look_up(&self, record: &mut MutationRecord, reference: &Reference) {
+        let Some((catalogue, resolved)) = self.catalogue else {
+            return;
+        };
+        if !record.call.changes_protein() {
+            return;
+        }
+        let change = record.call.change.normalized(&reference.residues);
+        let known = resolved
+            .find(&reference.gene, &change)
+            .map(|index| (index, &catalogue.entries()[index]));
+        record.catalogue = Some(if known.is_some() { "known" } else { "novel" });
+        if let Some((index, entry)) = known {
+            record.catalogue_mutation = Some(entry.mutation().to_owned());
+            record.catalogue_line = Some(entry.line());
+            record.annotation = Some(entry.annotation_text());
+            record.catalogue_index = Some(index);
+        }
     }
 
     /// The record of one target: `alignment` is the target (as water's a) against its

@@ -12,7 +12,7 @@ use crate::fasta::{FastaError, FastaErrorKind};
 use crate::seq::strip_residues;
 use crate::{Error, Result};
 
-use super::genome::{GeneKind, ProteinReference};
+use super::genome::{GeneKind, ProteinReference, Species};
 use super::warning::{WarningKind, Warnings};
 
 /// A reference-sized FASTA record with the residue rules applied: header without `>` (trimmed),
@@ -564,6 +564,61 @@ impl ReferenceSet {
     /// Adds a reference whose gene may repeat an earlier one's (a PointFinder gene file with
     /// several records): the gene's first reference stays the one targets of that gene are
     /// aligned against; genome copies name theirs by index.
+    /// A PointFinder species' references: each coding gene's record as a protein reference
+    /// (with its coding sequence), each RNA gene's and promoter's as its bases, a gene's
+    /// records in file order; the species' files recorded for the manifest (its
+    /// `phenotypes.txt` in the role `catalogue`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::wildtype::ReferenceSet;
+    /// use wildtype_aligner::wildtype::genome::Species;
+    ///
+    /// let species = Species::embedded("escherichia_coli").unwrap();
+    /// let references = ReferenceSet::from_species(&species);
+    /// assert_eq!(references.references().len(), 13);
+    /// assert!(references.get("gyrA").unwrap().cds.is_some());
+    /// assert!(references.get("23S").unwrap().is_nucleotide());
+    /// ```
+    pub fn from_species(species: &Species) -> Self {
+        let mut set = ReferenceSet::default();
+        for (path, bytes) in species.files() {
+            let catalogue = path
+                .file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with("phenotypes.txt"));
+            let role = if catalogue { "catalogue" } else { "references" };
+            set.add_file(InputFile::new(role, path, bytes));
+        }
+        for gene in species.genes() {
+            let residues = gene.protein().unwrap_or(gene.nucleotides());
+            let file = species
+                .files()
+                .iter()
+                .map(|(path, _)| path)
+                .find(|path| {
+                    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+                    name.is_some_and(|n| {
+                        n.strip_suffix(".gz").unwrap_or(&n) == format!("{}.fsa", gene.gene())
+                    })
+                })
+                .cloned()
+                .unwrap_or_default();
+            set.push(Reference {
+                gene: gene.gene().to_owned(),
+                id: gene.name().to_owned(),
+                header: gene.name().to_owned(),
+                residues: residues.to_vec(),
+                length: residues.len(),
+                sha256: sha256_hex(residues),
+                file,
+                cds: gene.protein().map(|_| gene.nucleotides().to_vec()),
+                kind: gene.kind(),
+            });
+        }
+        set
+    }
+
     pub(crate) fn push(&mut self, reference: Reference) {
         self.by_gene
             .entry(reference.gene.to_ascii_lowercase())

@@ -382,12 +382,78 @@ fn truncation(
     }
 }
 
+/// A protein call in PointFinder's notation, gene included (`gyrA p.S83L`, `gyrA p.Y321*`,
+/// `gyrB p.L361_L362del`, `parE p.G276_G277insL`, `folP p.L194fs`); `None` for what
+/// PointFinder does not report (synonymous notes, truncations at the target's ends).
+pub(crate) fn pointfinder_notation(
+    gene: &str,
+    call: &MutationCall,
+    reference: &[u8],
+) -> Option<String> {
+    let residue = |p: usize| {
+        p.checked_sub(1)
+            .and_then(|i| reference.get(i))
+            .map_or('?', |&r| r.to_ascii_uppercase() as char)
+    };
+    let (s, e) = (call.reference_start, call.reference_end);
+    let change = match call.kind {
+        MutationKind::Substitution
+        | MutationKind::Nonsense
+        | MutationKind::StopLoss
+        | MutationKind::Frameshift => call.mutation.clone(),
+        MutationKind::Deletion if s == e => format!("{}{s}del", residue(s)),
+        MutationKind::Deletion => format!("{}{s}_{}{e}del", residue(s), residue(e)),
+        MutationKind::Insertion => {
+            format!(
+                "{}{s}_{}{e}ins{}",
+                residue(s),
+                residue(e),
+                call.target_residues
+            )
+        }
+        MutationKind::NTerminalTruncation
+        | MutationKind::CTerminalTruncation
+        | MutationKind::Synonymous => return None,
+    };
+    Some(format!("{gene} p.{change}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::align::Aligner;
 
     const TEM1: &[u8] = b"MSIQHFRVALIPFFAAFCLPVFAHPETLVKVKDAEDQLGARVGYIELDLNSGKILESFRPEERFPMMSTFKVLLCGAVLSRVDAGQEQLGRRIHYSQNDLVEYSPVTEKHLTDGMTVRELCSAAITMSDNTAANLLLTTIGGPKELTAFLHNMGDHVTRLDRWEPELNEAIPNDERDTTMPAAMATTLRKLLTGELLTLASRQQLIDWMEADKVAGPLLRSALPAGWFIADKSGAGERGSRGIIAALGPDGKPSRIVVIYTTGSQATMDERNRQIAEIGASLIKHW*";
+
+    /// PointFinder's notation of each kind of call, as its results file writes them.
+    #[test]
+    fn pointfinder_notation_of_each_kind() {
+        let aligner = Aligner::builder().build().unwrap();
+        let notations = |target: &[u8]| -> Vec<String> {
+            let alignment = aligner.align(target, TEM1).unwrap();
+            call_mutations(target, TEM1, &alignment)
+                .unwrap()
+                .iter()
+                .filter_map(|call| pointfinder_notation("blaTEM", call, TEM1))
+                .collect()
+        };
+        let mut substituted = TEM1.to_vec();
+        substituted[103] = b'L'; // S104L
+        substituted[149] = b'*'; // a premature stop at L150
+        assert_eq!(
+            notations(&substituted),
+            ["blaTEM p.S104L", "blaTEM p.L150*"]
+        );
+        let mut deleted = TEM1.to_vec();
+        deleted.drain(99..101); // L100, V101
+        assert_eq!(notations(&deleted), ["blaTEM p.L100_V101del"]);
+        let mut one = TEM1.to_vec();
+        one.remove(99); // L100
+        assert_eq!(notations(&one), ["blaTEM p.L100del"]);
+        let mut inserted = TEM1.to_vec();
+        inserted.insert(120, b'W'); // between L120 and C121
+        assert_eq!(notations(&inserted), ["blaTEM p.L120_C121insW"]);
+    }
 
     fn calls(target: &[u8]) -> Vec<(String, String)> {
         let alignment = Aligner::builder()

@@ -16,6 +16,7 @@ use super::catalogue::Catalogue;
 use super::config::{PipelineConfig, Shard};
 use super::header::GeneRule;
 use super::input::{InputFile, Reference, ReferenceSet};
+pub(crate) use super::phenotypes::{Isolates, PHENOTYPES};
 use super::quality::{Tier, TierThresholds};
 use super::records::{ALIGNMENT_COLUMNS, MUTATION_COLUMNS, Status, TargetResult};
 use super::render::{self, MutationRows, tsv_line};
@@ -142,12 +143,13 @@ pub(crate) const MANIFEST: &str = "manifest.json";
 
 /// Every name the pipeline writes directly in an output directory: what its leftovers may be
 /// named after.
-pub(crate) const OUTPUT_NAMES: [&str; 9] = [
+pub(crate) const OUTPUT_NAMES: [&str; 10] = [
     TABLES[0],
     TABLES[1],
     TABLES[2],
     TABLES[3],
     UNOBSERVED,
+    PHENOTYPES,
     TARGETS_FAA,
     MANIFEST,
     WATER_DIR,
@@ -160,6 +162,7 @@ pub(crate) fn check_destinations(dir: &Path, catalogue: bool, water: bool) -> Re
     let files = TABLES
         .iter()
         .chain(catalogue.then_some(&UNOBSERVED))
+        .chain(catalogue.then_some(&PHENOTYPES))
         .chain([&MANIFEST]);
     for name in files {
         ensure_replaceable(&dir.join(name), false)?;
@@ -174,7 +177,7 @@ pub(crate) fn check_destinations(dir: &Path, catalogue: bool, water: bool) -> Re
 /// its fixed names, or a water report in its directory. Nothing else is ever removed as an
 /// earlier run's output, whatever a manifest says.
 fn is_output_name(name: &str) -> bool {
-    if TABLES.contains(&name) || name == UNOBSERVED {
+    if TABLES.contains(&name) || [UNOBSERVED, PHENOTYPES, TARGETS_FAA].contains(&name) {
         return true;
     }
     name.strip_prefix("alignments/").is_some_and(|file| {
@@ -306,6 +309,8 @@ pub(crate) struct Tally {
     pub observed: HashSet<usize>,
     /// Aligned targets per gene (lower case).
     pub aligned_per_gene: BTreeMap<String, usize>,
+    /// What `phenotypes.tsv` needs (runs with a PointFinder catalogue).
+    pub isolates: Option<Isolates>,
 }
 
 /// A target that was not aligned, for the manifest.
@@ -337,6 +342,11 @@ impl Tally {
         for (gene, count) in later.aligned_per_gene {
             *self.aligned_per_gene.entry(gene).or_insert(0) += count;
         }
+        match (&mut self.isolates, later.isolates) {
+            (Some(mine), Some(theirs)) => mine.merge(theirs),
+            (mine @ None, theirs) => *mine = theirs,
+            (Some(_), None) => {}
+        }
     }
 
     pub(crate) fn add(&mut self, result: &TargetResult) {
@@ -348,6 +358,9 @@ impl Tally {
         self.known_mutations += record.known_mutations;
         self.observed
             .extend(result.mutations.iter().filter_map(|m| m.catalogue_index));
+        if let Some(isolates) = &mut self.isolates {
+            isolates.add(result);
+        }
         if record.status == Status::Absent {
             self.absent += 1;
         } else if record.status == Status::Ok {

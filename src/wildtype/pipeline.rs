@@ -26,10 +26,13 @@ use super::input::{
     GeneList, InputFile, ReferenceSet, check_gene_list, read_gene_list, read_input,
 };
 use super::output::{
-    MANIFEST, Manifest, ManifestParts, OUTPUT_NAMES, RenderedRows, RunSummary, TARGETS_FAA, Tables,
-    Tally, UNOBSERVED, check_destinations, previous_outputs, unobserved,
+    Isolates, MANIFEST, Manifest, ManifestParts, OUTPUT_NAMES, PHENOTYPES, RenderedRows,
+    RunSummary, TARGETS_FAA, Tables, Tally, UNOBSERVED, check_destinations, previous_outputs,
+    unobserved,
 };
+use super::phenotypes::phenotype_table;
 use super::plan::{Plan, PlanInputs};
+use super::pointfinder::is_pointfinder;
 use super::quality::Tier;
 use super::records::TargetResult;
 use super::warning::{Warning, WarningKind, Warnings};
@@ -98,26 +101,20 @@ struct Loaded {
 
 impl Loaded {
     fn new(config: &PipelineConfig, warnings: &mut Warnings) -> Result<Self> {
-        let references = match &config.species {
-            Some(name) => species_references(&Species::embedded(name)?),
+        let species = match &config.species {
+            Some(name) => Some(Species::embedded(name)?),
             None if is_species_folder(&config.references) => {
-                species_references(&Species::from_folder(&config.references)?)
-            }
-            None => ReferenceSet::from_path(&config.references)?,
-        };
-        let mut inputs: Vec<InputFile> = references.files().to_vec();
-        let catalogue = match &config.catalogue {
-            Some(path) => {
-                let (_, file) = read_input("catalogue", path)?;
-                inputs.push(file);
-                let catalogue = Catalogue::from_path(path)?;
-                let resolved =
-                    catalogue.resolve(|gene| references.get(gene).map(|r| &r.residues[..]))?;
-                warn_catalogue_genes_without_reference(&catalogue, &references, warnings);
-                Some((catalogue, resolved))
+                Some(Species::from_folder(&config.references)?)
             }
             None => None,
         };
+        let references = match &species {
+            Some(species) => species_references(species),
+            None => ReferenceSet::from_path(&config.references)?,
+        };
+        let mut inputs: Vec<InputFile> = references.files().to_vec();
+        let catalogue =
+            load_catalogue(config, &references, species.as_ref(), &mut inputs, warnings)?;
         let gene_map = match &config.gene_map {
             Some(path) => {
                 let (_, file) = read_input("gene_map", path)?;
@@ -144,6 +141,69 @@ impl Loaded {
             inputs,
         })
     }
+}
+
+/// The run's catalogue: `--catalogue` (a simple TSV, PointFinder's `phenotypes.txt`, or a
+/// PointFinder species folder, whose `phenotypes.txt` is read), or else the species'
+/// `phenotypes.txt` when the references are a PointFinder species; checked against the
+/// references.
+fn load_catalogue(
+    config: &PipelineConfig,
+    references: &ReferenceSet,
+    species: Option<&Species>,
+    inputs: &mut Vec<InputFile>,
+    warnings: &mut Warnings,
+) -> Result<Option<(Catalogue, ResolvedCatalogue)>> {
+    let catalogue = match &config.catalogue {
+        Some(path) if is_species_folder(path) => {
+            let folder = Species::from_folder(path)?;
+            let Some((file, text)) = folder.phenotypes() else {
+                return Err(Error::Input {
+                    path: path.clone(),
+                    message: "this PointFinder species folder has no phenotypes.txt".into(),
+                });
+            };
+            let bytes = folder
+                .files()
+                .iter()
+                .find(|(name, _)| name == file)
+                .map_or(&[][..], |(_, bytes)| &bytes[..]);
+            inputs.push(InputFile::new("catalogue", file, bytes));
+            pointfinder_catalogue(file, text, references, warnings)?
+        }
+        Some(path) => {
+            let (bytes, file) = read_input("catalogue", path)?;
+            inputs.push(file);
+            let text = super::input::utf8_text(path, &bytes)?;
+            if is_pointfinder(text) {
+                pointfinder_catalogue(path, text, references, warnings)?
+            } else {
+                let catalogue = Catalogue::parse(path, text)?;
+                warn_catalogue_genes_without_reference(&catalogue, references, warnings);
+                catalogue
+            }
+        }
+        None => match species.and_then(Species::phenotypes) {
+            Some((file, text)) => pointfinder_catalogue(file, text, references, warnings)?,
+            None => return Ok(None),
+        },
+    };
+    let resolved = catalogue.resolve(|gene| references.get(gene).map(|r| &r.residues[..]))?;
+    Ok(Some((catalogue, resolved)))
+}
+
+/// PointFinder's catalogue, each row that disagrees with its reference a warning.
+fn pointfinder_catalogue(
+    path: &std::path::Path,
+    text: &str,
+    references: &ReferenceSet,
+    warnings: &mut Warnings,
+) -> Result<Catalogue> {
+    let (catalogue, problems) = Catalogue::from_pointfinder(path, text, references)?;
+    for problem in problems {
+        warnings.add(WarningKind::CatalogueRowMismatch, || problem);
+    }
+    Ok(catalogue)
 }
 
 /// Warns once per catalogue gene that has no reference: its rows can never match a call.
@@ -339,6 +399,8 @@ impl Prepared {
 struct Render {
     /// Buffers the writer has emptied, to be filled again.
     recycled: Mutex<Receiver<RenderedRows>>,
+    /// Whether the tallies gather what `phenotypes.tsv` needs.
+    phenotypes: bool,
 }
 
 impl Sink for Render {
@@ -350,7 +412,11 @@ impl Sink for Render {
             .lock()
             .map(|recycled| recycled.try_recv().unwrap_or_default())
             .unwrap_or_default();
-        (rows, Tally::default())
+        let tally = Tally {
+            isolates: self.phenotypes.then(Isolates::default),
+            ..Tally::default()
+        };
+        (rows, tally)
     }
 
     fn take(&self, (rows, tally): &mut Self::Slice, mut result: TargetResult) {
@@ -458,7 +524,8 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
         .map_or(0, |d| d.as_secs());
     let mut prepared = Prepared::new(config, progress)?;
     // Released after the staged outputs are put in place or removed.
-    let (_lock, previous) = claim_output_dir(config, progress, &mut prepared.warnings)?;
+    let catalogue = prepared.loaded.catalogue.is_some();
+    let (_lock, previous) = claim_output_dir(config, catalogue, progress, &mut prepared.warnings)?;
     let mut staged = StagedDir::new(&config.output_dir)?;
     let tables = Tables::open(&mut staged, config.write_alignments)?;
     let mut tally = Tally::default();
@@ -483,6 +550,11 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
         });
         let sink = Render {
             recycled: Mutex::new(recycled),
+            phenotypes: prepared
+                .loaded
+                .catalogue
+                .as_ref()
+                .is_some_and(|(catalogue, _)| catalogue.is_pointfinder()),
         };
         let aligned = prepared.align_chunks(config, progress, &sink, &mut |slices| {
             let mut chunk = Vec::with_capacity(slices.len());
@@ -519,6 +591,7 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
 /// output's place is taken; returns the lock and what earlier runs there own.
 fn claim_output_dir(
     config: &PipelineConfig,
+    catalogue: bool,
     progress: &dyn Progress,
     warnings: &mut Warnings,
 ) -> Result<(DirLock, Vec<String>)> {
@@ -549,7 +622,7 @@ fn claim_output_dir(
             ),
         );
     }
-    check_destinations(dir, config.catalogue.is_some(), config.write_alignments)?;
+    check_destinations(dir, catalogue, config.write_alignments)?;
     Ok((lock, previous))
 }
 
@@ -577,9 +650,13 @@ fn finish_outputs(
         started_unix,
     } = outputs;
     let loaded = &prepared.loaded;
-    if let Some((catalogue, _)) = &loaded.catalogue {
+    if let Some((catalogue, resolved)) = &loaded.catalogue {
         let rows = unobserved(catalogue, &loaded.references, tally);
         staged.write_file(UNOBSERVED, rows.as_bytes())?;
+        if let Some(isolates) = &tally.isolates {
+            let table = phenotype_table((catalogue, resolved), &loaded.references, isolates);
+            staged.write_file(PHENOTYPES, table.as_bytes())?;
+        }
     }
     if !config.genomes.is_empty() {
         staged.write_file(TARGETS_FAA, &prepared.plan.extracted_fasta())?;

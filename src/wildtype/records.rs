@@ -178,6 +178,12 @@ pub struct MutationRecord {
     /// reading direction, of the target codon at `target_position` (on the reverse strand
     /// the codon's highest coordinate).
     pub contig_position: Option<u64>,
+    /// The call in PointFinder's notation, gene included (`gyrA p.S83L`, `gyrA p.Y321*`,
+    /// `gyrB p.L361_L362del`, `parE p.G276_G277insL`, `23S r.2058A>G`,
+    /// `ampC-promoter-size-53bp n.-42C>T`; a frameshift `folP p.L194fs`, where PointFinder
+    /// writes a substitution and the codons after it); `None` for what PointFinder does not
+    /// report (synonymous notes, truncations at a target's ends, unknown bases).
+    pub pointfinder: Option<String>,
 }
 
 /// The TSV columns of [`MutationRecord`], in order.
@@ -201,6 +207,7 @@ pub(crate) const MUTATION_COLUMNS: &[&str] = &[
     "codon_change",
     "gene_position",
     "contig_position",
+    "pointfinder",
 ];
 
 /// Everything the pipeline found for one target.

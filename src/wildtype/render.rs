@@ -394,6 +394,8 @@ fn mutation_tsv_rest(out: &mut Vec<u8>, mutation: &MutationRecord) {
     tsv_option_integer(out, widen(mutation.gene_position));
     tab(out);
     tsv_option_integer(out, mutation.contig_position);
+    tab(out);
+    tsv_text(out, mutation.pointfinder.as_deref().unwrap_or(""));
     out.push(b'\n');
 }
 
@@ -443,6 +445,8 @@ fn mutation_json_rest(out: &mut Vec<u8>, mutation: &MutationRecord) {
     json_option_integer(out, widen(mutation.gene_position));
     out.extend_from_slice(b",\"contig_position\":");
     json_option_integer(out, mutation.contig_position);
+    out.extend_from_slice(b",\"pointfinder\":");
+    json_option_string(out, mutation.pointfinder.as_deref());
     out.extend_from_slice(b"}\n");
 }
 

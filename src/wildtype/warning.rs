@@ -26,6 +26,9 @@ pub enum WarningKind {
     ChecksumMismatch,
     /// A catalogue gene has no reference, so its rows can never match a call.
     CatalogueGeneWithoutReference,
+    /// A PointFinder catalogue row disagrees with its gene's reference (a residue it does not
+    /// have, the wrong type) or names a gene without a reference: the row never matches.
+    CatalogueRowMismatch,
     /// A header holds bytes that are not UTF-8 (shown as U+FFFD).
     HeaderNotUtf8,
     /// A header holds control bytes (NUL, escape...), shown as spaces in the tables.
@@ -47,6 +50,7 @@ impl WarningKind {
             WarningKind::DuplicateAccession => "duplicate_accession",
             WarningKind::ChecksumMismatch => "checksum_mismatch",
             WarningKind::CatalogueGeneWithoutReference => "catalogue_gene_without_reference",
+            WarningKind::CatalogueRowMismatch => "catalogue_row_mismatch",
             WarningKind::HeaderNotUtf8 => "header_not_utf8",
             WarningKind::HeaderControlBytes => "header_control_bytes",
             WarningKind::StaleLockTakenOver => "stale_lock_taken_over",

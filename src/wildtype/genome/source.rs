@@ -65,6 +65,33 @@ impl Source {
         }
     }
 
+    /// A text file of the folder that may be gzipped there (`phenotypes.txt` or
+    /// `phenotypes.txt.gz`, as Debian ships it), with the name messages use for it and its
+    /// bytes as stored; `None` when it is absent.
+    pub(crate) fn text_maybe_gzipped(
+        &self,
+        file: &str,
+    ) -> Result<Option<(PathBuf, String, Vec<u8>)>> {
+        let Some((path, bytes)) = self.bytes(file)? else {
+            return Ok(None);
+        };
+        let mut text = Vec::new();
+        let plain = match path.extension().is_some_and(|e| e == "gz") {
+            true => {
+                flate2::read::MultiGzDecoder::new(&bytes[..])
+                    .read_to_end(&mut text)
+                    .map_err(|source| Error::io(&path, source))?;
+                text
+            }
+            false => bytes.clone(),
+        };
+        let text = String::from_utf8(plain).map_err(|_| Error::Input {
+            path: path.clone(),
+            message: "not UTF-8 text".into(),
+        })?;
+        Ok(Some((path, text, bytes)))
+    }
+
     /// A FASTA reader for `<gene>.fsa` (or `<gene>.fsa.gz` in a folder).
     pub(crate) fn fasta(&self, gene: &str) -> Result<Option<Reader>> {
         let file = format!("{gene}.fsa");
@@ -112,15 +139,16 @@ pub(crate) const EMBEDDED: &[(&str, &[(&str, &str)])] = &[
         embed!("escherichia_coli": "genes.txt", "RNA_genes.txt", "gyrA.fsa", "gyrB.fsa",
             "parC.fsa", "parE.fsa", "pmrA.fsa", "pmrB.fsa", "folP.fsa", "23S.fsa",
             "16S-rrsB.fsa", "16S-rrsC.fsa", "16S-rrsH.fsa", "ampC-promoter-size-53bp.fsa",
-            "rpoB.fsa"),
+            "rpoB.fsa", "phenotypes.txt"),
     ),
     (
         "salmonella",
         embed!("salmonella": "genes.txt", "RNA_genes.txt", "acrB.fsa", "pmrA.fsa", "pmrB.fsa",
-            "gyrA.fsa", "gyrB.fsa", "parC.fsa", "parE.fsa", "16S-rrsD.fsa"),
+            "gyrA.fsa", "gyrB.fsa", "parC.fsa", "parE.fsa", "16S-rrsD.fsa", "phenotypes.txt"),
     ),
     (
         "campylobacter",
-        embed!("campylobacter": "genes.txt", "RNA_genes.txt", "gyrA.fsa", "23S.fsa", "rpsL.fsa"),
+        embed!("campylobacter": "genes.txt", "RNA_genes.txt", "gyrA.fsa", "23S.fsa", "rpsL.fsa",
+            "phenotypes.txt"),
     ),
 ];

@@ -118,9 +118,11 @@ impl ReferenceGene {
 pub struct Species {
     name: String,
     genes: Vec<ReferenceGene>,
-    /// Every file read (`genes.txt`, `RNA_genes.txt` when present, each gene's file), with its
-    /// bytes, for a run's manifest.
+    /// Every file read (`genes.txt`, `RNA_genes.txt` when present, each gene's file,
+    /// `phenotypes.txt` when present), with its bytes, for a run's manifest.
     files: Vec<(PathBuf, Vec<u8>)>,
+    /// The catalogue `phenotypes.txt` (or `.gz`), as its path (or embedded name) and text.
+    phenotypes: Option<(PathBuf, String)>,
 }
 
 impl Species {
@@ -198,6 +200,16 @@ impl Species {
         &self.files
     }
 
+    /// The folder's catalogue of known mutations, `phenotypes.txt` (read from
+    /// `phenotypes.txt.gz` when that is what the folder holds), as its path (or embedded name)
+    /// and text; `None` when the folder has none. See
+    /// [`Catalogue::from_pointfinder`](crate::wildtype::Catalogue::from_pointfinder).
+    pub fn phenotypes(&self) -> Option<(&Path, &str)> {
+        self.phenotypes
+            .as_ref()
+            .map(|(path, text)| (path.as_path(), text.as_str()))
+    }
+
     /// The coding genes' proteins, ready for [`crate::wildtype::genome::GeneSearch`].
     pub fn protein_references(&self) -> Vec<ProteinReference> {
         self.genes
@@ -269,10 +281,17 @@ fn read_species(name: String, source: &Source) -> Result<Species> {
     {
         files.extend(source.bytes(&file)?);
     }
+    let phenotypes = source
+        .text_maybe_gzipped("phenotypes.txt")?
+        .map(|(path, text, bytes)| {
+            files.push((path.clone(), bytes));
+            (path, text)
+        });
     Ok(Species {
         name,
         genes: references,
         files,
+        phenotypes,
     })
 }
 
