@@ -1312,3 +1312,92 @@ fn long_functions_fail_and_tests_are_ignored() {
         "{report}"
     );
 }
+
+/// The features each feature-gated module of the crate needs.
+const GATED: [(&str, &str); 4] = [
+    ("wildtype_aligner::wildtype", "pipeline"),
+    ("wildtype_aligner::fasta", "io"),
+    ("wildtype_aligner::staged", "io"),
+    ("wildtype_aligner::report", "report"),
+];
+
+/// Every integration test that uses a feature-gated module says so in Cargo.toml
+/// (`required-features`), so that the engine-only build (`default-features = false`, run by
+/// `.ci/engine-only`) compiles the tests it can and skips the others.
+#[test]
+fn tests_declare_the_features_they_use() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    // `key = ["a", "b"]` lines of each section (the manifest keeps these on one line).
+    let quoted = |list: &str| -> Vec<String> {
+        list.split('"')
+            .skip(1)
+            .step_by(2)
+            .map(|f| f.trim_start_matches("dep:").to_owned())
+            .collect()
+    };
+    let mut section = String::new();
+    let mut features: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut tests: Vec<(String, Vec<String>)> = Vec::new();
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            section = line.to_owned();
+            if section == "[[test]]" {
+                tests.push((String::new(), Vec::new()));
+            }
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let (key, value) = (key.trim(), value.trim());
+        match section.as_str() {
+            "[features]" => {
+                features.insert(key.to_owned(), quoted(value));
+            }
+            "[[test]]" => {
+                let test = tests.last_mut().unwrap();
+                match key {
+                    "name" => test.0 = value.trim_matches('"').to_owned(),
+                    "required-features" => test.1 = quoted(value),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    let declared: BTreeMap<String, Vec<String>> = tests
+        .into_iter()
+        .map(|(name, required)| {
+            let mut all = required.clone();
+            for feature in &required {
+                all.extend(features.get(feature).cloned().unwrap_or_default());
+            }
+            (name, all)
+        })
+        .collect();
+    assert!(declared.contains_key("pipeline_genomes"), "{declared:?}");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(root.join("tests")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if name == "structure" {
+            continue; // names the modules above without using them
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let features = declared.get(&name).cloned().unwrap_or_default();
+        for (module, feature) in GATED {
+            if text.contains(module) && !features.iter().any(|f| f == feature) {
+                missing.push(format!("tests/{name}.rs uses {module}: needs {feature}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "add [[test]] name = \"...\" required-features = [...] to Cargo.toml:\n{}",
+        missing.join("\n")
+    );
+}
