@@ -341,3 +341,86 @@ fn protein_input_gets_a_phenotype_table_per_accession() {
     assert_eq!(iso2.0, "no resistance found");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The Python with the `hamronization` package: `WTA_HAMRONIZATION_PYTHON`, else `python3`
+/// when it imports the package; `None` (the test skips) when neither, unless
+/// `WTA_REQUIRE_HAMRONIZATION` is set (CI), which makes that a failure.
+fn hamronization_python() -> Option<String> {
+    let candidates = std::env::var("WTA_HAMRONIZATION_PYTHON")
+        .into_iter()
+        .chain(["python3".to_owned()]);
+    for python in candidates {
+        let imports = std::process::Command::new(&python)
+            .args(["-c", "import hAMRonization"])
+            .output()
+            .is_ok_and(|out| out.status.success());
+        if imports {
+            return Some(python);
+        }
+    }
+    assert!(
+        std::env::var_os("WTA_REQUIRE_HAMRONIZATION").is_none(),
+        "the hamronization package is missing and WTA_REQUIRE_HAMRONIZATION is set"
+    );
+    eprintln!("SKIPPED: no Python with the hamronization package (pip install hamronization)");
+    None
+}
+
+/// `hamronization.tsv` of a genome run and of a protein run passes the hAMRonization package's
+/// own checks (`tests/hamronization_check.py`): the specification's columns, every mandatory
+/// field, every value of its type, merged by its `summarize`.
+#[test]
+fn hamronization_output_is_valid_for_the_package() {
+    let Some(python) = hamronization_python() else {
+        return;
+    };
+    let dir = scratch("hamronization");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/genomes");
+    let out = dir.join("genomes");
+    let config = PipelineConfig::new(Vec::<PathBuf>::new(), "", &out)
+        .genomes([
+            data.join("ecoli_example_0000.fasta.gz"),
+            data.join("ecoli_example_0001.fasta.gz"),
+        ])
+        .species("escherichia_coli");
+    run(&config, &()).unwrap();
+    let checker = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hamronization_check.py");
+    let check = |table: &Path| -> usize {
+        let output = std::process::Command::new(&python)
+            .arg(&checker)
+            .arg(table)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}: {}",
+            table.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout)
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let table = out.join("hamronization.tsv");
+    let rows = check(&table);
+    let text = std::fs::read_to_string(&table).unwrap();
+    assert_eq!(rows, text.lines().count() - 1);
+    // The bundled genomes' resistance calls: gyrA S83L, parC E84V (with S83L), 23S A2058G,
+    // 16S A1408G and the promoter's C-42T in the first; gyrA D87N and the three nucleotide
+    // calls in the second.
+    assert_eq!(rows, 9, "{text}");
+    for (genome, gene, change) in [
+        ("ecoli_example_0000", "gyrA", "p.S83L"),
+        ("ecoli_example_0000", "23S", "r.2058A>G"),
+        ("ecoli_example_0001", "ampC-promoter-size-53bp", "n.-42C>T"),
+    ] {
+        assert!(
+            text.lines()
+                .any(|line| line.starts_with(&format!("{genome}\t{gene}\t"))
+                    && line.contains(&format!("\t{change}\t"))),
+            "{genome} {gene} {change} missing:\n{text}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

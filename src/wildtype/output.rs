@@ -16,7 +16,7 @@ use super::catalogue::Catalogue;
 use super::config::{PipelineConfig, Shard};
 use super::header::GeneRule;
 use super::input::{InputFile, Reference, ReferenceSet};
-pub(crate) use super::phenotypes::{Isolates, PHENOTYPES};
+pub(crate) use super::phenotypes::{HAMRONIZATION, Isolates, PHENOTYPES};
 use super::quality::{Tier, TierThresholds};
 use super::records::{ALIGNMENT_COLUMNS, MUTATION_COLUMNS, Status, TargetResult};
 use super::render::{self, MutationRows, tsv_line};
@@ -143,13 +143,14 @@ pub(crate) const MANIFEST: &str = "manifest.json";
 
 /// Every name the pipeline writes directly in an output directory: what its leftovers may be
 /// named after.
-pub(crate) const OUTPUT_NAMES: [&str; 10] = [
+pub(crate) const OUTPUT_NAMES: [&str; 11] = [
     TABLES[0],
     TABLES[1],
     TABLES[2],
     TABLES[3],
     UNOBSERVED,
     PHENOTYPES,
+    HAMRONIZATION,
     TARGETS_FAA,
     MANIFEST,
     WATER_DIR,
@@ -163,6 +164,7 @@ pub(crate) fn check_destinations(dir: &Path, catalogue: bool, water: bool) -> Re
         .iter()
         .chain(catalogue.then_some(&UNOBSERVED))
         .chain(catalogue.then_some(&PHENOTYPES))
+        .chain(catalogue.then_some(&HAMRONIZATION))
         .chain([&MANIFEST]);
     for name in files {
         ensure_replaceable(&dir.join(name), false)?;
@@ -177,7 +179,9 @@ pub(crate) fn check_destinations(dir: &Path, catalogue: bool, water: bool) -> Re
 /// its fixed names, or a water report in its directory. Nothing else is ever removed as an
 /// earlier run's output, whatever a manifest says.
 fn is_output_name(name: &str) -> bool {
-    if TABLES.contains(&name) || [UNOBSERVED, PHENOTYPES, TARGETS_FAA].contains(&name) {
+    if TABLES.contains(&name)
+        || [UNOBSERVED, PHENOTYPES, HAMRONIZATION, TARGETS_FAA].contains(&name)
+    {
         return true;
     }
     name.strip_prefix("alignments/").is_some_and(|file| {
@@ -484,6 +488,21 @@ impl<'a> From<&'a OwnedFailure> for Failure<'a> {
     }
 }
 
+/// What the manifest records of the run's catalogue: where it came from, its format, the
+/// database version (PointFinder's), its checksum and how many entries it gave.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct CatalogueRecord {
+    /// `pointfinder` or `tsv`.
+    pub format: &'static str,
+    pub path: String,
+    /// PointFinder's database version (`3.0.0` for the embedded copies; a folder's `VERSION`
+    /// file, beside it or one level up, when there is one).
+    pub version: Option<String>,
+    /// SHA-256 of the catalogue's text.
+    pub sha256: String,
+    pub entries: usize,
+}
+
 /// `manifest.json`.
 #[derive(Serialize)]
 pub(crate) struct Manifest<'a> {
@@ -493,6 +512,7 @@ pub(crate) struct Manifest<'a> {
     parameters: Parameters<'a>,
     inputs: Vec<InputFile>,
     references: Vec<&'a Reference>,
+    catalogue: Option<&'a CatalogueRecord>,
     counts: Counts,
     failures: Vec<Failure<'a>>,
     /// The first hundred warnings of each kind, in the order found.
@@ -521,6 +541,7 @@ pub(crate) struct ManifestParts<'a> {
     pub started_unix: u64,
     pub summary: &'a RunSummary,
     pub warnings: &'a Warnings,
+    pub catalogue: Option<&'a CatalogueRecord>,
     /// The outputs written so far (the manifest is added).
     pub outputs: Vec<String>,
 }
@@ -542,6 +563,7 @@ impl<'a> Manifest<'a> {
             started_unix,
             summary,
             warnings,
+            catalogue,
             mut outputs,
         } = parts;
         let kernel = aligner.kernel().name();
@@ -574,6 +596,7 @@ impl<'a> Manifest<'a> {
                 .filter(|(index, _)| used.binary_search(index).is_ok())
                 .map(|(_, r)| r)
                 .collect(),
+            catalogue,
             counts: Counts {
                 targets_read,
                 filtered_out_by_gene_list: filtered_out,

@@ -16,7 +16,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use super::catalogue::{Catalogue, RequiredMutation, ResolvedCatalogue};
+use super::catalogue::{Catalogue, PointFinderRule, RequiredMutation, ResolvedCatalogue};
 use super::genome::GeneKind;
 use super::hgvs::Change;
 use super::input::ReferenceSet;
@@ -59,11 +59,30 @@ struct GeneState {
     other: BTreeSet<String>,
 }
 
+/// A known call of a copy that speaks for its gene, with what `hamronization.tsv` says of it.
+#[derive(Debug, Clone)]
+struct KnownCall {
+    gene: Arc<str>,
+    change: Change,
+    /// The catalogue entry it matched.
+    entry: usize,
+    notation: String,
+    codon_change: Option<String>,
+    contig: Option<String>,
+    start: Option<u64>,
+    end: Option<u64>,
+    strand: Option<String>,
+    identity: f64,
+    coverage: f64,
+    reference_length: Option<usize>,
+}
+
 /// What the table needs of one isolate, accumulated target by target.
 #[derive(Debug)]
 pub(crate) struct Isolate {
     accession: Arc<str>,
     genes: Vec<GeneState>,
+    known: Vec<KnownCall>,
 }
 
 impl Isolate {
@@ -85,6 +104,7 @@ impl Isolate {
     }
 
     fn merge(&mut self, later: Isolate) {
+        self.known.extend(later.known);
         for state in later.genes {
             let mine = self.gene(&state.gene);
             for slot in 0..2 {
@@ -117,6 +137,7 @@ impl Isolates {
             self.isolates.push(Isolate {
                 accession: record.accession.clone(),
                 genes: Vec::new(),
+                known: Vec::new(),
             });
         }
         let Some(isolate) = self.isolates.last_mut() else {
@@ -149,6 +170,30 @@ impl Isolates {
             }
         };
         state.copies[slot] += 1;
+        let quality = record.quality.as_ref();
+        for m in &result.mutations {
+            let Some(entry) = m.catalogue_index else {
+                continue;
+            };
+            isolate.known.push(KnownCall {
+                gene: gene.clone(),
+                change: m.call.change.clone(),
+                entry,
+                notation: m
+                    .pointfinder
+                    .clone()
+                    .unwrap_or_else(|| m.call.mutation.clone()),
+                codon_change: m.codon_change.clone(),
+                contig: record.contig.clone(),
+                start: record.contig_start,
+                end: record.contig_end,
+                strand: record.strand.clone(),
+                identity,
+                coverage: quality.map_or(0.0, |q| q.reference_coverage),
+                reference_length: record.reference_length,
+            });
+        }
+        let state = isolate.gene(gene);
         let calls = result
             .mutations
             .iter()
@@ -242,6 +287,40 @@ fn fulfils<'a>(
     })
 }
 
+/// The rows matching a call (`gene`, normalised `change`) that apply in an isolate whose
+/// calls are `observed`, each with the calls that fulfil its requirements (none for a row
+/// without any); rows of phenotype `Unknown` are left out.
+fn applying<'a>(
+    catalogue: &'a Catalogue,
+    resolved: &ResolvedCatalogue,
+    references: &ReferenceSet,
+    observed: &'a [(Arc<str>, Change, String)],
+    (gene, change): (&str, &Change),
+) -> Vec<(&'a PointFinderRule, Vec<&'a str>)> {
+    let mut rows = Vec::new();
+    for &index in resolved.find_all(gene, change) {
+        let Some(rule) = catalogue.entries()[index].rule() else {
+            continue;
+        };
+        if rule.antimicrobials.is_empty() {
+            continue;
+        }
+        let group = match rule.required.is_empty() {
+            true => Some(Vec::new()),
+            false => rule.required.iter().find_map(|group| {
+                group
+                    .iter()
+                    .map(|required| fulfils(required, observed, references))
+                    .collect::<Option<Vec<&str>>>()
+            }),
+        };
+        if let Some(group) = group {
+            rows.push((rule, group));
+        }
+    }
+    rows
+}
+
 /// `phenotypes.tsv` of a run with a PointFinder catalogue.
 pub(crate) fn phenotype_table(
     (catalogue, resolved): (&Catalogue, &ResolvedCatalogue),
@@ -256,22 +335,9 @@ pub(crate) fn phenotype_table(
         // Per antimicrobial: the mutations behind a resistant prediction.
         let mut behind: Vec<BTreeSet<String>> = vec![BTreeSet::new(); drugs.len()];
         for (gene, change, notation) in &observed {
-            for &index in resolved.find_all(gene, change) {
-                let Some(rule) = catalogue.entries()[index].rule() else {
-                    continue;
-                };
-                let group = match rule.required.is_empty() {
-                    true => Some(Vec::new()),
-                    false => rule.required.iter().find_map(|group| {
-                        group
-                            .iter()
-                            .map(|required| fulfils(required, &observed, references))
-                            .collect::<Option<Vec<&str>>>()
-                    }),
-                };
-                let Some(group) = group else {
-                    continue;
-                };
+            for (rule, group) in
+                applying(catalogue, resolved, references, &observed, (gene, change))
+            {
                 let mutations = std::iter::once(notation.as_str())
                     .chain(group)
                     .collect::<Vec<_>>()
@@ -342,4 +408,183 @@ fn not_assessed(catalogue: &Catalogue, isolate: &Isolate, drug: &str) -> String 
         }
     }
     missing.join("; ")
+}
+
+/// The table's name in the output directory.
+pub(crate) const HAMRONIZATION: &str = "hamronization.tsv";
+
+/// The columns of the hAMRonization specification (1.x), mandatory then optional, in the
+/// order the `hamronization` package writes them.
+const HAMRONIZATION_COLUMNS: [&str; 36] = [
+    "input_file_name",
+    "gene_symbol",
+    "gene_name",
+    "reference_database_name",
+    "reference_database_version",
+    "reference_accession",
+    "analysis_software_name",
+    "analysis_software_version",
+    "genetic_variation_type",
+    "antimicrobial_agent",
+    "coverage_percentage",
+    "coverage_depth",
+    "coverage_ratio",
+    "drug_class",
+    "input_gene_length",
+    "input_gene_start",
+    "input_gene_stop",
+    "input_protein_length",
+    "input_protein_start",
+    "input_protein_stop",
+    "input_sequence_id",
+    "nucleotide_mutation",
+    "nucleotide_mutation_interpretation",
+    "predicted_phenotype",
+    "predicted_phenotype_confidence_level",
+    "amino_acid_mutation",
+    "amino_acid_mutation_interpretation",
+    "reference_gene_length",
+    "reference_gene_start",
+    "reference_gene_stop",
+    "reference_protein_length",
+    "reference_protein_start",
+    "reference_protein_stop",
+    "resistance_mechanism",
+    "strand_orientation",
+    "sequence_identity",
+];
+
+/// `hamronization.tsv`: one row per call that predicts resistance in its isolate (a known call
+/// of a copy that speaks for its gene, whose catalogue row applies there), in the
+/// hAMRonization format that AMR pipelines merge tools' reports with.
+pub(crate) fn hamronization_table(
+    (catalogue, resolved): (&Catalogue, &ResolvedCatalogue),
+    references: &ReferenceSet,
+    isolates: &Isolates,
+    database_version: &str,
+) -> String {
+    let mut out = HAMRONIZATION_COLUMNS.join("\t");
+    out.push('\n');
+    for isolate in &isolates.isolates {
+        let observed = observed(isolate, references);
+        for call in &isolate.known {
+            let Some(reference) = references.get(&call.gene) else {
+                continue;
+            };
+            let change = call.change.normalized(&reference.residues);
+            let rows = applying(
+                catalogue,
+                resolved,
+                references,
+                &observed,
+                (&call.gene, &change),
+            );
+            if rows.is_empty() {
+                continue;
+            }
+            let mut drugs: Vec<&str> = Vec::new();
+            let mut classes: Vec<&str> = Vec::new();
+            for (rule, _) in &rows {
+                for drug in &rule.antimicrobials {
+                    if !drugs.iter().any(|d| d.eq_ignore_ascii_case(drug)) {
+                        drugs.push(drug);
+                    }
+                }
+                for class in &rule.classes {
+                    if !classes.iter().any(|c| c.eq_ignore_ascii_case(class)) {
+                        classes.push(class);
+                    }
+                }
+            }
+            let entry = &catalogue.entries()[call.entry];
+            let accession = entry.rule().map_or("", |r| r.accession.as_str());
+            let mechanism = entry
+                .annotations()
+                .iter()
+                .find(|(name, _)| name == "mechanism")
+                .map_or("", |(_, value)| value.as_str());
+            let nucleotide = reference.is_nucleotide();
+            let change_text = call
+                .notation
+                .split_once(' ')
+                .map_or(call.notation.as_str(), |(_, change)| change);
+            let (start, stop) = match (call.start, call.end) {
+                (Some(start), Some(end)) => (start.to_string(), end.to_string()),
+                _ => (String::new(), String::new()),
+            };
+            let gene_length = match (call.start, call.end) {
+                (Some(start), Some(end)) => (end + 1 - start).to_string(),
+                _ => String::new(),
+            };
+            let reference_length = call
+                .reference_length
+                .map(|l| l.to_string())
+                .unwrap_or_default();
+            let fields: [String; 36] = [
+                isolate.accession.to_string(),
+                call.gene.to_string(),
+                call.gene.to_string(),
+                "PointFinder".into(),
+                database_version.into(),
+                accession.into(),
+                "wildtype-aligner".into(),
+                env!("CARGO_PKG_VERSION").into(),
+                match nucleotide {
+                    true => "nucleotide_variant_detected",
+                    false => "protein_variant_detected",
+                }
+                .into(),
+                drugs.join(", "),
+                format!("{:.1}", call.coverage),
+                String::new(),
+                String::new(),
+                classes.join(", "),
+                gene_length,
+                start,
+                stop,
+                String::new(),
+                String::new(),
+                String::new(),
+                call.contig.clone().unwrap_or_default(),
+                if nucleotide {
+                    change_text.to_owned()
+                } else {
+                    String::new()
+                },
+                call.codon_change
+                    .as_ref()
+                    .map(|codons| format!("Codon change: {codons}"))
+                    .unwrap_or_default(),
+                "antimicrobial resistance".into(),
+                String::new(),
+                if nucleotide {
+                    String::new()
+                } else {
+                    change_text.to_owned()
+                },
+                String::new(),
+                if nucleotide {
+                    reference_length.clone()
+                } else {
+                    String::new()
+                },
+                String::new(),
+                String::new(),
+                if nucleotide {
+                    String::new()
+                } else {
+                    reference_length
+                },
+                String::new(),
+                String::new(),
+                mechanism.to_owned(),
+                call.strand.clone().unwrap_or_default(),
+                format!("{:.2}", call.identity),
+            ];
+            let line: Vec<String> = fields.iter().map(|f| clean(f)).collect();
+            out.push_str(&line.join("\t"));
+            out.push('\n');
+        }
+    }
+    out
 }

@@ -23,14 +23,14 @@ use super::genomes::{is_species_folder, species_references};
 use super::grade::{Collect, Context, Sink};
 use super::header::GeneMap;
 use super::input::{
-    GeneList, InputFile, ReferenceSet, check_gene_list, read_gene_list, read_input,
+    GeneList, InputFile, ReferenceSet, check_gene_list, read_gene_list, read_input, sha256_hex,
 };
 use super::output::{
-    Isolates, MANIFEST, Manifest, ManifestParts, OUTPUT_NAMES, PHENOTYPES, RenderedRows,
-    RunSummary, TARGETS_FAA, Tables, Tally, UNOBSERVED, check_destinations, previous_outputs,
-    unobserved,
+    CatalogueRecord, HAMRONIZATION, Isolates, MANIFEST, Manifest, ManifestParts, OUTPUT_NAMES,
+    PHENOTYPES, RenderedRows, RunSummary, TARGETS_FAA, Tables, Tally, UNOBSERVED,
+    check_destinations, previous_outputs, unobserved,
 };
-use super::phenotypes::phenotype_table;
+use super::phenotypes::{hamronization_table, phenotype_table};
 use super::plan::{Plan, PlanInputs};
 use super::pointfinder::is_pointfinder;
 use super::quality::Tier;
@@ -90,6 +90,8 @@ const SYNC_CHUNKS: usize = 4;
 struct Loaded {
     references: ReferenceSet,
     catalogue: Option<(Catalogue, ResolvedCatalogue)>,
+    /// What the manifest says of the catalogue.
+    catalogue_record: Option<CatalogueRecord>,
     gene_map: Option<GeneMap>,
     /// Lower-case genes the targets are filtered to.
     gene_filter: Option<HashSet<String>>,
@@ -113,8 +115,11 @@ impl Loaded {
             None => ReferenceSet::from_path(&config.references)?,
         };
         let mut inputs: Vec<InputFile> = references.files().to_vec();
-        let catalogue =
-            load_catalogue(config, &references, species.as_ref(), &mut inputs, warnings)?;
+        let (catalogue, catalogue_record) =
+            match load_catalogue(config, &references, species.as_ref(), &mut inputs, warnings)? {
+                Some((catalogue, resolved, record)) => (Some((catalogue, resolved)), Some(record)),
+                None => (None, None),
+            };
         let gene_map = match &config.gene_map {
             Some(path) => {
                 let (_, file) = read_input("gene_map", path)?;
@@ -135,6 +140,7 @@ impl Loaded {
         Ok(Self {
             references,
             catalogue,
+            catalogue_record,
             gene_map,
             gene_filter,
             gene_list,
@@ -153,8 +159,8 @@ fn load_catalogue(
     species: Option<&Species>,
     inputs: &mut Vec<InputFile>,
     warnings: &mut Warnings,
-) -> Result<Option<(Catalogue, ResolvedCatalogue)>> {
-    let catalogue = match &config.catalogue {
+) -> Result<Option<(Catalogue, ResolvedCatalogue, CatalogueRecord)>> {
+    let (catalogue, path, text) = match &config.catalogue {
         Some(path) if is_species_folder(path) => {
             let folder = Species::from_folder(path)?;
             let Some((file, text)) = folder.phenotypes() else {
@@ -169,28 +175,60 @@ fn load_catalogue(
                 .find(|(name, _)| name == file)
                 .map_or(&[][..], |(_, bytes)| &bytes[..]);
             inputs.push(InputFile::new("catalogue", file, bytes));
-            pointfinder_catalogue(file, text, references, warnings)?
+            let catalogue = pointfinder_catalogue(file, text, references, warnings)?;
+            (catalogue, file.to_path_buf(), text.to_owned())
         }
         Some(path) => {
             let (bytes, file) = read_input("catalogue", path)?;
             inputs.push(file);
             let text = super::input::utf8_text(path, &bytes)?;
-            if is_pointfinder(text) {
+            let catalogue = if is_pointfinder(text) {
                 pointfinder_catalogue(path, text, references, warnings)?
             } else {
                 let catalogue = Catalogue::parse(path, text)?;
                 warn_catalogue_genes_without_reference(&catalogue, references, warnings);
                 catalogue
-            }
+            };
+            (catalogue, path.clone(), text.to_owned())
         }
         None => match species.and_then(Species::phenotypes) {
-            Some((file, text)) => pointfinder_catalogue(file, text, references, warnings)?,
+            Some((file, text)) => {
+                let catalogue = pointfinder_catalogue(file, text, references, warnings)?;
+                (catalogue, file.to_path_buf(), text.to_owned())
+            }
             None => return Ok(None),
         },
     };
     let resolved = catalogue.resolve(|gene| references.get(gene).map(|r| &r.residues[..]))?;
-    Ok(Some((catalogue, resolved)))
+    let pointfinder = catalogue.is_pointfinder();
+    let record = CatalogueRecord {
+        format: if pointfinder { "pointfinder" } else { "tsv" },
+        path: path.display().to_string(),
+        version: pointfinder.then(|| pointfinder_version(&path)).flatten(),
+        sha256: sha256_hex(text.as_bytes()),
+        entries: catalogue.entries().len(),
+    };
+    Ok(Some((catalogue, resolved, record)))
 }
+
+/// PointFinder's database version of a catalogue: `3.0.0` for the embedded copies, else the
+/// first line of a `VERSION` file beside the catalogue's folder or one level up (where
+/// PointFinder's database keeps it).
+fn pointfinder_version(path: &std::path::Path) -> Option<String> {
+    if path.starts_with(EMBEDDED_PREFIX) {
+        return Some(EMBEDDED_VERSION.to_owned());
+    }
+    let folder = path.parent()?;
+    [folder.join("VERSION"), folder.parent()?.join("VERSION")]
+        .iter()
+        .find_map(|file| std::fs::read_to_string(file).ok())
+        .and_then(|text| text.lines().next().map(|line| line.trim().to_owned()))
+        .filter(|version| !version.is_empty())
+}
+
+/// How the embedded species folders name their files, and their database version.
+const EMBEDDED_PREFIX: &str = "<embedded PointFinder>";
+const EMBEDDED_VERSION: &str = "3.0.0";
 
 /// PointFinder's catalogue, each row that disagrees with its reference a warning.
 fn pointfinder_catalogue(
@@ -656,6 +694,14 @@ fn finish_outputs(
         if let Some(isolates) = &tally.isolates {
             let table = phenotype_table((catalogue, resolved), &loaded.references, isolates);
             staged.write_file(PHENOTYPES, table.as_bytes())?;
+            let version = loaded
+                .catalogue_record
+                .as_ref()
+                .and_then(|r| r.version.as_deref())
+                .unwrap_or("unknown");
+            let table =
+                hamronization_table((catalogue, resolved), &loaded.references, isolates, version);
+            staged.write_file(HAMRONIZATION, table.as_bytes())?;
         }
     }
     if !config.genomes.is_empty() {
@@ -690,6 +736,7 @@ fn finish_outputs(
         started_unix,
         summary: &summary,
         warnings: &prepared.warnings,
+        catalogue: loaded.catalogue_record.as_ref(),
         outputs: staged.files(),
     });
     staged.write_file(MANIFEST, &manifest)?;
