@@ -330,7 +330,7 @@ fn pointfinder_calls_and_phenotypes_are_ours_but_for_its_named_errors() {
             assert_eq!(table, recorded_table, "{name}: PointFinder's table changed");
             (results, table)
         } else {
-            eprintln!("PointFinder not installed: its recorded answers for {name}");
+            eprintln!("PointFinder not run: its recorded answers for {name}");
             (
                 std::fs::read_to_string(&results_file).unwrap(),
                 std::fs::read_to_string(&table_file).unwrap(),
