@@ -53,18 +53,14 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Lower-case hex of a digest.
-fn hex(digest: &[u8]) -> String {
+pub(crate) fn hex(digest: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    digest
-        .iter()
-        .flat_map(|&byte| {
-            [
-                DIGITS[usize::from(byte >> 4)],
-                DIGITS[usize::from(byte & 0xf)],
-            ]
-        })
-        .map(char::from)
-        .collect()
+    let mut out = String::with_capacity(2 * digest.len());
+    for &byte in digest {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0xf)]));
+    }
+    out
 }
 
 /// Reads a whole file, recording it for the manifest.

@@ -137,11 +137,14 @@ impl Plan {
         plan.warn_duplicate_accessions(warnings);
         plan.targets.truncate(plan.shard_range.end);
         plan.targets.drain(..plan.shard_range.start);
-        for target in &mut plan.targets {
-            let residues = &plan.residues[target.residues.clone()];
-            check(with.references, target, residues);
-        }
-        plan.warn_about_targets(warnings);
+        // Per-target checks and checksums on the worker threads, idle until the alignments.
+        let residues = &plan.residues;
+        with.pool.install(|| {
+            plan.targets.par_iter_mut().for_each(|target| {
+                check(with.references, target, &residues[target.residues.clone()]);
+            });
+        });
+        plan.warn_about_targets(with.pool, warnings);
         plan.note_used_references();
         Ok(plan)
     }
@@ -288,8 +291,19 @@ impl Plan {
 
     /// Warns of headers with bytes that are not UTF-8 or are control bytes, and of checksum
     /// fields that do not match their sequence.
-    fn warn_about_targets(&self, warnings: &mut Warnings) {
-        for target in &self.targets {
+    fn warn_about_targets(&self, pool: &rayon::ThreadPool, warnings: &mut Warnings) {
+        let checksums_match: Vec<bool> = pool.install(|| {
+            self.targets
+                .par_iter()
+                .map(|target| {
+                    target
+                        .location
+                        .as_ref()
+                        .is_none_or(|location| location.checksum_matches(self.residues(target)))
+                })
+                .collect()
+        });
+        for (target, checksum_matches) in self.targets.iter().zip(checksums_match) {
             let place = || format!("{}: line {}", self.files[target.file].shown, target.line);
             if target.header.contains('\u{fffd}') {
                 warnings.add(WarningKind::HeaderNotUtf8, || {
@@ -314,7 +328,7 @@ impl Plan {
             }
             if let Some(location) = &target.location {
                 let residues = self.residues(target);
-                if !location.checksum_matches(residues) {
+                if !checksum_matches {
                     warnings.add(WarningKind::ChecksumMismatch, || {
                         format!(
                             "{}: record {}: checksum field {} does not match the sequence \
