@@ -107,7 +107,12 @@ pub fn nucleotide_fraction(residues: &[u8]) -> f64 {
     }
     let bases = residues
         .iter()
-        .filter(|byte| b"ACGTUN".contains(&byte.to_ascii_uppercase()))
+        .filter(|byte| {
+            matches!(
+                byte.to_ascii_uppercase(),
+                b'A' | b'C' | b'G' | b'T' | b'U' | b'N'
+            )
+        })
         .count();
     bases as f64 / residues.len() as f64
 }

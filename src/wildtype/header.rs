@@ -97,13 +97,21 @@ impl TargetHeader {
     /// Parses the first word of a header line (without `>`); the error says what is wrong.
     pub fn parse(header: &str) -> std::result::Result<Self, String> {
         let word = header.split_ascii_whitespace().next().unwrap_or("");
-        let fields: Vec<&str> = word.split('|').collect();
-        let [accession, gene, location, strand, contig, checksum] = fields[..] else {
+        // Split without collecting: one header per target.
+        let mut fields = [""; 6];
+        let mut found = 0;
+        for field in word.split('|') {
+            if let Some(slot) = fields.get_mut(found) {
+                *slot = field;
+            }
+            found += 1;
+        }
+        if found != fields.len() {
             return Err(format!(
-                "expected 6 '|'-separated fields accession|gene|start-end|strand|contig|checksum, found {}",
-                fields.len()
+                "expected 6 '|'-separated fields accession|gene|start-end|strand|contig|checksum, found {found}"
             ));
-        };
+        }
+        let [accession, gene, location, strand, contig, checksum] = fields;
         let named = [
             ("accession", accession),
             ("gene", gene),

@@ -290,10 +290,13 @@ fn compare_ungapped(
     calls: &mut Vec<MutationCall>,
 ) -> bool {
     for offset in 0..length {
-        let (t, r) = (
-            target[i + offset].to_ascii_uppercase(),
-            reference[j + offset].to_ascii_uppercase(),
-        );
+        let (t, r) = (target[i + offset], reference[j + offset]);
+        // Most columns hold the same byte: no case folding for them.
+        let (t, r) = if t == r {
+            (t, r)
+        } else {
+            (t.to_ascii_uppercase(), r.to_ascii_uppercase())
+        };
         if let Some(columns) = columns
             && (t == r) != (columns[offset] == Op::Equal)
         {
