@@ -6,7 +6,7 @@ use crate::align::{Alignment, Op};
 
 use super::genomes::GenomeTarget;
 use super::hgvs::{Change, three_letter_code};
-use super::mutation::{MutationCall, MutationKind};
+use super::mutation::{MutationCall, MutationKind, residue_text};
 
 /// Upper-case codons `from..to` (0-based residues) of a coding sequence; `None` when the
 /// sequence does not hold them all.
@@ -110,8 +110,8 @@ pub(crate) fn synonymous_calls(
                 hgvs: format!("p.{}{position}=", three_letter_code(residue)),
                 reference_start: position,
                 reference_end: position,
-                reference_residues: (residue as char).to_string(),
-                target_residues: (residue as char).to_string(),
+                reference_residues: residue_text(residue),
+                target_residues: residue_text(residue),
                 target_position: i + 1,
                 change: Change::Substitution {
                     position,
