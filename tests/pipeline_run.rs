@@ -451,6 +451,39 @@ fn gene_list_filters_case_insensitively() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The targets a gene list keeps keep their residues: their rows are those of a run
+/// without the list.
+#[test]
+fn gene_list_keeps_the_rows_of_the_targets_it_keeps() {
+    let dir = scratch("filter-rows");
+    fixture(&dir, 40);
+    let rows = |out: &Path, table: &str| -> Vec<String> {
+        read(out.join(table))
+            .lines()
+            .skip(1)
+            .filter(|line| line.split('\t').nth(1) == Some("blaTEM"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let all = dir.join("all");
+    run(
+        &PipelineConfig::new([&dir], dir.join("references.faa"), &all),
+        &(),
+    )
+    .unwrap();
+    let kept = dir.join("kept");
+    let config =
+        PipelineConfig::new([&dir], dir.join("references.faa"), &kept).target_genes("blaTEM");
+    run(&config, &()).unwrap();
+    for table in ["alignments.tsv", "mutations.tsv"] {
+        let expected = rows(&all, table);
+        assert!(!expected.is_empty(), "{table}");
+        assert_eq!(rows(&kept, table), expected, "{table}");
+        assert_eq!(read(kept.join(table)).lines().count(), expected.len() + 1);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn gzip_targets_and_a_directory_of_references_give_the_same_rows() {
     use std::io::Write;

@@ -105,10 +105,17 @@ pub fn nucleotide_fraction(residues: &[u8]) -> f64 {
     if residues.is_empty() {
         return 0.0;
     }
-    let bases = residues
+    // Clearing bit 5 upper-cases exactly the letters' lower-case forms among bytes that can
+    // match, and the sum vectorises.
+    let bases: usize = residues
         .iter()
-        .filter(|byte| b"ACGTUN".contains(&byte.to_ascii_uppercase()))
-        .count();
+        .map(|&byte| {
+            usize::from(matches!(
+                byte & !0x20,
+                b'A' | b'C' | b'G' | b'T' | b'U' | b'N'
+            ))
+        })
+        .sum();
     bases as f64 / residues.len() as f64
 }
 
@@ -263,5 +270,21 @@ impl Sequence {
     /// Whether there are no residues.
     pub fn is_empty(&self) -> bool {
         self.residues.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nucleotide_fraction;
+
+    /// Every byte counts as a base exactly when its upper-case form is one of `ACGTUN`.
+    #[test]
+    fn nucleotide_fraction_counts_the_bases_of_any_byte() {
+        for byte in 0..=u8::MAX {
+            let base = b"ACGTUN".contains(&byte.to_ascii_uppercase());
+            let expected = if base { 1.0 } else { 0.0 };
+            assert_eq!(nucleotide_fraction(&[byte]), expected, "byte {byte:#04x}");
+        }
+        assert_eq!(nucleotide_fraction(b"acgtMKVL"), 0.5);
     }
 }

@@ -9,7 +9,7 @@ use crate::align::{Alignment, Op};
 use super::genome::{NucleotideCall, NucleotideCallKind};
 use super::genomes::GenomeTarget;
 use super::hgvs::{Change, three_letter_code};
-use super::mutation::{MutationCall, MutationKind};
+use super::mutation::{MutationCall, MutationKind, residue_text};
 use super::quality::Tier;
 use super::records::MutationRecord;
 
@@ -105,8 +105,8 @@ pub(crate) fn frameshift_call(target: &GenomeTarget) -> Option<MutationCall> {
         hgvs: shift.hgvs.clone(),
         reference_start: shift.reference_codon,
         reference_end: shift.reference_codon,
-        reference_residues: (residue as char).to_string(),
-        target_residues: String::new(),
+        reference_residues: residue_text(residue),
+        target_residues: "".into(),
         target_position: shift.residue + 1,
         change: Change::Deletion {
             start: shift.reference_codon,
@@ -172,8 +172,12 @@ pub(crate) fn nucleotide_records(
                     hgvs: notation.to_owned(),
                     reference_start: start,
                     reference_end: end,
-                    reference_residues: String::from_utf8_lossy(call.reference_bases()).into(),
-                    target_residues: String::from_utf8_lossy(call.copy_bases()).into(),
+                    reference_residues: String::from_utf8_lossy(call.reference_bases())
+                        .into_owned()
+                        .into(),
+                    target_residues: String::from_utf8_lossy(call.copy_bases())
+                        .into_owned()
+                        .into(),
                     target_position: target_position(alignment, range.start),
                     change,
                 },
@@ -235,8 +239,8 @@ pub(crate) fn synonymous_calls(
                 hgvs: format!("p.{}{position}=", three_letter_code(residue)),
                 reference_start: position,
                 reference_end: position,
-                reference_residues: (residue as char).to_string(),
-                target_residues: (residue as char).to_string(),
+                reference_residues: residue_text(residue),
+                target_residues: residue_text(residue),
                 target_position: i + 1,
                 change: Change::Substitution {
                     position,

@@ -10,6 +10,8 @@ use serde::Serialize;
 
 use crate::{Error, PipelineOption, Result};
 
+use super::input::hex;
+
 /// A parsed `accession|gene|start-end|strand|contig|checksum` header (its first word).
 ///
 /// # Examples
@@ -66,11 +68,7 @@ pub fn sequence_checksum(residues: &[u8]) -> String {
         upper.make_ascii_uppercase();
         hasher.update(&*upper);
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    hex(&hasher.finalize())
 }
 
 impl TargetHeader {
@@ -88,20 +86,32 @@ impl TargetHeader {
     /// assert!(!header.checksum_matches(b"MKL"));
     /// ```
     pub fn checksum_matches(&self, residues: &[u8]) -> bool {
-        let field = self.checksum.to_ascii_lowercase();
-        sequence_checksum(residues).starts_with(&field)
+        let field = self.checksum.as_bytes();
+        let checksum = sequence_checksum(residues);
+        checksum
+            .as_bytes()
+            .get(..field.len())
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case(field))
     }
 
     /// Parses the first word of a header line (without `>`); the error says what is wrong.
     pub fn parse(header: &str) -> std::result::Result<Self, String> {
         let word = header.split_ascii_whitespace().next().unwrap_or("");
-        let fields: Vec<&str> = word.split('|').collect();
-        let [accession, gene, location, strand, contig, checksum] = fields[..] else {
+        // Split without collecting: one header per target.
+        let mut fields = [""; 6];
+        let mut found = 0;
+        for field in word.split('|') {
+            if let Some(slot) = fields.get_mut(found) {
+                *slot = field;
+            }
+            found += 1;
+        }
+        if found != fields.len() {
             return Err(format!(
-                "expected 6 '|'-separated fields accession|gene|start-end|strand|contig|checksum, found {}",
-                fields.len()
+                "expected 6 '|'-separated fields accession|gene|start-end|strand|contig|checksum, found {found}"
             ));
-        };
+        }
+        let [accession, gene, location, strand, contig, checksum] = fields;
         let named = [
             ("accession", accession),
             ("gene", gene),

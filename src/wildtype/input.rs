@@ -54,18 +54,14 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Lower-case hex of a digest.
-fn hex(digest: &[u8]) -> String {
+pub(crate) fn hex(digest: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    digest
-        .iter()
-        .flat_map(|&byte| {
-            [
-                DIGITS[usize::from(byte >> 4)],
-                DIGITS[usize::from(byte & 0xf)],
-            ]
-        })
-        .map(char::from)
-        .collect()
+    let mut out = String::with_capacity(2 * digest.len());
+    for &byte in digest {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0xf)]));
+    }
+    out
 }
 
 /// Reads a whole file, recording it for the manifest.
@@ -113,17 +109,27 @@ pub(crate) fn for_each_fasta_record_of_file(
         Box::new(std::fs::File::open(path).map_err(|source| Error::io(path, source))?)
     };
     let (pieces, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(64);
+    // Hashed pieces come back to be filled again: no fresh memory per read.
+    let (recycle, spare) = std::sync::mpsc::channel::<Vec<u8>>();
     let checksum = std::thread::spawn(move || {
         let mut hasher = Sha256::new();
         let mut bytes = 0u64;
         for piece in received {
             hasher.update(&piece);
             bytes += piece.len() as u64;
+            let _ = recycle.send(piece);
         }
         (hex(&hasher.finalize()), bytes)
     });
     let parsed = pipeline_reader_options()
-        .from_reader(path, Checksummed { file, pieces })
+        .from_reader(
+            path,
+            Checksummed {
+                file,
+                pieces,
+                spare,
+            },
+        )
         .map_err(Error::from)
         .and_then(|reader| each_record(path, reader, each));
     // The reader is gone, and with it the sender: the checksum thread has every piece.
@@ -143,6 +149,8 @@ pub(crate) fn for_each_fasta_record_of_file(
 struct Checksummed {
     file: Box<dyn std::io::Read + Send>,
     pieces: std::sync::mpsc::SyncSender<Vec<u8>>,
+    /// Pieces the checksum thread is done with.
+    spare: std::sync::mpsc::Receiver<Vec<u8>>,
 }
 
 impl std::io::Read for Checksummed {
@@ -150,7 +158,10 @@ impl std::io::Read for Checksummed {
         let read = self.file.read(buf)?;
         if read > 0 {
             // The checksum thread only stops when this sender is dropped.
-            let _ = self.pieces.send(buf[..read].to_vec());
+            let mut piece = self.spare.try_recv().unwrap_or_default();
+            piece.clear();
+            piece.extend_from_slice(&buf[..read]);
+            let _ = self.pieces.send(piece);
         }
         Ok(read)
     }

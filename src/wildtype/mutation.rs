@@ -1,6 +1,8 @@
 //! Mutation calls in reference numbering from a water alignment of a target against its
 //! wild-type reference.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::align::{AlignError, Alignment, Op};
@@ -92,10 +94,12 @@ pub struct MutationCall {
     pub reference_start: usize,
     /// Last reference position involved (1-based, inclusive, water's placement).
     pub reference_end: usize,
-    /// The reference residues replaced or removed (empty for an insertion).
-    pub reference_residues: String,
-    /// The target residues that replace them or are inserted (empty for a deletion).
-    pub target_residues: String,
+    /// The reference residues replaced or removed (empty for an insertion). Borrowed (no
+    /// allocation) when it is one ASCII residue, as for every substitution.
+    pub reference_residues: Cow<'static, str>,
+    /// The target residues that replace them or are inserted (empty for a deletion). Borrowed
+    /// when it is one ASCII residue.
+    pub target_residues: Cow<'static, str>,
     /// 1-based target position of the first target residue involved, or of the residue before
     /// a deletion (0 when the deletion precedes the target's first residue).
     pub target_position: usize,
@@ -253,8 +257,8 @@ pub fn call_mutations(
                 hgvs: change.hgvs(reference),
                 reference_start: b.end + 1,
                 reference_end: b.end + 1,
-                reference_residues: (reference[b.end] as char).to_string(),
-                target_residues: "*".into(),
+                reference_residues: residue_text(reference[b.end]),
+                target_residues: Cow::Borrowed("*"),
                 target_position: target_end + 1,
                 change,
             });
@@ -269,6 +273,41 @@ pub fn call_mutations(
         }
     }
     Ok(calls)
+}
+
+/// Every ASCII byte, for one-residue texts without an allocation each.
+const ASCII: &str = {
+    const BYTES: [u8; 128] = {
+        let mut bytes = [0u8; 128];
+        let mut byte = 0;
+        while byte < 128 {
+            bytes[byte] = byte as u8;
+            byte += 1;
+        }
+        bytes
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(text) => text,
+        Err(_) => panic!("ASCII is UTF-8"),
+    }
+};
+
+/// One residue as text (a byte beyond ASCII as the character of that code, as `char::from`).
+pub(crate) fn residue_text(residue: u8) -> Cow<'static, str> {
+    let index = usize::from(residue);
+    match ASCII.get(index..=index) {
+        Some(text) => Cow::Borrowed(text),
+        None => Cow::Owned(char::from(residue).to_string()),
+    }
+}
+
+/// Residues as text (bytes that are not UTF-8 as U+FFFD).
+fn residues_text(residues: &[u8]) -> Cow<'static, str> {
+    match residues {
+        [] => Cow::Borrowed(""),
+        [residue] if residue.is_ascii() => residue_text(*residue),
+        _ => Cow::Owned(String::from_utf8_lossy(residues).into_owned()),
+    }
 }
 
 /// The length without a final `*` (the stop codon of a translated sequence).
@@ -290,10 +329,13 @@ fn compare_ungapped(
     calls: &mut Vec<MutationCall>,
 ) -> bool {
     for offset in 0..length {
-        let (t, r) = (
-            target[i + offset].to_ascii_uppercase(),
-            reference[j + offset].to_ascii_uppercase(),
-        );
+        let (t, r) = (target[i + offset], reference[j + offset]);
+        // Most columns hold the same byte: no case folding for them.
+        let (t, r) = if t == r {
+            (t, r)
+        } else {
+            (t.to_ascii_uppercase(), r.to_ascii_uppercase())
+        };
         if let Some(columns) = columns
             && (t == r) != (columns[offset] == Op::Equal)
         {
@@ -315,8 +357,8 @@ fn compare_ungapped(
             hgvs: change.hgvs(reference),
             reference_start: position,
             reference_end: position,
-            reference_residues: (r as char).to_string(),
-            target_residues: (t as char).to_string(),
+            reference_residues: residue_text(r),
+            target_residues: residue_text(t),
             target_position: i + offset + 1,
             change,
         });
@@ -335,8 +377,8 @@ fn indel(
     let mutation = change.short(reference);
     let (start, end) = change.positions();
     let reference_residues = match change {
-        Change::Deletion { .. } => String::from_utf8_lossy(&reference[start - 1..end]).into(),
-        _ => String::new(),
+        Change::Deletion { .. } => residues_text(&reference[start - 1..end]),
+        _ => Cow::Borrowed(""),
     };
     let normalized = change.normalized(reference);
     MutationCall {
@@ -346,7 +388,7 @@ fn indel(
         reference_start: start,
         reference_end: end,
         reference_residues,
-        target_residues: String::from_utf8_lossy(inserted).into(),
+        target_residues: residues_text(inserted),
         target_position,
         change: normalized,
     }
@@ -371,8 +413,8 @@ fn truncation(
         hgvs: change.hgvs(reference),
         reference_start: from + 1,
         reference_end: to,
-        reference_residues: String::from_utf8_lossy(&reference[from..to]).into(),
-        target_residues: String::new(),
+        reference_residues: residues_text(&reference[from..to]),
+        target_residues: Cow::Borrowed(""),
         target_position: if kind == MutationKind::NTerminalTruncation {
             0
         } else {
@@ -470,6 +512,23 @@ mod tests {
 
     fn pair(a: &str, b: &str) -> (String, String) {
         (a.into(), b.into())
+    }
+
+    /// The borrowed texts read as the allocated ones they replace, byte for byte.
+    #[test]
+    fn residue_texts_read_as_the_allocated_ones() {
+        for byte in 0..=u8::MAX {
+            assert_eq!(residue_text(byte), char::from(byte).to_string());
+            let one = [byte];
+            assert_eq!(residues_text(&one), String::from_utf8_lossy(&one));
+            assert_eq!(
+                matches!(residue_text(byte), Cow::Borrowed(_)),
+                byte.is_ascii()
+            );
+        }
+        for residues in [&b""[..], b"GK", b"K\xffD", "é".as_bytes()] {
+            assert_eq!(residues_text(residues), String::from_utf8_lossy(residues));
+        }
     }
 
     #[test]

@@ -115,20 +115,18 @@ impl Plan {
                 shown: path.display().to_string().into(),
                 path: path.clone(),
             });
+            let mut batch = Vec::with_capacity(HEADER_BATCH);
             let input =
                 for_each_fasta_record_of_file("targets", &path, |header, residues, line| {
-                    plan.targets_read += 1;
-                    let mut meta = target_meta(with, &path, header, line);
-                    if !keeps(with.gene_filter, &meta, &mut plan.genes_matched) {
-                        return Ok(());
-                    }
-                    meta.file = file;
                     let start = plan.residues.len();
                     strip_residues_into(residues, &mut plan.residues);
-                    meta.residues = start..plan.residues.len();
-                    plan.targets.push(meta);
+                    batch.push((header.to_owned(), line, start..plan.residues.len()));
+                    if batch.len() == HEADER_BATCH {
+                        plan.add_batch(with, (file, &path), &mut batch);
+                    }
                     Ok(())
                 })?;
+            plan.add_batch(with, (file, &path), &mut batch);
             inputs.push(input);
         }
         let kept = plan.targets.len();
@@ -137,13 +135,55 @@ impl Plan {
         plan.warn_duplicate_accessions(warnings);
         plan.targets.truncate(plan.shard_range.end);
         plan.targets.drain(..plan.shard_range.start);
-        for target in &mut plan.targets {
-            let residues = &plan.residues[target.residues.clone()];
-            check(with.references, target, residues);
-        }
-        plan.warn_about_targets(warnings);
+        // Per-target checks and checksums on the worker threads, idle until the alignments.
+        let residues = &plan.residues;
+        with.pool.install(|| {
+            plan.targets.par_iter_mut().for_each(|target| {
+                check(with.references, target, &residues[target.residues.clone()]);
+            });
+        });
+        plan.warn_about_targets(with.pool, warnings);
         plan.note_used_references();
         Ok(plan)
+    }
+
+    /// Plans a batch of records read from `file` (header, line, residues in
+    /// [`Plan::residues`]): their headers parsed on the worker threads, idle until the
+    /// alignments; the targets the gene filter leaves out give their residues back.
+    fn add_batch(
+        &mut self,
+        with: &PlanInputs<'_>,
+        (file, path): (usize, &Path),
+        batch: &mut Vec<(String, usize, Range<usize>)>,
+    ) {
+        let Some(first) = batch.first().map(|(_, _, residues)| residues.start) else {
+            return;
+        };
+        let metas: Vec<TargetMeta> = with.pool.install(|| {
+            batch
+                .par_drain(..)
+                .map(|(header, line, residues)| TargetMeta {
+                    file,
+                    residues,
+                    ..target_meta(with, path, header, line)
+                })
+                .collect()
+        });
+        let mut end = first;
+        for mut meta in metas {
+            self.targets_read += 1;
+            if !keeps(with.gene_filter, &meta, &mut self.genes_matched) {
+                continue;
+            }
+            let length = meta.residues.len();
+            if meta.residues.start != end {
+                self.residues.copy_within(meta.residues.clone(), end);
+            }
+            meta.residues = end..end + length;
+            end += length;
+            self.targets.push(meta);
+        }
+        self.residues.truncate(end);
     }
 
     /// The references some planned target is aligned against.
@@ -306,8 +346,19 @@ impl Plan {
 
     /// Warns of headers with bytes that are not UTF-8 or are control bytes, and of checksum
     /// fields that do not match their sequence.
-    fn warn_about_targets(&self, warnings: &mut Warnings) {
-        for target in &self.targets {
+    fn warn_about_targets(&self, pool: &rayon::ThreadPool, warnings: &mut Warnings) {
+        let checksums_match: Vec<bool> = pool.install(|| {
+            self.targets
+                .par_iter()
+                .map(|target| {
+                    target
+                        .location
+                        .as_ref()
+                        .is_none_or(|location| location.checksum_matches(self.residues(target)))
+                })
+                .collect()
+        });
+        for (target, checksum_matches) in self.targets.iter().zip(checksums_match) {
             let place = || format!("{}: line {}", self.files[target.file].shown, target.line);
             if target.header.contains('\u{fffd}') {
                 warnings.add(WarningKind::HeaderNotUtf8, || {
@@ -332,7 +383,7 @@ impl Plan {
             }
             if let Some(location) = &target.location {
                 let residues = self.residues(target);
-                if !location.checksum_matches(residues) {
+                if !checksum_matches {
                     warnings.add(WarningKind::ChecksumMismatch, || {
                         format!(
                             "{}: record {}: checksum field {} does not match the sequence \
@@ -397,8 +448,8 @@ fn keeps(
 
 /// Reads a target's accession and gene: the gene map first, then the standard header, then the
 /// gene rule. A header none of them explains keeps the problem for its status row.
-fn target_meta(with: &PlanInputs<'_>, path: &Path, header: &str, line: usize) -> TargetMeta {
-    let parsed = TargetHeader::parse(header);
+fn target_meta(with: &PlanInputs<'_>, path: &Path, header: String, line: usize) -> TargetMeta {
+    let parsed = TargetHeader::parse(&header);
     // A malformed standard header still names its accession in the first field.
     let accession = match &parsed {
         Ok(header) => header.accession.clone(),
@@ -414,7 +465,7 @@ fn target_meta(with: &PlanInputs<'_>, path: &Path, header: &str, line: usize) ->
         (_, Some(gene)) => (Some(gene), None),
         (Ok(header), None) => (Some(header.gene.clone()), None),
         (Err(why), None) => match with.config.gene_rule.as_ref() {
-            Some(rule) => match rule.apply(header) {
+            Some(rule) => match rule.apply(&header) {
                 Some(gene) => (Some(gene), None),
                 None => (
                     None,
@@ -440,7 +491,7 @@ fn target_meta(with: &PlanInputs<'_>, path: &Path, header: &str, line: usize) ->
             accession.into()
         },
         location: parsed.ok(),
-        header: header.to_owned(),
+        header,
         gene: gene.map(Into::into),
         reference: None,
         problem: problem.map(|detail| (Status::BadHeader, detail)),
@@ -449,6 +500,9 @@ fn target_meta(with: &PlanInputs<'_>, path: &Path, header: &str, line: usize) ->
         note: None,
     }
 }
+
+/// Records read before their headers are parsed, side by side, on the worker threads.
+const HEADER_BATCH: usize = 4096;
 
 /// A target at least this long whose residues are at least [`NUCLEOTIDE_LIKE`] `ACGTUN` is a
 /// nucleotide sequence given as protein (status `not_protein`) when its reference is not.
