@@ -189,6 +189,16 @@ fn combinations_are_respected_as_pointfinder_tables_them() {
         g81d["annotation"].contains("drug_class=Quinolone"),
         "{g81d:?}"
     );
+    // Both of PointFinder's G81 rows: ciprofloxacin alone, nalidixic acid too with D82G.
+    let rows: Vec<&str> = g81d["annotation"].split(" | ").collect();
+    assert_eq!(rows.len(), 2, "{g81d:?}");
+    assert!(rows[0].contains("phenotype=Ciprofloxacin;"), "{}", rows[0]);
+    assert!(
+        rows[1].contains("phenotype=Nalidixic acid,Ciprofloxacin;")
+            && rows[1].contains("required_mutation=gyrA_1_CP073768.1_D82G"),
+        "{}",
+        rows[1]
+    );
     // Every accession has a row per antimicrobial of the catalogue.
     let drugs = table.keys().filter(|(genome, _)| genome == "g81d").count();
     assert_eq!(table.len(), 4 * drugs);

@@ -56,6 +56,10 @@ enum Class {
 struct Answers {
     /// PointFinder's calls: (gene, change as written, e.g. `p.S83L`).
     pf_calls: Vec<(String, String)>,
+    /// The antimicrobials PointFinder names for each of its calls (lower case).
+    pf_call_drugs: BTreeMap<(String, String), BTreeSet<String>>,
+    /// The antimicrobials of the catalogue rows behind each of our known calls (lower case).
+    our_call_drugs: BTreeMap<(String, String), BTreeSet<String>>,
     /// PointFinder's resistant antimicrobials (lower case).
     pf_resistant: BTreeSet<String>,
     /// Our calls of copies that speak for their gene (identity 95 % or more): (gene,
@@ -128,15 +132,19 @@ fn run_pointfinder(fasta: &Path, work: &Path) -> (String, String) {
 }
 
 /// PointFinder's calls and resistant antimicrobials, from its two files.
-fn parse_pointfinder(results: &str, table: &str) -> (Vec<(String, String)>, BTreeSet<String>) {
+fn parse_pointfinder(
+    results: &str,
+    table: &str,
+) -> (Vec<(String, String, String)>, BTreeSet<String>) {
     let calls = results
         .lines()
         .skip(1)
         .filter_map(|line| {
-            let first = line.split('\t').next()?;
-            let mutation = first.split(" - ").next()?;
+            let fields: Vec<&str> = line.split('\t').collect();
+            let mutation = fields.first()?.split(" - ").next()?;
             let (gene, change) = mutation.split_once(' ')?;
-            Some((gene.to_owned(), change.to_owned()))
+            let drugs = fields.get(3).copied().unwrap_or("").to_owned();
+            Some((gene.to_owned(), change.to_owned(), drugs))
         })
         .collect();
     let resistant = table
@@ -237,6 +245,16 @@ fn ours(dir: &Path, inputs: &[(String, PathBuf)]) -> BTreeMap<String, Answers> {
                 continue;
             };
             let made = (gene.to_owned(), change.to_owned());
+            if let Some(annotation) = &call.annotation {
+                // Every `phenotype=` of the rows behind the call (` | ` between rows).
+                let drugs = annotation
+                    .split(" | ")
+                    .flat_map(|row| row.split(';'))
+                    .filter_map(|field| field.strip_prefix("phenotype="))
+                    .flat_map(drug_set)
+                    .collect();
+                answers.our_call_drugs.insert(made.clone(), drugs);
+            }
             match identity >= 95.0 {
                 true => answers.ours.insert(made),
                 false => answers.ours_diverged.insert(made),
@@ -257,6 +275,14 @@ fn ours(dir: &Path, inputs: &[(String, PathBuf)]) -> BTreeMap<String, Answers> {
         }
     }
     answers
+}
+
+/// A comma list of antimicrobials as a lower-case set (`Unknown` and empty names left out).
+fn drug_set(list: &str) -> BTreeSet<String> {
+    list.split(',')
+        .map(|drug| drug.trim().to_lowercase())
+        .filter(|drug| !drug.is_empty() && drug != "unknown")
+        .collect()
 }
 
 /// The codon of a PointFinder protein change (`p.S83L` -> 83).
@@ -338,20 +364,37 @@ fn pointfinder_calls_and_phenotypes_are_ours_but_for_its_named_errors() {
         };
         let (calls, resistant) = parse_pointfinder(&results, &table);
         let entry = answers.entry(name.clone()).or_default();
-        entry.pf_calls = calls;
+        for (gene, change, drugs) in calls {
+            entry
+                .pf_call_drugs
+                .insert((gene.clone(), change.clone()), drug_set(&drugs));
+            entry.pf_calls.push((gene, change));
+        }
         entry.pf_resistant = resistant;
     }
 
     let mut calls_by_class: BTreeMap<Class, Vec<String>> = BTreeMap::new();
     let mut phenotypes_by_class: BTreeMap<Class, Vec<String>> = BTreeMap::new();
-    let (mut shared_calls, mut pf_calls) = (0, 0);
+    let (mut shared_calls, mut pf_calls, mut shared_call_phenotypes) = (0, 0, 0);
     let (mut shared_phenotypes, mut compared_phenotypes) = (0, 0);
     for (name, _) in &inputs {
         let answers = &answers[name];
         for (gene, change) in &answers.pf_calls {
             pf_calls += 1;
             match classify_call(answers, gene, change) {
-                None => shared_calls += 1,
+                None => {
+                    shared_calls += 1;
+                    // The same call: the same antimicrobials behind it.
+                    let call = (gene.clone(), change.clone());
+                    let theirs = &answers.pf_call_drugs[&call];
+                    let ours = answers.our_call_drugs.get(&call);
+                    assert_eq!(
+                        Some(theirs),
+                        ours,
+                        "{name} {gene} {change}: PointFinder's antimicrobials, then ours"
+                    );
+                    shared_call_phenotypes += 1;
+                }
                 Some(class) => calls_by_class
                     .entry(class)
                     .or_default()
@@ -387,8 +430,9 @@ fn pointfinder_calls_and_phenotypes_are_ours_but_for_its_named_errors() {
         }
     }
     println!(
-        "PointFinder's calls: {pf_calls}, ours too: {shared_calls}; phenotypes compared: \
-         {compared_phenotypes}, equal: {shared_phenotypes}"
+        "PointFinder's calls: {pf_calls}, ours too: {shared_calls} (the same antimicrobials \
+         behind {shared_call_phenotypes}); phenotypes compared: {compared_phenotypes}, equal: \
+         {shared_phenotypes}"
     );
     for (what, classes) in [
         ("calls", &calls_by_class),

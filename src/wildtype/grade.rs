@@ -257,7 +257,14 @@ impl Context<'_> {
         if let Some((index, entry)) = known {
             record.catalogue_mutation = Some(entry.mutation().to_owned());
             record.catalogue_line = Some(entry.line());
-            record.annotation = Some(entry.annotation_text());
+            // A PointFinder catalogue may list one change in several rows (G81D: ciprofloxacin;
+            // with D82G, nalidixic acid too): every row's columns, ` | ` between rows.
+            let rows: Vec<String> = resolved
+                .find_all(&reference.gene, &change)
+                .iter()
+                .map(|&i| catalogue.entries()[i].annotation_text())
+                .collect();
+            record.annotation = Some(rows.join(" | "));
             record.catalogue_index = Some(index);
         }
     }
