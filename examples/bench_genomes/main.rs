@@ -27,7 +27,7 @@ use clap::Parser;
 use genomes::{GenError, GenomeSpec, Kinds, TruthRow};
 use wildtype_aligner::fasta;
 use wildtype_aligner::wildtype::genome::{Contig, Species};
-use wildtype_aligner::wildtype::{GenomeCaller, MutationCall, MutationKind, Status};
+use wildtype_aligner::wildtype::{GenomeCaller, Status};
 
 /// Synthetic genomes: this crate's genome search against PointFinder.
 #[derive(Debug, Parser)]
@@ -158,13 +158,16 @@ fn ours(caller: &GenomeCaller, path: &Path) -> Result<Ours, GenError> {
             continue;
         };
         copies += usize::from(result.record.status == Status::Ok);
-        let Some(reference) = caller.references().get(gene) else {
-            continue;
-        };
         for record in &result.mutations {
-            let call = match reference.is_nucleotide() {
-                true => record.call.mutation.clone(),
-                false => notation(&record.call, &reference.residues),
+            // PointFinder's notation without the gene and its `p.`/`r.`/`n.` (the pipeline's
+            // `pointfinder` column); ours for what PointFinder does not write.
+            let call = match record
+                .pointfinder
+                .as_deref()
+                .and_then(|p| p.split_once(' '))
+            {
+                Some((_, change)) => change.split_once('.').map_or(change, |(_, c)| c).to_owned(),
+                None => record.call.mutation.clone(),
             };
             calls.insert((gene.to_owned(), call));
         }
@@ -174,26 +177,6 @@ fn ours(caller: &GenomeCaller, path: &Path) -> Result<Ours, GenError> {
         copies,
         calls,
     })
-}
-
-/// A call as PointFinder writes it, without `p.`: `S83L`, `K141*`, `S117del`,
-/// `L361_L362del`, `G276_G277insL`.
-fn notation(call: &MutationCall, reference: &[u8]) -> String {
-    let residue = |p: usize| reference[p - 1] as char;
-    let (s, e) = (call.reference_start, call.reference_end);
-    match call.kind {
-        MutationKind::Deletion if s == e => format!("{}{s}del", residue(s)),
-        MutationKind::Deletion => format!("{}{s}_{}{e}del", residue(s), residue(e)),
-        MutationKind::Insertion => {
-            format!(
-                "{}{s}_{}{e}ins{}",
-                residue(s),
-                residue(e),
-                call.target_residues
-            )
-        }
-        _ => call.mutation.clone(),
-    }
 }
 
 /// One PointFinder call: gene, change (`p.S83L`, `r.2058A>G`), tag (`Premature stop codon`).

@@ -431,6 +431,22 @@ impl Reference {
     pub fn is_nucleotide(&self) -> bool {
         self.kind != GeneKind::Coding
     }
+
+    /// The 1-based index in the residues of a position as PointFinder numbers it (a
+    /// promoter's bases `-N..=-1`, then the gene's from 1; others as they are); `None` for 0
+    /// and for positions outside the reference.
+    pub(crate) fn index_of_position(&self, position: i64) -> Option<usize> {
+        let index = match self.kind {
+            GeneKind::Promoter { promoter_length } if position < 0 => {
+                promoter_length as i64 + position + 1
+            }
+            GeneKind::Promoter { promoter_length } => promoter_length as i64 + position,
+            _ => position,
+        };
+        usize::try_from(index)
+            .ok()
+            .filter(|&i| position != 0 && i >= 1 && i <= self.residues.len())
+    }
 }
 
 /// Wild-type references by gene (compared case-insensitively).

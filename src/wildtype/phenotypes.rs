@@ -17,7 +17,6 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::catalogue::{Catalogue, PointFinderRule, RequiredMutation, ResolvedCatalogue};
-use super::genome::GeneKind;
 use super::hgvs::Change;
 use super::input::ReferenceSet;
 use super::quality::Tier;
@@ -245,15 +244,7 @@ fn antimicrobials(catalogue: &Catalogue) -> Vec<(String, Vec<String>)> {
 
 /// The 1-based index in the reference of a position as PointFinder numbers it.
 fn index_of(references: &ReferenceSet, gene: &str, position: i64) -> Option<usize> {
-    let reference = references.get(gene)?;
-    let index = match reference.kind {
-        GeneKind::Promoter { promoter_length } if position < 0 => {
-            promoter_length as i64 + position + 1
-        }
-        GeneKind::Promoter { promoter_length } => promoter_length as i64 + position,
-        _ => position,
-    };
-    usize::try_from(index).ok().filter(|&i| i >= 1)
+    references.get(gene)?.index_of_position(position)
 }
 
 /// One isolate's calls that speak for their genes, each normalised.

@@ -193,15 +193,8 @@ impl Row<'_> {
     /// The 1-based index in the reference's residues of the row's position.
     fn index(&self, reference: &Reference) -> std::result::Result<usize, String> {
         let length = reference.residues.len();
-        let index = match reference.kind {
-            GeneKind::Promoter { promoter_length } if self.position < 0 => {
-                promoter_length as i64 + self.position + 1
-            }
-            GeneKind::Promoter { promoter_length } => promoter_length as i64 + self.position,
-            _ => self.position,
-        };
-        if self.position == 0 || index < 1 || index as usize > length {
-            return Err(format!(
+        reference.index_of_position(self.position).ok_or_else(|| {
+            format!(
                 "position {} is outside the reference ({length} {})",
                 self.position,
                 if reference.is_nucleotide() {
@@ -209,9 +202,8 @@ impl Row<'_> {
                 } else {
                     "residues"
                 }
-            ));
-        }
-        Ok(index as usize)
+            )
+        })
     }
 
     /// The rule every entry of the row shares: what the phenotype table needs.
