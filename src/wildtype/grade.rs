@@ -106,13 +106,16 @@ impl Context<'_> {
         let aligned: Vec<Vec<Result<Alignment, AlignError>>> = groups
             .par_iter()
             .map(|(index, positions)| {
-                let queries: Vec<&[u8]> = positions
+                let residues: Vec<&[u8]> = positions
                     .iter()
                     .map(|&position| self.plan.residues(&chunk[position]))
                     .collect();
+                let (queries, copies) = distinct(&residues);
                 let reference = &self.references.references()[*index];
-                self.aligner_for(reference)
-                    .align_many_to_one(&queries, &reference.residues)
+                let aligned = self
+                    .aligner_for(reference)
+                    .align_many_to_one(&queries, &reference.residues);
+                copies.iter().map(|&query| aligned[query].clone()).collect()
             })
             .collect();
         for ((_, positions), aligned) in groups.into_iter().zip(aligned) {
@@ -428,5 +431,56 @@ impl Context<'_> {
         }
         let _ = writer.finish();
         writer.into_inner()
+    }
+}
+
+/// The distinct sequences of `residues` (in order of first appearance) and, for each of
+/// `residues`, the index of its sequence among them. Identical targets (the same allele in
+/// many isolates) are aligned once: a pair's alignment depends on its two sequences alone.
+fn distinct<'a>(residues: &[&'a [u8]]) -> (Vec<&'a [u8]>, Vec<usize>) {
+    // Stable: among equal sequences the first in input order comes first.
+    let mut order: Vec<usize> = (0..residues.len()).collect();
+    order.sort_by(|&x, &y| residues[x].cmp(residues[y]));
+    let mut unique_of = vec![0; residues.len()];
+    let mut first: Option<usize> = None;
+    for (position, &index) in order.iter().enumerate() {
+        match first {
+            Some(earlier) if position > 0 && residues[earlier] == residues[index] => {
+                unique_of[index] = unique_of[earlier];
+            }
+            _ => {
+                first = Some(index);
+                unique_of[index] = index;
+            }
+        }
+    }
+    // Number the first appearances in input order.
+    let mut queries = Vec::new();
+    let mut number = vec![usize::MAX; residues.len()];
+    let copies = (0..residues.len())
+        .map(|index| {
+            let first = unique_of[index];
+            if number[first] == usize::MAX {
+                number[first] = queries.len();
+                queries.push(residues[first]);
+            }
+            number[first]
+        })
+        .collect();
+    (queries, copies)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::distinct;
+
+    #[test]
+    fn distinct_numbers_first_appearances_in_input_order() {
+        let residues: Vec<&[u8]> = vec![b"MKV", b"MAV", b"MKV", b"M", b"MAV", b"MKV"];
+        let (queries, copies) = distinct(&residues);
+        assert_eq!(queries, [&b"MKV"[..], b"MAV", b"M"]);
+        assert_eq!(copies, [0, 1, 0, 2, 1, 0]);
+        let (queries, copies) = distinct(&[]);
+        assert!(queries.is_empty() && copies.is_empty());
     }
 }

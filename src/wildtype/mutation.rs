@@ -437,27 +437,35 @@ pub(crate) fn pointfinder_notation(
             .and_then(|i| reference.get(i))
             .map_or('?', |&r| r.to_ascii_uppercase() as char)
     };
+    use std::fmt::Write as _;
     let (s, e) = (call.reference_start, call.reference_end);
-    let change = match call.kind {
+    // One string, written in place: this runs for every call of a run.
+    let mut notation = String::with_capacity(gene.len() + 3 + call.mutation.len() + 16);
+    notation.push_str(gene);
+    notation.push_str(" p.");
+    // Writing to a String cannot fail.
+    let _ = match call.kind {
         MutationKind::Substitution
         | MutationKind::Nonsense
         | MutationKind::StopLoss
-        | MutationKind::Frameshift => call.mutation.clone(),
-        MutationKind::Deletion if s == e => format!("{}{s}del", residue(s)),
-        MutationKind::Deletion => format!("{}{s}_{}{e}del", residue(s), residue(e)),
-        MutationKind::Insertion => {
-            format!(
-                "{}{s}_{}{e}ins{}",
-                residue(s),
-                residue(e),
-                call.target_residues
-            )
+        | MutationKind::Frameshift => {
+            notation.push_str(&call.mutation);
+            Ok(())
         }
+        MutationKind::Deletion if s == e => write!(notation, "{}{s}del", residue(s)),
+        MutationKind::Deletion => write!(notation, "{}{s}_{}{e}del", residue(s), residue(e)),
+        MutationKind::Insertion => write!(
+            notation,
+            "{}{s}_{}{e}ins{}",
+            residue(s),
+            residue(e),
+            call.target_residues
+        ),
         MutationKind::NTerminalTruncation
         | MutationKind::CTerminalTruncation
         | MutationKind::Synonymous => return None,
     };
-    Some(format!("{gene} p.{change}"))
+    Some(notation)
 }
 
 #[cfg(test)]

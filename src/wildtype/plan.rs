@@ -2,7 +2,7 @@
 //! ([`TargetMeta`]: accession, gene, location, reference, why it cannot be aligned), the gene
 //! filter and the shard applied, residues kept in one buffer.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -132,7 +132,7 @@ impl Plan {
         let kept = plan.targets.len();
         plan.filtered_out = plan.targets_read - kept;
         plan.shard_range = config.shard.map_or(0..kept, |s| s.range(kept));
-        plan.warn_duplicate_accessions(warnings);
+        plan.warn_duplicate_accessions(with.pool, warnings);
         plan.targets.truncate(plan.shard_range.end);
         plan.targets.drain(..plan.shard_range.start);
         // Per-target checks and checksums on the worker threads, idle until the alignments.
@@ -320,26 +320,40 @@ impl Plan {
 
     /// Warns of each target (of this shard) whose accession an earlier target (of any shard)
     /// has, naming both: every repeat is reported once across the shards of a run.
-    fn warn_duplicate_accessions(&self, warnings: &mut Warnings) {
-        let mut first: HashMap<&str, usize> = HashMap::with_capacity(self.targets.len());
-        for (index, target) in self.targets.iter().enumerate() {
-            if let Some(&earlier) = first.get(&*target.accession) {
-                if self.shard_range.contains(&index) {
-                    let earlier = &self.targets[earlier];
-                    warnings.add(WarningKind::DuplicateAccession, || {
-                        format!(
-                            "{}: line {}: accession {} repeats {}: line {} (its rows are told \
+    fn warn_duplicate_accessions(&self, pool: &rayon::ThreadPool, warnings: &mut Warnings) {
+        // Sorted by accession on the worker threads (a stable sort keeps input order among
+        // equals): each target after the first of its accession repeats that first one.
+        let mut order: Vec<usize> = (0..self.targets.len()).collect();
+        pool.install(|| {
+            order.par_sort_by(|&x, &y| self.targets[x].accession.cmp(&self.targets[y].accession))
+        });
+        let mut repeats: Vec<(usize, usize)> = Vec::new();
+        let mut first = None;
+        for (position, &index) in order.iter().enumerate() {
+            let same = position > 0
+                && self.targets[order[position - 1]].accession == self.targets[index].accession;
+            if !same {
+                first = Some(index);
+            } else if let Some(first) = first {
+                repeats.push((index, first));
+            }
+        }
+        repeats.sort_unstable();
+        for (index, earlier) in repeats {
+            let target = &self.targets[index];
+            if self.shard_range.contains(&index) {
+                let earlier = &self.targets[earlier];
+                warnings.add(WarningKind::DuplicateAccession, || {
+                    format!(
+                        "{}: line {}: accession {} repeats {}: line {} (its rows are told \
                              apart by file and line only)",
-                            self.files[target.file].shown,
-                            target.line,
-                            target.accession,
-                            self.files[earlier.file].shown,
-                            earlier.line
-                        )
-                    });
-                }
-            } else {
-                first.insert(&target.accession, index);
+                        self.files[target.file].shown,
+                        target.line,
+                        target.accession,
+                        self.files[earlier.file].shown,
+                        earlier.line
+                    )
+                });
             }
         }
     }
