@@ -328,8 +328,21 @@ fn compare_ungapped(
     columns: Option<&[Op]>,
     calls: &mut Vec<MutationCall>,
 ) -> bool {
-    for offset in 0..length {
-        let (t, r) = (target[i + offset], reference[j + offset]);
+    const BLOCK: usize = 32;
+    let mut offset = 0;
+    while offset < length {
+        // Most of an alignment is identical: a block of equal bytes whose columns all say
+        // so is passed over at once.
+        if offset + BLOCK <= length
+            && target[i + offset..i + offset + BLOCK] == reference[j + offset..j + offset + BLOCK]
+            && columns.is_none_or(|c| c[offset..offset + BLOCK].iter().all(|&op| op == Op::Equal))
+        {
+            offset += BLOCK;
+            continue;
+        }
+        let at = offset;
+        offset += 1;
+        let (t, r) = (target[i + at], reference[j + at]);
         // Most columns hold the same byte: no case folding for them.
         let (t, r) = if t == r {
             (t, r)
@@ -337,7 +350,7 @@ fn compare_ungapped(
             (t.to_ascii_uppercase(), r.to_ascii_uppercase())
         };
         if let Some(columns) = columns
-            && (t == r) != (columns[offset] == Op::Equal)
+            && (t == r) != (columns[at] == Op::Equal)
         {
             return false;
         }
@@ -349,7 +362,7 @@ fn compare_ungapped(
             (b'*', _) => MutationKind::StopLoss,
             _ => MutationKind::Substitution,
         };
-        let position = j + offset + 1;
+        let position = j + at + 1;
         let change = Change::Substitution { position, alt: t };
         calls.push(MutationCall {
             kind,
@@ -359,7 +372,7 @@ fn compare_ungapped(
             reference_end: position,
             reference_residues: residue_text(r),
             target_residues: residue_text(t),
-            target_position: i + offset + 1,
+            target_position: i + at + 1,
             change,
         });
     }
@@ -474,6 +487,31 @@ mod tests {
     use crate::align::Aligner;
 
     const TEM1: &[u8] = b"MSIQHFRVALIPFFAAFCLPVFAHPETLVKVKDAEDQLGARVGYIELDLNSGKILESFRPEERFPMMSTFKVLLCGAVLSRVDAGQEQLGRRIHYSQNDLVEYSPVTEKHLTDGMTVRELCSAAITMSDNTAANLLLTTIGGPKELTAFLHNMGDHVTRLDRWEPELNEAIPNDERDTTMPAAMATTLRKLLTGELLTLASRQQLIDWMEADKVAGPLLRSALPAGWFIADKSGAGERGSRGIIAALGPDGKPSRIVVIYTTGSQATMDERNRQIAEIGASLIKHW*";
+
+    /// A sequence other than the aligned one is an error wherever it differs, inside a run
+    /// of identical columns too, and a substitution there is still called.
+    #[test]
+    fn other_sequences_than_the_aligned_are_refused_anywhere() {
+        let aligner = Aligner::builder().build().unwrap();
+        let mut target = TEM1.to_vec();
+        target[70] = b'W';
+        let alignment = aligner.align(&target, TEM1).unwrap();
+        let calls = call_mutations(&target, TEM1, &alignment).unwrap();
+        let names: Vec<&str> = calls.iter().map(|c| c.mutation.as_str()).collect();
+        assert_eq!(names, ["K71W"]);
+        for at in [0, 5, 40, 64, 100, 200] {
+            let mut other = target.clone();
+            other[at] = if other[at] == b'G' { b'A' } else { b'G' };
+            assert!(
+                call_mutations(&other, TEM1, &alignment).is_err(),
+                "a change at {at} went unnoticed"
+            );
+        }
+        // The reference differing where the target keeps the wild type.
+        let mut other_reference = TEM1.to_vec();
+        other_reference[150] = b'G';
+        assert!(call_mutations(&target, &other_reference, &alignment).is_err());
+    }
 
     /// PointFinder's notation of each kind of call, as its results file writes them.
     #[test]
