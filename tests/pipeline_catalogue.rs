@@ -352,6 +352,40 @@ fn protein_input_gets_a_phenotype_table_per_accession() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A catalogue without a single entry (an empty file, a failed download, only a header) is
+/// refused naming the file: it would silently make every call novel and, given with a
+/// species, replace the species' catalogue. Nothing is written.
+#[test]
+fn a_catalogue_without_entries_is_an_error() {
+    let dir = scratch("empty");
+    let species = Species::embedded("escherichia_coli").unwrap();
+    let gyra = species.genes().iter().find(|g| g.gene() == "gyrA").unwrap();
+    let references = dir.join("references.faa");
+    let protein = String::from_utf8_lossy(gyra.protein().unwrap()).into_owned();
+    std::fs::write(&references, format!(">gyrA\n{protein}\n")).unwrap();
+    let targets = dir.join("isolates_proteins.fasta");
+    std::fs::write(&targets, format!(">iso1|gyrA|1-2628|+|c1|x\n{protein}\n")).unwrap();
+    for (name, text) in [
+        ("empty.tsv", ""),
+        ("header.tsv", "gene\tmutation\tdrug\n# nothing yet\n\n"),
+    ] {
+        let catalogue = dir.join(name);
+        std::fs::write(&catalogue, text).unwrap();
+        let out = dir.join(format!("out-{name}"));
+        let config = PipelineConfig::new([&targets], &references, &out).catalogue(&catalogue);
+        let error = run(&config, &()).unwrap_err().to_string();
+        assert!(
+            error.contains(&catalogue.display().to_string()) && error.contains("no entries"),
+            "{name}: {error}"
+        );
+        assert!(
+            !out.join("manifest.json").exists(),
+            "{name}: outputs written"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// The Python with the `hamronization` package: `WTA_HAMRONIZATION_PYTHON`, else `python3`
 /// when it imports the package; `None` (the test skips) when neither, unless
 /// `WTA_REQUIRE_HAMRONIZATION` is set (CI), which makes that a failure.

@@ -199,6 +199,16 @@ fn load_catalogue(
             None => return Ok(None),
         },
     };
+    if catalogue.entries().is_empty() {
+        // Every call would be novel, with nothing to say so; with a species, its catalogue
+        // would be silently replaced.
+        return Err(Error::Input {
+            path,
+            message: "the catalogue has no entries (an empty file, or only a header, comments \
+                      and blank lines)"
+                .into(),
+        });
+    }
     let resolved = catalogue.resolve(|gene| references.get(gene).map(|r| &r.residues[..]))?;
     let pointfinder = catalogue.is_pointfinder();
     let record = CatalogueRecord {

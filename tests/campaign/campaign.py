@@ -579,6 +579,14 @@ def catalogue_not_utf8(c):
 
 
 @case("references")
+def catalogue_without_entries(c):
+    c.user("k.tsv", "gene\tmutation\tdrug\n# none yet\n")
+    r = standard(c, "--catalogue", "k.tsv")
+    expect_code(r, 3)
+    expect_err(r, r"k\.tsv.*no entries")
+
+
+@case("references")
 def gene_map_bad_row(c):
     c.user("m.tsv", "A only-one-column\n")
     r = standard(c, "--gene-map", "m.tsv")
