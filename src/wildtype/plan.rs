@@ -115,18 +115,7 @@ impl Plan {
                 shown: path.display().to_string().into(),
                 path: path.clone(),
             });
-            let mut batch = Vec::with_capacity(HEADER_BATCH);
-            let input =
-                for_each_fasta_record_of_file("targets", &path, |header, residues, line| {
-                    let start = plan.residues.len();
-                    strip_residues_into(residues, &mut plan.residues);
-                    batch.push((header.to_owned(), line, start..plan.residues.len()));
-                    if batch.len() == HEADER_BATCH {
-                        plan.add_batch(with, (file, &path), &mut batch);
-                    }
-                    Ok(())
-                })?;
-            plan.add_batch(with, (file, &path), &mut batch);
+            let input = plan.read_targets(with, (file, &path))?;
             inputs.push(input);
         }
         let kept = plan.targets.len();
@@ -147,20 +136,57 @@ impl Plan {
         Ok(plan)
     }
 
-    /// Plans a batch of records read from `file` (header, line, residues in
-    /// [`Plan::residues`]): their headers parsed on the worker threads, idle until the
-    /// alignments; the targets the gene filter leaves out give their residues back.
+    /// Reads the targets of `file` on a thread of its own while the worker threads plan the
+    /// batch before, so that reading and header parsing overlap.
+    fn read_targets(
+        &mut self,
+        with: &PlanInputs<'_>,
+        (file, path): (usize, &Path),
+    ) -> Result<InputFile> {
+        std::thread::scope(|scope| {
+            let (batches, received) = std::sync::mpsc::sync_channel::<ReadBatch>(2);
+            // Planned batches come back to be filled again: no fresh memory per batch.
+            let (recycle, spare) = std::sync::mpsc::channel::<ReadBatch>();
+            let reader = scope.spawn(move || {
+                let mut batch = ReadBatch::default();
+                let input =
+                    for_each_fasta_record_of_file("targets", path, |header, residues, line| {
+                        let start = batch.residues.len();
+                        strip_residues_into(residues, &mut batch.residues);
+                        batch
+                            .records
+                            .push((header.to_owned(), line, start..batch.residues.len()));
+                        if batch.records.len() == HEADER_BATCH {
+                            let next = spare.try_recv().unwrap_or_default();
+                            // A refused send means the planner is gone; its error explains.
+                            let _ = batches.send(std::mem::replace(&mut batch, next));
+                        }
+                        Ok(())
+                    })?;
+                let _ = batches.send(batch);
+                Ok(input)
+            });
+            for mut batch in received {
+                self.add_batch(with, (file, path), &mut batch);
+                let _ = recycle.send(batch);
+            }
+            reader.join().unwrap_or(Err(crate::Error::ThreadStopped {
+                thread: "target reader",
+            }))
+        })
+    }
+
+    /// Plans a batch of records read from `file`: their headers parsed on the worker threads;
+    /// the residues of the targets the gene filter keeps go into [`Plan::residues`].
     fn add_batch(
         &mut self,
         with: &PlanInputs<'_>,
         (file, path): (usize, &Path),
-        batch: &mut Vec<(String, usize, Range<usize>)>,
+        batch: &mut ReadBatch,
     ) {
-        let Some(first) = batch.first().map(|(_, _, residues)| residues.start) else {
-            return;
-        };
         let metas: Vec<TargetMeta> = with.pool.install(|| {
             batch
+                .records
                 .par_drain(..)
                 .map(|(header, line, residues)| TargetMeta {
                     file,
@@ -169,21 +195,18 @@ impl Plan {
                 })
                 .collect()
         });
-        let mut end = first;
         for mut meta in metas {
             self.targets_read += 1;
             if !keeps(with.gene_filter, &meta, &mut self.genes_matched) {
                 continue;
             }
-            let length = meta.residues.len();
-            if meta.residues.start != end {
-                self.residues.copy_within(meta.residues.clone(), end);
-            }
-            meta.residues = end..end + length;
-            end += length;
+            let start = self.residues.len();
+            self.residues
+                .extend_from_slice(&batch.residues[meta.residues.clone()]);
+            meta.residues = start..self.residues.len();
             self.targets.push(meta);
         }
-        self.residues.truncate(end);
+        batch.residues.clear();
     }
 
     /// The references some planned target is aligned against.
@@ -517,6 +540,13 @@ fn target_meta(with: &PlanInputs<'_>, path: &Path, header: String, line: usize) 
 
 /// Records read before their headers are parsed, side by side, on the worker threads.
 const HEADER_BATCH: usize = 4096;
+
+/// Records read but not yet planned: header, line and range in `residues`.
+#[derive(Default)]
+struct ReadBatch {
+    records: Vec<(String, usize, Range<usize>)>,
+    residues: Vec<u8>,
+}
 
 /// A target at least this long whose residues are at least [`NUCLEOTIDE_LIKE`] `ACGTUN` is a
 /// nucleotide sequence given as protein (status `not_protein`) when its reference is not.
