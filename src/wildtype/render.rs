@@ -15,6 +15,7 @@ use super::quality::Tier;
 use super::records::{AlignmentRecord, MutationRecord};
 
 /// A TSV field: tabs, line breaks and every other control byte turned to spaces.
+#[inline]
 pub(crate) fn tsv_text(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     // Tabs and line ends would break the table; other control bytes (NUL, escape) would
@@ -40,7 +41,27 @@ pub(crate) fn tsv_line<S: AsRef<str>>(out: &mut Vec<u8>, fields: impl IntoIterat
 }
 
 /// An unsigned integer in decimal.
+#[inline]
 fn integer(out: &mut Vec<u8>, value: u64) {
+    // Positions, lengths and counts are nearly all below 10,000: their digits directly.
+    if value < 10_000 {
+        let value = value as u16;
+        let digit = |d: u16| b'0' + (d % 10) as u8;
+        match value {
+            0..=9 => out.push(digit(value)),
+            10..=99 => out.extend_from_slice(&[digit(value / 10), digit(value)]),
+            100..=999 => {
+                out.extend_from_slice(&[digit(value / 100), digit(value / 10), digit(value)]);
+            }
+            _ => out.extend_from_slice(&[
+                digit(value / 1000),
+                digit(value / 100),
+                digit(value / 10),
+                digit(value),
+            ]),
+        }
+        return;
+    }
     // Writing into a Vec cannot fail.
     let _ = CompactFormatter.write_u64(out, value);
 }
@@ -478,6 +499,17 @@ mod tests {
             let mut out = Vec::new();
             json_string(&mut out, text);
             assert_eq!(out, serde_json::to_vec(text).unwrap(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn integers_match_the_standard_formatter() {
+        let mut values: Vec<u64> = (0..=20_000).collect();
+        values.extend([99_999, 100_000, 1 << 32, u64::MAX - 1, u64::MAX]);
+        for value in values {
+            let mut out = b"x".to_vec();
+            integer(&mut out, value);
+            assert_eq!(out, format!("x{value}").as_bytes(), "{value}");
         }
     }
 
