@@ -45,6 +45,8 @@ pub(crate) struct TargetMeta {
     pub genome: Option<Arc<GenomeTarget>>,
     /// What the row's detail says of an aligned target (genome copies: `copy 1 of 2`...).
     pub note: Option<String>,
+    /// The standard header's checksum field does not match the residues.
+    pub checksum_mismatch: bool,
 }
 
 /// A target file: its path and the path as the tables show it.
@@ -124,14 +126,7 @@ impl Plan {
         plan.warn_duplicate_accessions(with.pool, warnings);
         plan.targets.truncate(plan.shard_range.end);
         plan.targets.drain(..plan.shard_range.start);
-        // Per-target checks and checksums on the worker threads, idle until the alignments.
-        let residues = &plan.residues;
-        with.pool.install(|| {
-            plan.targets.par_iter_mut().for_each(|target| {
-                check(with.references, target, &residues[target.residues.clone()]);
-            });
-        });
-        plan.warn_about_targets(with.pool, warnings);
+        plan.warn_about_targets(warnings);
         plan.note_used_references();
         Ok(plan)
     }
@@ -184,14 +179,25 @@ impl Plan {
         (file, path): (usize, &Path),
         batch: &mut ReadBatch,
     ) {
+        let ReadBatch { records, residues } = batch;
+        // Everything a target needs of its own header and residues, on the worker threads
+        // while the reader reads on.
         let metas: Vec<TargetMeta> = with.pool.install(|| {
-            batch
-                .records
+            records
                 .par_drain(..)
-                .map(|(header, line, residues)| TargetMeta {
-                    file,
-                    residues,
-                    ..target_meta(with, path, header, line)
+                .map(|(header, line, range)| {
+                    let mut meta = TargetMeta {
+                        file,
+                        residues: range.clone(),
+                        ..target_meta(with, path, header, line)
+                    };
+                    let residues = &residues[range];
+                    check(with.references, &mut meta, residues);
+                    meta.checksum_mismatch = meta
+                        .location
+                        .as_ref()
+                        .is_some_and(|location| !location.checksum_matches(residues));
+                    meta
                 })
                 .collect()
         });
@@ -202,11 +208,11 @@ impl Plan {
             }
             let start = self.residues.len();
             self.residues
-                .extend_from_slice(&batch.residues[meta.residues.clone()]);
+                .extend_from_slice(&residues[meta.residues.clone()]);
             meta.residues = start..self.residues.len();
             self.targets.push(meta);
         }
-        batch.residues.clear();
+        residues.clear();
     }
 
     /// The references some planned target is aligned against.
@@ -305,6 +311,7 @@ impl Plan {
             residues: 0..0,
             genome: None,
             note: None,
+            checksum_mismatch: false,
         };
         match row {
             GenomeRow::Copy {
@@ -383,19 +390,8 @@ impl Plan {
 
     /// Warns of headers with bytes that are not UTF-8 or are control bytes, and of checksum
     /// fields that do not match their sequence.
-    fn warn_about_targets(&self, pool: &rayon::ThreadPool, warnings: &mut Warnings) {
-        let checksums_match: Vec<bool> = pool.install(|| {
-            self.targets
-                .par_iter()
-                .map(|target| {
-                    target
-                        .location
-                        .as_ref()
-                        .is_none_or(|location| location.checksum_matches(self.residues(target)))
-                })
-                .collect()
-        });
-        for (target, checksum_matches) in self.targets.iter().zip(checksums_match) {
+    fn warn_about_targets(&self, warnings: &mut Warnings) {
+        for target in &self.targets {
             let place = || format!("{}: line {}", self.files[target.file].shown, target.line);
             if target.header.contains('\u{fffd}') {
                 warnings.add(WarningKind::HeaderNotUtf8, || {
@@ -420,7 +416,7 @@ impl Plan {
             }
             if let Some(location) = &target.location {
                 let residues = self.residues(target);
-                if !checksum_matches {
+                if target.checksum_mismatch {
                     warnings.add(WarningKind::ChecksumMismatch, || {
                         format!(
                             "{}: record {}: checksum field {} does not match the sequence \
@@ -535,6 +531,7 @@ fn target_meta(with: &PlanInputs<'_>, path: &Path, header: String, line: usize) 
         residues: 0..0,
         genome: None,
         note: None,
+        checksum_mismatch: false,
     }
 }
 
