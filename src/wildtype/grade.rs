@@ -28,6 +28,9 @@ use super::records::{AlignmentRecord, MutationRecord, Status, TargetResult};
 /// Targets one worker grades (and renders) in a row.
 pub(super) const SLICE_TARGETS: usize = 128;
 
+/// A target's alignment against its reference, or why it could not be made.
+pub(super) type Aligned = Result<Alignment, AlignError>;
+
 /// What the workers do with the results they make: each slice of a chunk (up to
 /// [`SLICE_TARGETS`] targets, in input order) starts a `Slice` and takes its results one by one,
 /// on the thread that made them.
@@ -88,9 +91,15 @@ impl Context<'_> {
         sink: &K,
         advance: &(dyn Fn() + Sync),
     ) -> Vec<K::Slice> {
+        let alignments = self.align_targets(chunk);
+        self.grade_targets(chunk, alignments, sink, advance)
+    }
+
+    /// The alignment of each target of `chunk` against its reference, `None` for a target
+    /// with a problem (not aligned).
+    pub(super) fn align_targets(&self, chunk: &[TargetMeta]) -> Vec<Option<Aligned>> {
         let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        let mut alignments: Vec<Option<Result<Alignment, AlignError>>> =
-            (0..chunk.len()).map(|_| None).collect();
+        let mut alignments: Vec<Option<Aligned>> = (0..chunk.len()).map(|_| None).collect();
         for (position, target) in chunk.iter().enumerate() {
             if let (Some(index), None) = (target.reference, &target.problem) {
                 // A nucleotide copy comes with the alignment its search made of this pair.
@@ -103,7 +112,7 @@ impl Context<'_> {
         // The genes side by side: a worker done with one gene's last kernel group takes
         // another gene's, instead of waiting for the other workers at every gene.
         let groups: Vec<(usize, Vec<usize>)> = groups.into_iter().collect();
-        let aligned: Vec<Vec<Result<Alignment, AlignError>>> = groups
+        let aligned: Vec<Vec<Aligned>> = groups
             .par_iter()
             .map(|(index, positions)| {
                 let residues: Vec<&[u8]> = positions
@@ -123,6 +132,18 @@ impl Context<'_> {
                 alignments[position] = Some(alignment);
             }
         }
+        alignments
+    }
+
+    /// Grades the targets of `chunk` with their [alignments](Self::align_targets) and hands
+    /// the results to `sink`; the slices come back in input order.
+    pub(super) fn grade_targets<K: Sink>(
+        &self,
+        chunk: &[TargetMeta],
+        mut alignments: Vec<Option<Aligned>>,
+        sink: &K,
+        advance: &(dyn Fn() + Sync),
+    ) -> Vec<K::Slice> {
         chunk
             .par_chunks(SLICE_TARGETS)
             .zip(alignments.par_chunks_mut(SLICE_TARGETS))

@@ -429,10 +429,24 @@ impl Prepared {
                 rundate: rundate_now(),
                 plan: &self.plan,
             };
-            for chunk in self.plan.targets.chunks(CHUNK_TARGETS) {
-                let slices = context.align_chunk(chunk, sink, &|| {
-                    progress.advance(done.fetch_add(1, Ordering::Relaxed) + 1);
-                });
+            let advance = || {
+                progress.advance(done.fetch_add(1, Ordering::Relaxed) + 1);
+            };
+            // A chunk is graded while the next is aligned: the workers never wait for each
+            // other between the two steps, only once a chunk.
+            let chunks: Vec<_> = self.plan.targets.chunks(CHUNK_TARGETS).collect();
+            let mut aligned = chunks.first().map(|chunk| context.align_targets(chunk));
+            for (index, chunk) in chunks.iter().enumerate() {
+                let alignments = aligned.take().unwrap_or_default();
+                let (slices, next) = rayon::join(
+                    || context.grade_targets(chunk, alignments, sink, &advance),
+                    || {
+                        chunks
+                            .get(index + 1)
+                            .map(|next| context.align_targets(next))
+                    },
+                );
+                aligned = next;
                 on_chunk(slices)?;
             }
             Ok(())
