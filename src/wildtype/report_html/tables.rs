@@ -132,18 +132,19 @@ pub(super) struct RunTables {
 /// A TSV file read a line at a time, its columns found by their header names.
 struct Table {
     path: PathBuf,
-    lines: std::io::Lines<BufReader<std::fs::File>>,
+    reader: BufReader<std::fs::File>,
     columns: Vec<usize>,
 }
 
 impl Table {
     fn open(path: &Path, wanted: &[&str]) -> Result<Self> {
         let file = std::fs::File::open(path).map_err(|source| Error::io(path, source))?;
-        let mut lines = BufReader::with_capacity(1 << 20, file).lines();
-        let header = match lines.next() {
-            Some(line) => line.map_err(|source| Error::io(path, source))?,
-            None => String::new(),
-        };
+        let mut reader = BufReader::with_capacity(1 << 20, file);
+        let mut header = String::new();
+        reader
+            .read_line(&mut header)
+            .map_err(|source| Error::io(path, source))?;
+        let header = header.trim_end_matches(['\n', '\r']);
         let names: Vec<&str> = header.split('\t').collect();
         let columns = wanted
             .iter()
@@ -160,7 +161,7 @@ impl Table {
             .collect::<Result<Vec<_>>>()?;
         Ok(Self {
             path: path.to_owned(),
-            lines,
+            reader,
             columns,
         })
     }
@@ -174,9 +175,19 @@ impl Table {
             path: self.path.clone(),
             line: 1,
         };
-        for line in self.lines.by_ref() {
+        // One buffer for every line: a large run's tables have millions.
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let read = self
+                .reader
+                .read_line(&mut line)
+                .map_err(|source| Error::io(&place.path, source))?;
+            if read == 0 {
+                break;
+            }
             place.line += 1;
-            let line = line.map_err(|source| Error::io(&place.path, source))?;
+            let line = line.trim_end_matches(['\n', '\r']);
             if line.is_empty() {
                 continue;
             }
@@ -194,9 +205,10 @@ impl Table {
                 }
             }
             if wanted > 0 && fields <= last {
-                return Err(
-                    place.error(format!("{fields} fields, the header has more than {last}"))
-                );
+                return Err(place.error(format!(
+                    "{fields} fields where the header has at least {}",
+                    last + 1
+                )));
             }
             row(&picked[..wanted], &place)?;
         }
@@ -426,5 +438,69 @@ impl Phenotypes {
             Ok(())
         })?;
         Ok(matrix)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALIGNMENTS: &str = "accession\tgene\treference\treference_length\ttier\n\
+        a\tgyrA\tgyrA_1\t875\tHIGH\n\
+        b\tgyrA\tgyrA_1\t875\tLOW\n\
+        c\tparC\t\t\tFAILED\n";
+    const MUTATIONS: &str = "accession\tgene\treference\tkind\tmutation\t\
+        reference_start\tcatalogue\n\
+        a\tgyrA\tgyrA_1\tsubstitution\tS83L\t83\tknown\n\
+        a\tgyrA\tgyrA_1\tdeletion\t83_84del\t83\tnovel\n\
+        a\tgyrA\tgyrA_1\tsynonymous\tS90=\t90\t\n\
+        b\tgyrA\tgyrA_1\tsubstitution\tS83W\t83\tnovel\n\
+        b\tgyrA\tgyrA_1\tsubstitution\tD87N\t87\tnovel\n";
+
+    fn read(mutations: &str) -> Result<RunTables> {
+        let dir = tempfile::tempdir().unwrap();
+        let (alignments, calls) = (dir.path().join("a.tsv"), dir.path().join("m.tsv"));
+        std::fs::write(&alignments, ALIGNMENTS).unwrap();
+        std::fs::write(&calls, mutations).unwrap();
+        RunTables::read(&alignments, &calls, None, &[])
+    }
+
+    #[test]
+    fn a_target_counts_once_per_position_and_notes_are_left_out() {
+        let tables = read(MUTATIONS).unwrap();
+        assert_eq!((tables.targets, tables.accessions, tables.calls), (3, 3, 4));
+        let gyra = &tables.genes[0];
+        assert_eq!((gyra.gene.as_str(), gyra.length), ("gyrA", 875));
+        assert_eq!(gyra.tiers, [1, 0, 1, 0]);
+        assert_eq!(gyra.sites.keys().copied().collect::<Vec<_>>(), [83, 87]);
+        let site = &gyra.sites[&83];
+        assert_eq!(site.targets, 2);
+        assert_eq!(site.catalogued(), Catalogued::Known);
+        assert_eq!(gyra.sites[&87].catalogued(), Catalogued::Novel);
+        let names: Vec<_> = site
+            .calls_by_count()
+            .iter()
+            .map(|c| c.name.clone())
+            .collect();
+        assert_eq!(names, ["S83L", "83_84del", "S83W"]);
+        // A target without a reference is grouped by its gene, with no plot.
+        assert_eq!(tables.genes[1].gene, "parC");
+        assert_eq!(tables.genes[1].tiers, [0, 0, 0, 1]);
+    }
+
+    #[test]
+    fn a_short_row_or_a_bad_number_names_the_line() {
+        let short = format!("{MUTATIONS}c\tparC\n");
+        let error = read(&short).unwrap_err().to_string();
+        assert!(
+            error.ends_with("line 7: 2 fields where the header has at least 7"),
+            "{error}"
+        );
+        let bad = MUTATIONS.replace("\t87\t", "\teighty\t");
+        let error = read(&bad).unwrap_err().to_string();
+        assert!(
+            error.ends_with("line 6: reference_start 'eighty' is not a whole number"),
+            "{error}"
+        );
     }
 }
