@@ -220,8 +220,8 @@ fn mutations(out: &mut String, tables: &RunTables) {
         let _ = write!(
             out,
             "<figure class=\"gene\" data-gene=\"{name}\" data-reference=\"{reference}\" \
-             data-positions=\"{positions}\">\n<h3>{name}</h3>\n<figcaption>reference \
-             {reference}, {length} residues; {positions} mutated position{s}</figcaption>\n\
+             data-positions=\"{positions}\">\n<figcaption><h3>{name}</h3>reference \
+             {reference}, length {length}; {positions} mutated position{s}</figcaption>\n\
              <div class=\"gene-plot\">",
             name = escape(&gene.gene),
             reference = escape(&gene.reference),
