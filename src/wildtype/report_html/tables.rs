@@ -60,6 +60,8 @@ pub(super) struct Site {
     pub targets: usize,
     /// The calls, in first-seen order.
     pub calls: Vec<Call>,
+    /// Where each call's name is in `calls` (a site may have hundreds of distinct calls).
+    names: HashMap<String, usize>,
 }
 
 impl Site {
@@ -70,6 +72,25 @@ impl Site {
             .map(|call| call.catalogued)
             .max()
             .unwrap_or(Catalogued::Unknown)
+    }
+
+    /// Counts one more target with the call `name`.
+    fn add(&mut self, name: &str, catalogued: Catalogued) {
+        match self.names.get(name) {
+            Some(&at) => {
+                let call = &mut self.calls[at];
+                call.targets += 1;
+                call.catalogued = call.catalogued.max(catalogued);
+            }
+            None => {
+                self.names.insert(name.to_owned(), self.calls.len());
+                self.calls.push(Call {
+                    name: name.to_owned(),
+                    targets: 1,
+                    catalogued,
+                });
+            }
+        }
     }
 
     /// The calls, most frequent first (ties in first-seen order).
@@ -171,6 +192,11 @@ impl Table {
     fn for_each(mut self, mut row: impl FnMut(&[&str], &Place) -> Result<()>) -> Result<()> {
         let wanted = self.columns.len();
         let last = self.columns.iter().copied().max().unwrap_or(0);
+        // Which of the wanted fields each column up to the last wanted one is.
+        let mut slot_of: Vec<Option<usize>> = vec![None; last + 1];
+        for (slot, &column) in self.columns.iter().enumerate() {
+            slot_of[column] = Some(slot);
+        }
         let mut place = Place {
             path: self.path.clone(),
             line: 1,
@@ -193,16 +219,14 @@ impl Table {
             }
             let mut picked = [""; MAX_COLUMNS];
             let mut fields = 0;
-            for (column, field) in line.split('\t').take(last + 1).enumerate() {
-                fields += 1;
-                for (slot, _) in self
-                    .columns
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| **c == column)
-                {
-                    picked[slot] = field;
+            let mut start = 0;
+            let ends = memchr::memchr_iter(b'\t', line.as_bytes()).chain([line.len()]);
+            for (end, slot) in ends.zip(&slot_of) {
+                if let Some(slot) = slot {
+                    picked[*slot] = &line[start..end];
                 }
+                fields += 1;
+                start = end + 1;
             }
             if wanted > 0 && fields <= last {
                 return Err(place.error(format!(
@@ -337,7 +361,8 @@ impl RunTables {
         )?;
         // The rows of one target are adjacent: count each target once per position.
         let mut current = (String::new(), String::new(), String::new());
-        let mut counted: HashSet<usize> = HashSet::new();
+        let mut counted: Vec<usize> = Vec::new();
+        let mut at = 0;
         table.for_each(|row, place| {
             let [accession, gene, reference, kind, mutation, start, catalogue] = row else {
                 unreachable!("seven columns asked for");
@@ -354,24 +379,14 @@ impl RunTables {
                     (*reference).to_owned(),
                 );
                 counted.clear();
+                at = self.gene_of(index, gene, reference);
             }
-            let at = self.gene_of(index, gene, reference);
             let site = self.genes[at].sites.entry(position).or_default();
-            if counted.insert(position) {
+            if !counted.contains(&position) {
+                counted.push(position);
                 site.targets += 1;
             }
-            let catalogued = Catalogued::from_column(catalogue);
-            match site.calls.iter_mut().find(|call| call.name == *mutation) {
-                Some(call) => {
-                    call.targets += 1;
-                    call.catalogued = call.catalogued.max(catalogued);
-                }
-                None => site.calls.push(Call {
-                    name: (*mutation).to_owned(),
-                    targets: 1,
-                    catalogued,
-                }),
-            }
+            site.add(mutation, Catalogued::from_column(catalogue));
             Ok(())
         })
     }
