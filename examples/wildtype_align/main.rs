@@ -154,7 +154,10 @@ Exit codes:
   130, 143  interrupted by SIGINT or SIGTERM (temporary files and the lock removed)
 
 Warnings (skipped files, clamped penalties, checksums...) go to standard error and
-manifest.json and do not change the exit code.";
+manifest.json and do not change the exit code.
+
+report.html (tiers, lollipop plots of the mutated positions, phenotypes) is written by every
+run; --render-report DIR writes it again from a finished output directory's tables.";
 
 /// `--threads`: a count of 1 or more (0 would silently mean "one per core").
 fn at_least_one(text: &str) -> Result<usize, String> {
