@@ -403,6 +403,34 @@ impl StagedDir {
         self.finish(file)
     }
 
+    /// Where the finished file `name` (from [`finish`](Self::finish) or
+    /// [`write_file`](Self::write_file)) is until the commit, to read it back: an output made
+    /// from others, say. `None` for a name not staged, or not finished.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::staged::StagedDir;
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let mut staged = StagedDir::new(dir.path()).unwrap();
+    /// staged.write_file("rows.tsv", b"1\n").unwrap();
+    /// let path = staged.staged_path("rows.tsv").unwrap();
+    /// assert_eq!(std::fs::read(path).unwrap(), b"1\n");
+    /// assert!(staged.staged_path("other.tsv").is_none());
+    /// ```
+    pub fn staged_path(&self, name: &str) -> Option<&Path> {
+        let wanted = self.dir.join(name);
+        self.entries.iter().find_map(|entry| match entry {
+            Entry::File {
+                temporary,
+                destination,
+                ..
+            } if *destination == wanted => Some(temporary.as_path()),
+            _ => None,
+        })
+    }
+
     /// Creates the temporary directory that becomes `name`; add files with
     /// [`write_in_dir`](Self::write_in_dir).
     pub fn create_dir(&mut self, name: &str) -> Result<()> {

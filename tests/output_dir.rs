@@ -222,6 +222,7 @@ fn a_rerun_replaces_the_earlier_set_and_keeps_the_users_files() {
             "mutations.tsv",
             "alignments.jsonl",
             "mutations.jsonl",
+            "report.html",
             "manifest.json"
         ]
     );
@@ -356,6 +357,7 @@ fn leftovers_of_a_dead_run_are_removed_and_no_others() {
         "mutations.tsv",
         "alignments.jsonl",
         "mutations.jsonl",
+        "report.html",
         "manifest.json",
     ]
     .iter()
@@ -484,7 +486,8 @@ fn signals_and_kill_leave_nothing_behind_the_next_run() {
     assert_eq!(partials(&out), Vec::<String>::new());
     assert!(!out.join(LOCK).exists());
     let outputs = manifest_outputs(&out);
-    assert_eq!(outputs.len(), 4 + 30_000 + 1);
+    // The tables, the water reports, report.html and the manifest.
+    assert_eq!(outputs.len(), 4 + 30_000 + 2);
     assert_eq!(
         tree(&out).len(),
         outputs.len() + ["alignments/", "alignments/notes.txt"].len()

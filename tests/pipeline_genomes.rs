@@ -248,6 +248,10 @@ fn a_genome_run_writes_its_tables_and_the_extracted_proteins() {
         .map(|v| v.as_str().unwrap())
         .collect();
     assert!(outputs.contains(&"targets.faa"), "{outputs:?}");
+    // The report, with the phenotype matrix of both genomes.
+    assert!(outputs.contains(&"report.html"), "{outputs:?}");
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(report.matches("<tr class=\"isolate\"").count(), 2);
     let inputs = manifest["inputs"].as_array().unwrap();
     let roles = |role: &str| inputs.iter().filter(|i| i["role"] == role).count();
     assert_eq!(roles("genomes"), 2);

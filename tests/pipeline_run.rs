@@ -565,6 +565,7 @@ fn a_rerun_keeps_the_users_files_in_the_alignments_directory() {
             "alignments/WP_00000.1_blaTEM.water",
             "alignments/WP_00001.1_blaCTX-M.water",
             "alignments/WP_00002.1_blaSHV.water",
+            "report.html",
             "manifest.json"
         ])
     );

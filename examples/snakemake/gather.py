@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Gather the shard outputs of `wildtype_align --shard K/N` into one output directory.
 
-    python3 gather.py --output-dir OUT SHARD_DIR_1 SHARD_DIR_2 ... SHARD_DIR_N
+    python3 gather.py --output-dir OUT --binary WILDTYPE_ALIGN SHARD_DIR_1 ... SHARD_DIR_N
 
 The shard directories must be given in shard order (1/N first). Standard library only, so the
 Snakefile's gather step can be tested (and run by hand) without Snakemake.
@@ -16,6 +16,10 @@ What it writes, from what each shard's manifest lists in "outputs":
   the sum over the shards.
 * alignments/*.water (runs with --write-alignments): the reports each shard's manifest lists,
   copied; a name in two shards is an error.
+* report.html: rendered from the gathered tables and manifest by `WILDTYPE_ALIGN
+  --render-report` (the binary the shards ran, given with --binary), so it equals an unsharded
+  run's report apart from the lines between `<!-- timings: begin -->` and
+  `<!-- timings: end -->` (wall time, threads, shards).
 * manifest.json: one manifest, with the same keys in the same order as an unsharded run's.
   Counts of this run's targets are summed; targets_read and filtered_out_by_gene_list describe
   the whole input that every shard read, so they must agree and are kept, not summed. Inputs,
@@ -47,6 +51,7 @@ import re
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import time
 
@@ -63,10 +68,12 @@ SHARD_PARAMETERS = ("shard", "shard_targets", "threads")
 # repeats them.
 TARGET_WARNINGS = ("duplicate_accession", "checksum_mismatch", "header_not_utf8", "header_control_bytes")
 MANIFEST = "manifest.json"
+REPORT = "report.html"
 LOCK_FILE = ".wildtype-aligner.lock"
 # What a manifest may name as an output; nothing else is ever removed as an earlier run's.
 OUTPUT_NAME = re.compile(
-    r"(alignments|mutations)\.(tsv|jsonl)|catalogue_unobserved\.tsv|alignments/[A-Za-z0-9._-]+\.water"
+    r"(alignments|mutations)\.(tsv|jsonl)|catalogue_unobserved\.tsv|report\.html"
+    r"|alignments/[A-Za-z0-9._-]+\.water"
 )
 
 
@@ -423,7 +430,7 @@ def check_destinations(out_dir, outputs):
             )
 
 
-def gather(out_dir, shard_dirs):
+def gather(out_dir, shard_dirs, binary=None):
     if not shard_dirs:
         raise GatherError("no shard directories given")
     manifests = [read_manifest(d) for d in shard_dirs]
@@ -433,12 +440,32 @@ def gather(out_dir, shard_dirs):
     lock = Lock(out_dir)
     try:
         remove_dead_stages(out_dir)
-        return write_outputs(out_dir, shard_dirs, manifests, merged)
+        return write_outputs(out_dir, shard_dirs, manifests, merged, binary)
     finally:
         lock.release()
 
 
-def write_outputs(out_dir, shard_dirs, manifests, merged):
+def render_report(stage, binary):
+    """Writes stage/report.html from the gathered tables and manifest in stage, with the
+    pipeline's own renderer (the tables are what the report draws, so it equals an unsharded
+    run's)."""
+    if not binary:
+        raise GatherError(
+            f"the shards wrote {REPORT}: give --binary (the wildtype_align they ran) to render it"
+        )
+    try:
+        result = subprocess.run(
+            [binary, "--render-report", stage], capture_output=True, text=True, check=False
+        )
+    except OSError as error:
+        raise GatherError(f"{binary}: {error}") from error
+    if result.returncode != 0:
+        raise GatherError(
+            f"{binary} --render-report failed (exit {result.returncode}): {result.stderr.strip()}"
+        )
+
+
+def write_outputs(out_dir, shard_dirs, manifests, merged, binary):
     # Like the pipeline: write everything under temporary names, rename the manifest last, so a
     # manifest in out_dir always vouches for a complete set.
     stage = os.path.join(out_dir, f".gather.partial-{host()}-{os.getpid()}-0")
@@ -459,6 +486,9 @@ def write_outputs(out_dir, shard_dirs, manifests, merged):
                     if not any(is_report(n) for n in outputs):
                         outputs.extend(copy_alignments(stage, manifests, shard_dirs))
                     continue
+                elif name == REPORT:
+                    # Rendered once the gathered manifest is in the stage.
+                    pass
                 elif name == MANIFEST:
                     continue
                 else:
@@ -474,6 +504,8 @@ def write_outputs(out_dir, shard_dirs, manifests, merged):
         merged["outputs"] = outputs + [MANIFEST]
         with open(os.path.join(stage, MANIFEST), "w", encoding="utf-8") as handle:
             handle.write(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
+        if REPORT in outputs:
+            render_report(stage, binary)
         check_destinations(out_dir, merged["outputs"])
         # The earlier set's files not written again go first, while its manifest lists them;
         # then that manifest; then the new files, the manifest last.
@@ -505,12 +537,16 @@ def write_outputs(out_dir, shard_dirs, manifests, merged):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output-dir", required=True, help="where to write the gathered outputs")
+    parser.add_argument(
+        "--binary",
+        help="the wildtype_align binary the shards ran, to render report.html with",
+    )
     parser.add_argument("shard_dirs", nargs="+", help="shard output directories, in shard order")
     args = parser.parse_args(argv)
     # SIGTERM ends the gather like SIGINT: through the clean-up of its temporary files and lock.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
-        merged = gather(args.output_dir, args.shard_dirs)
+        merged = gather(args.output_dir, args.shard_dirs, args.binary)
     except GatherError as error:
         print(f"gather.py: error: {error}", file=sys.stderr)
         return 1

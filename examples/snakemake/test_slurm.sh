@@ -4,7 +4,7 @@
 # (its account and partition placeholders filled in for the throwaway cluster):
 #
 #   1. 3 shards, every one a real sbatch job: the gathered outputs equal an unsharded run's byte
-#      for byte (the manifest up to its run-specific fields);
+#      for byte (the manifest up to its run-specific fields, report.html up to its timings);
 #   2. a fault in shard 2 (the workflow's fault_hook): the run fails, naming the shard, and
 #      leaves no gathered output; once the fault is gone, a re-run submits only the missing shard
 #      and succeeds with the same outputs;
@@ -316,7 +316,8 @@ show_failure() {
 }
 
 # Compares the unsharded run in $1 with the gathered one in $2 (water reports up to their run
-# date, the manifest up to its run-specific fields); prints every difference.
+# date, the manifest up to its run-specific fields, report.html without its timings lines);
+# prints every difference.
 compare() {
   python3 - "$1" "$2" <<'EOF'
 import json, os, sys, difflib
@@ -336,6 +337,12 @@ def content(path):
         text = handle.read()
     if path.endswith(".water"):
         text = "".join(l for l in text.splitlines(True) if not l.startswith("# Rundate:"))
+    elif os.path.basename(path) == "report.html":
+        # The report's timings (wall time, threads, shards) are its run's own.
+        lines = text.splitlines(True)
+        begin = lines.index("<!-- timings: begin -->\n")
+        end = lines.index("<!-- timings: end -->\n")
+        text = "".join(lines[:begin] + lines[end + 1 :])
     elif os.path.basename(path) == "manifest.json":
         manifest = json.loads(text)
         for key in ("started_unix", "wall_time_seconds", "wall_time_seconds_max", "shards"):

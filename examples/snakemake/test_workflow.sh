@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs examples/snakemake/Snakefile with 3 shards on the bundled data and checks that the
 # gathered outputs equal an unsharded run's byte for byte (the manifest up to its run-specific
-# fields: timings, thread count and the merge's shard list), then runs again into the same
+# fields: timings, thread count and the merge's shard list; report.html up to the lines from
+# `<!-- timings: begin -->` to `<!-- timings: end -->`), then runs again into the same
 # directories with fewer outputs and checks that only the new set and the user's files remain.
 #
 #   bash examples/snakemake/test_workflow.sh
@@ -62,6 +63,14 @@ compare() {
     if [ ! -f "$gathered/$name" ]; then
       echo "MISSING: $gathered/$name"
       status=1
+    elif [[ $name == */report.html ]]; then
+      # The report's timings (wall time, threads, shards) are its run's own; both must have them.
+      for file in "$full/$name" "$gathered/$name"; do
+        grep -qx '<!-- timings: begin -->' "$file" || { echo "NO TIMINGS: $file"; status=1; }
+      done
+      diff -u --label "unsharded/$name" --label "gathered/$name" \
+        <(sed '/^<!-- timings: begin -->$/,/^<!-- timings: end -->$/d' "$full/$name") \
+        <(sed '/^<!-- timings: begin -->$/,/^<!-- timings: end -->$/d' "$gathered/$name") || status=1
     elif [[ $name == *.water ]]; then
       # water reports carry their run's date and time.
       diff -u --label "unsharded/$name" --label "gathered/$name" \
@@ -193,7 +202,7 @@ gather_refuses() {
   local shards=$tmp/failures_catalogue_water/gathered/shards out=$tmp/blocked status=0 host
   mkdir -p "$out/mutations.tsv/precious"
   echo mine >"$out/mutations.tsv/precious/notes.txt"
-  if python3 "$repo/examples/snakemake/gather.py" --output-dir "$out" "$shards"/{1,2,3} 2>"$tmp/blocked.log"; then
+  if python3 "$repo/examples/snakemake/gather.py" --output-dir "$out" --binary "$binary" "$shards"/{1,2,3} 2>"$tmp/blocked.log"; then
     echo "FAIL gather: wrote over a directory"
     status=1
   fi
@@ -205,7 +214,7 @@ gather_refuses() {
   host=$(python3 -c 'import re, socket; print(re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname()))')
   rm -rf "$out/mutations.tsv"
   printf 'host=%s\npid=%s\nstarted_unix=1\n' "$host" $$ >"$out/.wildtype-aligner.lock"
-  if python3 "$repo/examples/snakemake/gather.py" --output-dir "$out" "$shards"/{1,2,3} 2>"$tmp/blocked.log"; then
+  if python3 "$repo/examples/snakemake/gather.py" --output-dir "$out" --binary "$binary" "$shards"/{1,2,3} 2>"$tmp/blocked.log"; then
     echo "FAIL gather: ran while the directory was locked"
     status=1
   fi
@@ -216,7 +225,7 @@ gather_refuses() {
   dead=$(sh -c 'echo $$')
   printf 'host=%s\npid=%s\nstarted_unix=1\n' "$host" "$dead" >"$out/.wildtype-aligner.lock"
   mkdir -p "$out/.gather.partial-$host-$dead-0/alignments"
-  python3 "$repo/examples/snakemake/gather.py" --output-dir "$out" "$shards"/{1,2,3} 2>"$tmp/blocked.log" || status=1
+  python3 "$repo/examples/snakemake/gather.py" --output-dir "$out" --binary "$binary" "$shards"/{1,2,3} 2>"$tmp/blocked.log" || status=1
   grep -q "took over the lock of process $dead" "$tmp/blocked.log" || { cat "$tmp/blocked.log"; status=1; }
   if [ -n "$(cd "$out" && find . -name '.*' ! -name . )" ] || [ ! -f "$out/manifest.json" ]; then
     echo "FAIL gather: after a stale lock: $(cd "$out" && find . -name '.*')"

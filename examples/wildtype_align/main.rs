@@ -5,6 +5,7 @@
 //!     --protein-dir proteins/ --references data/wildtype/references.faa \
 //!     --output-dir out/ [--target-genes blaTEM,blaCTX-M | --target-genes genes.txt] \
 //!     [--catalogue known.tsv] [--write-alignments] [--threads 8] [--shard 2/8]
+//! cargo run --release --example wildtype_align -- --render-report out/
 //! ```
 //!
 //! Exit codes:
@@ -70,14 +71,14 @@ struct Args {
     proteomes: Vec<PathBuf>,
     /// Reference multi-FASTA (gene = first word of each header), directory of {gene}.fasta,
     /// or a PointFinder species folder (genes.txt and one .fsa per gene).
-    #[arg(long, value_name = "PATH", required_unless_present_any = ["detect_emboss", "species"])]
+    #[arg(long, value_name = "PATH", required_unless_present_any = ["detect_emboss", "species", "render_report"])]
     references: Option<PathBuf>,
     /// PointFinder's references for this species, built in: escherichia_coli, salmonella,
     /// campylobacter (instead of --references).
     #[arg(long, value_name = "NAME", conflicts_with = "references")]
     species: Option<String>,
     /// Output directory.
-    #[arg(long, value_name = "DIR", required_unless_present = "detect_emboss")]
+    #[arg(long, value_name = "DIR", required_unless_present_any = ["detect_emboss", "render_report"])]
     output_dir: Option<PathBuf>,
     /// Only targets of these genes: a comma-separated list or a file with one gene a line
     /// (a value with a '/' or a .txt ending is always a file). Every gene needs a reference.
@@ -121,6 +122,10 @@ struct Args {
     /// Report where water is, its version and the CPU's SIMD level, then exit.
     #[arg(long)]
     detect_emboss: bool,
+    /// Write DIR/report.html again from the finished output directory DIR's tables and
+    /// manifest (after gathering shards, say), then exit; nothing is aligned.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["detect_emboss", "output_dir"])]
+    render_report: Option<PathBuf>,
 }
 
 /// Tiers, statuses and exit codes, below the options of `--help` (docs/reference.md has all).
@@ -149,7 +154,10 @@ Exit codes:
   130, 143  interrupted by SIGINT or SIGTERM (temporary files and the lock removed)
 
 Warnings (skipped files, clamped penalties, checksums...) go to standard error and
-manifest.json and do not change the exit code.";
+manifest.json and do not change the exit code.
+
+report.html (tiers, lollipop plots of the mutated positions, phenotypes) is written by every
+run; --render-report DIR writes it again from a finished output directory's tables.";
 
 /// `--threads`: a count of 1 or more (0 would silently mean "one per core").
 fn at_least_one(text: &str) -> Result<usize, String> {
@@ -230,8 +238,20 @@ fn main() -> ExitCode {
     if args.detect_emboss {
         return detect();
     }
+    if let Some(dir) = &args.render_report {
+        return match wildtype::write_report(dir) {
+            Ok(path) => {
+                eprintln!("wrote {}", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::from(exit_code(&error))
+            }
+        };
+    }
     let Some(output_dir) = args.output_dir else {
-        unreachable!("clap requires --output-dir without --detect-emboss");
+        unreachable!("clap requires --output-dir without --detect-emboss or --render-report");
     };
     let references = args.references.unwrap_or_default();
     let proteins: Vec<PathBuf> = args.protein_dir.into_iter().chain(args.proteins).collect();

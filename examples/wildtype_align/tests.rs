@@ -142,3 +142,36 @@ fn genome_options() {
     assert_eq!(code, 3, "{message}");
     assert!(message.contains("not a nucleotide FASTA"), "{message}");
 }
+
+/// `--render-report DIR` alone is a whole command line; a directory without a manifest is a
+/// file that cannot be read (1), a malformed table bad input data (3); a finished directory's
+/// report is written again, equal to the run's.
+#[test]
+fn render_report_exit_codes() {
+    let args = Args::try_parse_from(["wildtype_align", "--render-report", "out"]).unwrap();
+    assert_eq!(args.render_report, Some(PathBuf::from("out")));
+    assert!(
+        Args::try_parse_from([
+            "wildtype_align",
+            "--render-report",
+            "a",
+            "--output-dir",
+            "b"
+        ])
+        .is_err()
+    );
+
+    let dir = scratch("render");
+    let out = dir.join("out");
+    let error = wildtype_aligner::wildtype::write_report(&dir).unwrap_err();
+    assert_eq!(exit_code(&error), 1, "{error}");
+    run(&config(&dir), &()).unwrap();
+    let written = std::fs::read(out.join("report.html")).unwrap();
+    std::fs::remove_file(out.join("report.html")).unwrap();
+    wildtype_aligner::wildtype::write_report(&out).unwrap();
+    assert_eq!(std::fs::read(out.join("report.html")).unwrap(), written);
+    std::fs::write(out.join("mutations.tsv"), "accession\tgene\n").unwrap();
+    let error = wildtype_aligner::wildtype::write_report(&out).unwrap_err();
+    assert_eq!(exit_code(&error), 3, "{error}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

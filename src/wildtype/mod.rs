@@ -20,6 +20,9 @@
 //!   alignment's tier and, with a catalogue, `known`/`novel` and the catalogue's columns.
 //! - `catalogue_unobserved.tsv` (with a catalogue): rows no target carried.
 //! - `alignments/{accession}_{gene}.water` (when asked): water's srspair report of the pair.
+//! - `report.html`: the run as a page to read first: counts per tier and status, a
+//!   tier-by-gene bar chart, per reference a lollipop plot of its mutated positions, the
+//!   phenotype matrix (see [`render_report`]).
 //! - `manifest.json`: tool version, parameters, kernel, inputs with SHA-256, references used
 //!   with checksums, counts per tier and status, failures with reasons, warnings (each also
 //!   on standard error: skipped files, clamped penalties, checksums that do not match...),
@@ -67,6 +70,7 @@ mod proteomes;
 mod quality;
 mod records;
 mod render;
+mod report_html;
 mod warning;
 
 pub use caller::GenomeCaller;
@@ -82,4 +86,5 @@ pub use output::{RunSummary, water_file_name};
 pub use pipeline::{Progress, for_each_result, run};
 pub use quality::{Quality, Tier, TierRule, TierThresholds};
 pub use records::{AlignmentRecord, MutationRecord, Status, TargetResult};
+pub use report_html::{TIMINGS_BEGIN, TIMINGS_END, render_report, write_report};
 pub use warning::{Warning, WarningKind};

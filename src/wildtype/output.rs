@@ -138,12 +138,15 @@ pub(crate) const UNOBSERVED: &str = "catalogue_unobserved.tsv";
 /// The proteins extracted from genomes (genome runs), in the standard header form.
 pub(crate) const TARGETS_FAA: &str = "targets.faa";
 
+/// The run as a page (see [`super::render_report`]), rendered from the finished tables.
+pub(crate) const REPORT: &str = "report.html";
+
 /// The manifest, renamed into place last.
 pub(crate) const MANIFEST: &str = "manifest.json";
 
 /// Every name the pipeline writes directly in an output directory: what its leftovers may be
 /// named after.
-pub(crate) const OUTPUT_NAMES: [&str; 11] = [
+pub(crate) const OUTPUT_NAMES: [&str; 12] = [
     TABLES[0],
     TABLES[1],
     TABLES[2],
@@ -152,6 +155,7 @@ pub(crate) const OUTPUT_NAMES: [&str; 11] = [
     PHENOTYPES,
     HAMRONIZATION,
     TARGETS_FAA,
+    REPORT,
     MANIFEST,
     WATER_DIR,
     crate::staged::LOCK_FILE,
@@ -165,7 +169,7 @@ pub(crate) fn check_destinations(dir: &Path, catalogue: bool, water: bool) -> Re
         .chain(catalogue.then_some(&UNOBSERVED))
         .chain(catalogue.then_some(&PHENOTYPES))
         .chain(catalogue.then_some(&HAMRONIZATION))
-        .chain([&MANIFEST]);
+        .chain([&REPORT, &MANIFEST]);
     for name in files {
         ensure_replaceable(&dir.join(name), false)?;
     }
@@ -180,7 +184,7 @@ pub(crate) fn check_destinations(dir: &Path, catalogue: bool, water: bool) -> Re
 /// earlier run's output, whatever a manifest says.
 fn is_output_name(name: &str) -> bool {
     if TABLES.contains(&name)
-        || [UNOBSERVED, PHENOTYPES, HAMRONIZATION, TARGETS_FAA].contains(&name)
+        || [UNOBSERVED, PHENOTYPES, HAMRONIZATION, TARGETS_FAA, REPORT].contains(&name)
     {
         return true;
     }

@@ -27,7 +27,7 @@ use super::input::{
 };
 use super::output::{
     CatalogueRecord, HAMRONIZATION, Isolates, MANIFEST, Manifest, ManifestParts, OUTPUT_NAMES,
-    PHENOTYPES, RenderedRows, RunSummary, TARGETS_FAA, Tables, Tally, UNOBSERVED,
+    PHENOTYPES, REPORT, RenderedRows, RunSummary, TARGETS_FAA, Tables, Tally, UNOBSERVED,
     check_destinations, previous_outputs, unobserved,
 };
 use super::phenotypes::{hamronization_table, phenotype_table};
@@ -35,6 +35,7 @@ use super::plan::{Plan, PlanInputs};
 use super::pointfinder::is_pointfinder;
 use super::quality::Tier;
 use super::records::TargetResult;
+use super::report_html;
 use super::warning::{Warning, WarningKind, Warnings};
 
 /// Receives progress from a run; every method defaults to doing nothing. Called from worker
@@ -761,8 +762,10 @@ fn finish_outputs(
         summary: &summary,
         warnings: &prepared.warnings,
         catalogue: loaded.catalogue_record.as_ref(),
-        outputs: staged.files(),
+        outputs: staged.files().into_iter().chain([REPORT.into()]).collect(),
     });
+    let report = render_staged_report(&staged, &manifest)?;
+    staged.write_file(REPORT, &report)?;
     staged.write_file(MANIFEST, &manifest)?;
     // The earlier runs' files this one does not write again go first, while their manifest
     // still lists them (a run killed meanwhile leaves them listed, for the next run to
@@ -782,6 +785,28 @@ fn finish_outputs(
         let _ = std::fs::remove_dir(config.output_dir.join("alignments"));
     }
     Ok(summary)
+}
+
+/// `report.html` from the staged tables and the manifest about to be written (which lists it).
+fn render_staged_report(staged: &StagedDir, manifest: &[u8]) -> Result<Vec<u8>> {
+    let path = |name: &str| -> Result<std::path::PathBuf> {
+        staged
+            .staged_path(name)
+            .map(|p| p.to_owned())
+            .ok_or_else(|| {
+                Error::Staged(crate::staged::StagedError::Misuse {
+                    path: staged.dir().join(name),
+                    problem: crate::staged::Misuse::NotStagedHere,
+                })
+            })
+    };
+    report_html::render(&report_html::Sources {
+        alignments: path("alignments.tsv")?,
+        mutations: path("mutations.tsv")?,
+        phenotypes: staged.staged_path(PHENOTYPES).map(|p| p.to_owned()),
+        manifest,
+        manifest_path: staged.dir().join(MANIFEST),
+    })
 }
 
 #[cfg(test)]
