@@ -316,6 +316,39 @@ fn a_stale_lock_of_this_host_is_taken_over_and_released() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Rendering the report again takes over a stale lock as a run does, and says so.
+#[test]
+fn rendering_the_report_again_warns_of_a_stale_lock_it_takes_over() {
+    use std::sync::Mutex;
+    use wildtype_aligner::wildtype::{Progress, Warning, WarningKind, write_report};
+
+    #[derive(Default)]
+    struct Warnings(Mutex<Vec<Warning>>);
+    impl Progress for Warnings {
+        fn warning(&self, warning: &Warning) {
+            self.0.lock().unwrap().push(warning.clone());
+        }
+    }
+    let dir = scratch("stale-lock-report");
+    fixture(&dir, 5);
+    let out = dir.join("out");
+    run(&config(&dir, &out), &()).unwrap();
+    let warnings = Warnings::default();
+    write_report(&out, &warnings).unwrap();
+    assert!(warnings.0.lock().unwrap().is_empty());
+    std::fs::write(out.join(LOCK), lock_text(&host(), dead_pid())).unwrap();
+    write_report(&out, &warnings).unwrap();
+    let warnings = warnings.0.into_inner().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].kind, WarningKind::StaleLockTakenOver);
+    assert!(
+        warnings[0].message.contains("no longer running"),
+        "{warnings:?}"
+    );
+    assert!(!out.join(LOCK).exists(), "{:?}", tree(&out));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn leftovers_of_a_dead_run_are_removed_and_no_others() {
     let dir = scratch("leftovers");

@@ -239,7 +239,8 @@ fn main() -> ExitCode {
         return detect();
     }
     if let Some(dir) = &args.render_report {
-        return match wildtype::write_report(dir) {
+        // Warnings (a stale lock taken over) go to stderr, as a run's do.
+        return match wildtype::write_report(dir, &()) {
             Ok(path) => {
                 eprintln!("wrote {}", path.display());
                 ExitCode::SUCCESS

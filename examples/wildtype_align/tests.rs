@@ -163,15 +163,15 @@ fn render_report_exit_codes() {
 
     let dir = scratch("render");
     let out = dir.join("out");
-    let error = wildtype_aligner::wildtype::write_report(&dir).unwrap_err();
+    let error = wildtype_aligner::wildtype::write_report(&dir, &()).unwrap_err();
     assert_eq!(exit_code(&error), 1, "{error}");
     run(&config(&dir), &()).unwrap();
     let written = std::fs::read(out.join("report.html")).unwrap();
     std::fs::remove_file(out.join("report.html")).unwrap();
-    wildtype_aligner::wildtype::write_report(&out).unwrap();
+    wildtype_aligner::wildtype::write_report(&out, &()).unwrap();
     assert_eq!(std::fs::read(out.join("report.html")).unwrap(), written);
     std::fs::write(out.join("mutations.tsv"), "accession\tgene\n").unwrap();
-    let error = wildtype_aligner::wildtype::write_report(&out).unwrap_err();
+    let error = wildtype_aligner::wildtype::write_report(&out, &()).unwrap_err();
     assert_eq!(exit_code(&error), 3, "{error}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -66,6 +66,7 @@ mod phenotypes;
 mod pipeline;
 mod plan;
 mod pointfinder;
+mod progress;
 mod proteomes;
 mod quality;
 mod records;
@@ -83,7 +84,8 @@ pub use input::{
 };
 pub use mutation::{MutationCall, MutationKind, call_mutations};
 pub use output::{RunSummary, water_file_name};
-pub use pipeline::{Progress, for_each_result, run};
+pub use pipeline::{for_each_result, run};
+pub use progress::Progress;
 pub use quality::{Quality, Tier, TierRule, TierThresholds};
 pub use records::{AlignmentRecord, MutationRecord, Status, TargetResult};
 pub use report_html::{TIMINGS_BEGIN, TIMINGS_END, render_report, write_report};

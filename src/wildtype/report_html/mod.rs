@@ -20,6 +20,8 @@ use crate::staged::{DirLock, StagedDir};
 use crate::{Error, Result};
 
 use super::output::{MANIFEST, PHENOTYPES, REPORT};
+use super::progress::Progress;
+use super::warning::{Warning, WarningKind};
 use manifest::ManifestSummary;
 use tables::RunTables;
 
@@ -88,9 +90,20 @@ pub fn render_report(dir: &Path) -> Result<Vec<u8>> {
 
 /// [Renders](render_report) `dir`'s report and writes it to `dir/report.html` (under a
 /// temporary name first, renamed into place when complete), holding the directory's lock
-/// meanwhile so that no run writes there at the same time. Returns the report's path.
-pub fn write_report(dir: &Path) -> Result<PathBuf> {
-    let _lock = DirLock::acquire(dir)?;
+/// meanwhile so that no run writes there at the same time. A stale lock (its process gone, on
+/// this host) is taken over as a [run](super::run) does, with a
+/// [warning](super::Progress::warning) to `progress`. Returns the report's path.
+pub fn write_report(dir: &Path, progress: &dyn Progress) -> Result<PathBuf> {
+    let lock = DirLock::acquire(dir)?;
+    if let Some(holder) = lock.taken_over() {
+        progress.warning(&Warning::new(
+            WarningKind::StaleLockTakenOver,
+            format!(
+                "{}: took over the lock of {holder}, which is no longer running",
+                lock.path().display()
+            ),
+        ));
+    }
     let page = render_report(dir)?;
     let mut staged = StagedDir::new(dir)?;
     staged.write_file(REPORT, &page)?;
