@@ -30,7 +30,7 @@ const SAME_GENE_IDENTITY: f64 = 95.0;
 pub(crate) const PHENOTYPES: &str = "phenotypes.tsv";
 
 /// The columns of `phenotypes.tsv`.
-const COLUMNS: [&str; 6] = [
+pub(crate) const COLUMNS: [&str; 6] = [
     "accession",
     "antimicrobial",
     "class",

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use crate::{Error, Result};
 
+use super::super::phenotypes::COLUMNS as PHENOTYPE_COLUMNS;
+
 /// The tiers, best first, as the tables write them.
 pub(super) const TIERS: [&str; 4] = ["HIGH", "MEDIUM", "LOW", "FAILED"];
 
@@ -394,17 +396,8 @@ impl RunTables {
 
 impl Phenotypes {
     fn read(path: &Path) -> Result<Self> {
-        let table = Table::open(
-            path,
-            &[
-                "accession",
-                "antimicrobial",
-                "class",
-                "phenotype",
-                "mutations",
-                "genes_not_assessed",
-            ],
-        )?;
+        // Every column, in the order the table writes them.
+        let table = Table::open(path, &PHENOTYPE_COLUMNS)?;
         let mut matrix = Phenotypes::default();
         let mut antimicrobials: HashMap<String, usize> = HashMap::new();
         let mut last = String::new();
