@@ -173,5 +173,14 @@ fn render_report_exit_codes() {
     std::fs::write(out.join("mutations.tsv"), "accession\tgene\n").unwrap();
     let error = wildtype_aligner::wildtype::write_report(&out, &()).unwrap_err();
     assert_eq!(exit_code(&error), 3, "{error}");
+    // A directory that does not exist is named as such, not by the lock file inside it.
+    let missing = dir.join("no-such-run");
+    let error = wildtype_aligner::wildtype::write_report(&missing, &()).unwrap_err();
+    assert_eq!(exit_code(&error), 1, "{error}");
+    assert_eq!(
+        error.to_string(),
+        format!("{}: no such output directory", missing.display())
+    );
+    assert!(!missing.exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -94,6 +94,10 @@ pub fn render_report(dir: &Path) -> Result<Vec<u8>> {
 /// this host) is taken over as a [run](super::run) does, with a
 /// [warning](super::Progress::warning) to `progress`. Returns the report's path.
 pub fn write_report(dir: &Path, progress: &dyn Progress) -> Result<PathBuf> {
+    if !dir.is_dir() {
+        let missing = std::io::Error::new(std::io::ErrorKind::NotFound, "no such output directory");
+        return Err(Error::io(dir, missing));
+    }
     let lock = DirLock::acquire(dir)?;
     if let Some(holder) = lock.taken_over() {
         progress.warning(&Warning::new(
