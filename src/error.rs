@@ -138,6 +138,11 @@ pub enum Error {
     #[cfg(feature = "pipeline")]
     #[error("cannot encode a record as JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// The run was stopped because its [`Progress`](crate::wildtype::Progress) asked for it;
+    /// nothing new was left in the output directory.
+    #[cfg(feature = "pipeline")]
+    #[error("the run was cancelled")]
+    Cancelled,
 }
 
 /// A pipeline option whose value follows a small grammar.

@@ -655,3 +655,78 @@ fn results_in_memory_equal_the_written_tables() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Cancels once `after` targets are done (0: before any).
+struct CancelAfter {
+    after: usize,
+    done: std::sync::atomic::AtomicUsize,
+    asked: std::sync::atomic::AtomicUsize,
+}
+
+impl wildtype_aligner::wildtype::Progress for CancelAfter {
+    fn advance(&self, _done: usize) {
+        self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn cancelled(&self) -> bool {
+        self.asked
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.done.load(std::sync::atomic::Ordering::Relaxed) >= self.after
+    }
+}
+
+#[test]
+fn a_cancelled_run_leaves_the_earlier_outputs_as_they_were() {
+    let dir = scratch("cancelled");
+    fixture(&dir, 40);
+    let out = dir.join("out");
+    let config = PipelineConfig::new(
+        [dir.join("targets_proteins.fasta")],
+        dir.join("references.faa"),
+        &out,
+    )
+    .write_alignments(true);
+    run(&config, &()).unwrap();
+    let before: Vec<(String, Vec<u8>)> = listing(&out)
+        .into_iter()
+        .filter(|name| !out.join(name).is_dir())
+        .map(|name| (name.clone(), std::fs::read(out.join(&name)).unwrap()))
+        .collect();
+    let alignments_before = listing(&out.join("alignments"));
+    // Before any target (the first chunk), and after all of them (before the outputs are put
+    // in place): both stop the run and leave the directory as the first run left it.
+    for after in [0, 41] {
+        let progress = CancelAfter {
+            after,
+            done: Default::default(),
+            asked: Default::default(),
+        };
+        let other = PipelineConfig::new(
+            [dir.join("targets_proteins.fasta")],
+            dir.join("references.faa"),
+            &out,
+        )
+        .gaps(12.0, 1.0);
+        match run(&other, &progress) {
+            Err(Error::Cancelled) => {}
+            other => panic!("after {after}: expected Cancelled, got {other:?}"),
+        }
+        assert!(progress.asked.load(std::sync::atomic::Ordering::Relaxed) > 0);
+        let done = progress.done.load(std::sync::atomic::Ordering::Relaxed);
+        if after == 0 {
+            assert_eq!(
+                done, 0,
+                "no target is aligned after a cancel before the first"
+            );
+        } else {
+            assert_eq!(done, 41, "every target was aligned before the last check");
+        }
+        let now: Vec<(String, Vec<u8>)> = listing(&out)
+            .into_iter()
+            .filter(|name| !out.join(name).is_dir())
+            .map(|name| (name.clone(), std::fs::read(out.join(&name)).unwrap()))
+            .collect();
+        assert!(now == before, "after {after}: the outputs changed");
+        assert_eq!(listing(&out.join("alignments")), alignments_before);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

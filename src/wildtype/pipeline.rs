@@ -397,6 +397,9 @@ impl Prepared {
             let chunks: Vec<_> = self.plan.targets.chunks(CHUNK_TARGETS).collect();
             let mut aligned = chunks.first().map(|chunk| context.align_targets(chunk));
             for (index, chunk) in chunks.iter().enumerate() {
+                if progress.cancelled() {
+                    return Err(Error::Cancelled);
+                }
                 let alignments = aligned.take().unwrap_or_default();
                 let (slices, next) = rayon::join(
                     || context.grade_targets(chunk, alignments, sink, &advance),
@@ -600,6 +603,9 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
         Ok(written)
     })?;
     tables.close(&mut staged)?;
+    if progress.cancelled() {
+        return Err(Error::Cancelled);
+    }
     let outputs = Outputs {
         staged,
         previous,
