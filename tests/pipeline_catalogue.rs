@@ -149,6 +149,11 @@ fn combinations_are_respected_as_pointfinder_tables_them() {
         .species("escherichia_coli");
     run(&config, &()).unwrap();
     let table = phenotypes(&out);
+    // The page the run rendered from its results equals the one rendered from its tables.
+    assert_eq!(
+        wildtype_aligner::wildtype::render_report(&out).unwrap(),
+        std::fs::read(out.join("report.html")).unwrap()
+    );
     let get = |genome: &str, drug: &str| table[&(genome.to_owned(), drug.to_owned())].clone();
 
     assert_eq!(get("g81d", "Ciprofloxacin").0, "resistant");

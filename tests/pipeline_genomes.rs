@@ -209,6 +209,11 @@ fn a_genome_run_writes_its_tables_and_the_extracted_proteins() {
         .species("escherichia_coli");
     let summary = run(&config, &()).unwrap();
     assert_eq!((summary.targets, summary.aligned), (26, 3));
+    // The page the run rendered from its results equals the one rendered from its tables.
+    assert_eq!(
+        wildtype_aligner::wildtype::render_report(&out).unwrap(),
+        std::fs::read(out.join("report.html")).unwrap()
+    );
     assert_eq!((summary.absent, summary.problems), (23, 0));
     assert_eq!(
         summary.mutations, 1,

@@ -730,3 +730,69 @@ fn a_cancelled_run_leaves_the_earlier_outputs_as_they_were() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_page_made_from_results_equals_the_page_made_from_the_tables() {
+    let dir = scratch("report-paths");
+    let reference = REFERENCES[0].2.as_bytes(); // blaTEM
+    let mut targets: Vec<(String, Vec<u8>)> = Vec::new();
+    // More than 64 distinct calls starting at one position, long names among them.
+    for length in 1..=50 {
+        let mut variant = reference.to_vec();
+        variant.drain(99..99 + length);
+        targets.push((target_header(&format!("D{length}"), "blaTEM", 1), variant));
+    }
+    for (index, residue) in b"ACDEFGHIKLMNPQRSTVWY".iter().enumerate() {
+        let mut variant = reference.to_vec();
+        if variant[99] != *residue {
+            variant[99] = *residue;
+            targets.push((target_header(&format!("S{index}"), "blaTEM", 1), variant));
+        }
+    }
+    for extra in 2..12 {
+        let mut variant = reference.to_vec();
+        let inserted: Vec<u8> = b"KLMNPQRSTVWY"[..extra].to_vec();
+        variant.splice(100..100, inserted);
+        targets.push((target_header(&format!("I{extra}"), "blaTEM", 1), variant));
+    }
+    // One accession twice in a row, then again after a target without calls: adjacent rows
+    // of one accession, gene and reference are one target in the table.
+    let mut variant = reference.to_vec();
+    variant[99] = if variant[99] == b'W' { b'Y' } else { b'W' };
+    for accession in ["DUP", "DUP", "PLAIN", "DUP"] {
+        let residues = if accession == "PLAIN" {
+            reference.to_vec()
+        } else {
+            variant.clone()
+        };
+        targets.push((target_header(accession, "blaTEM", 1), residues));
+    }
+    write_fasta(&dir.join("t.faa"), &targets);
+    write_fasta(
+        &dir.join("refs.fasta"),
+        &pipeline_support::reference_records(),
+    );
+    let out = dir.join("out");
+    let config = PipelineConfig::new([dir.join("t.faa")], dir.join("refs.fasta"), &out);
+    run(&config, &()).unwrap();
+    let table = read(out.join("mutations.tsv"));
+    let header: Vec<&str> = table.lines().next().unwrap().split('\t').collect();
+    let column = |name: &str| header.iter().position(|c| *c == name).unwrap();
+    let (start, name) = (column("reference_start"), column("mutation"));
+    let mut at_100: Vec<&str> = table
+        .lines()
+        .skip(1)
+        .map(|line| line.split('\t').collect::<Vec<_>>())
+        .filter(|fields| fields[start] == "100")
+        .map(|fields| fields[name])
+        .collect();
+    at_100.sort();
+    at_100.dedup();
+    assert!(at_100.len() > 64, "{} distinct calls at 100", at_100.len());
+    assert!(at_100.iter().any(|name| name.len() > 15), "{at_100:?}");
+    assert_eq!(
+        wildtype_aligner::wildtype::render_report(&out).unwrap(),
+        std::fs::read(out.join("report.html")).unwrap()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

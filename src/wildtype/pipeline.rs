@@ -36,7 +36,7 @@ use super::pointfinder::is_pointfinder;
 use super::progress::Progress;
 use super::quality::Tier;
 use super::records::TargetResult;
-use super::report_html;
+use super::report_html::{self, Collector, ReportRows};
 use super::warning::{Warning, WarningKind, Warnings};
 
 /// Targets processed at a time: results are handed on and dropped after each chunk, so a
@@ -423,13 +423,16 @@ impl Prepared {
 /// on the thread that allocated them, while they are still in cache.
 struct Render {
     /// Buffers the writer has emptied, to be filled again.
-    recycled: Mutex<Receiver<RenderedRows>>,
+    recycled: Mutex<Receiver<Rows>>,
     /// Whether the tallies gather what `phenotypes.tsv` needs.
     phenotypes: bool,
 }
 
+/// A slice's table rows, and what the report needs of them.
+type Rows = (RenderedRows, ReportRows);
+
 impl Sink for Render {
-    type Slice = (RenderedRows, Tally);
+    type Slice = (Rows, Tally);
 
     fn start(&self) -> Self::Slice {
         let rows = self
@@ -444,8 +447,9 @@ impl Sink for Render {
         (rows, tally)
     }
 
-    fn take(&self, (rows, tally): &mut Self::Slice, mut result: TargetResult) {
+    fn take(&self, ((rows, report), tally): &mut Self::Slice, mut result: TargetResult) {
         rows.add(&mut result);
+        report.add(&result);
         tally.add(&result);
     }
 }
@@ -554,24 +558,29 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
     let mut staged = StagedDir::new(&config.output_dir)?;
     let tables = Tables::open(&mut staged, config.write_alignments)?;
     let mut tally = Tally::default();
-    let (tables, mut staged) = std::thread::scope(|scope| -> Result<_> {
-        let (sender, receiver) = sync_channel::<Vec<RenderedRows>>(2);
+    let (tables, mut staged, collector) = std::thread::scope(|scope| -> Result<_> {
+        let (sender, receiver) = sync_channel::<Vec<Rows>>(2);
         // Written buffers come back to be filled again: no fresh memory per chunk.
-        let (recycle, recycled) = channel::<RenderedRows>();
+        let (recycle, recycled) = channel::<Rows>();
         let writer = scope.spawn(move || -> Result<_> {
             let mut tables = tables;
+            // The report's figures are summed up here, in input order, as the rows are
+            // written.
+            let mut collector = Collector::default();
             for (index, chunk) in receiver.into_iter().enumerate() {
-                for mut rows in chunk {
+                for (mut rows, mut report) in chunk {
                     tables.append(&mut staged, &rows)?;
+                    report.feed(&mut collector);
                     rows.clear();
-                    let _ = recycle.send(rows);
+                    report.clear();
+                    let _ = recycle.send((rows, report));
                 }
                 // Start the disk writes while the workers align, rather than all at the end.
                 if index % SYNC_CHUNKS == SYNC_CHUNKS - 1 {
                     tables.sync_written()?;
                 }
             }
-            Ok((tables, staged))
+            Ok((tables, staged, collector))
         });
         let sink = Render {
             recycled: Mutex::new(recycled),
@@ -611,6 +620,7 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
         previous,
         started,
         started_unix,
+        collector,
     };
     finish_outputs(config, &prepared, &tally, outputs)
 }
@@ -661,6 +671,8 @@ struct Outputs {
     previous: Vec<String>,
     started: Instant,
     started_unix: u64,
+    /// The report's figures, summed up as the tables were written.
+    collector: Collector,
 }
 
 /// Writes `catalogue_unobserved.tsv` and the manifest, and renames everything into place,
@@ -676,6 +688,7 @@ fn finish_outputs(
         previous,
         started,
         started_unix,
+        collector,
     } = outputs;
     let loaded = &prepared.loaded;
     if let Some((catalogue, resolved)) = &loaded.catalogue {
@@ -729,7 +742,12 @@ fn finish_outputs(
         catalogue: loaded.catalogue_record.as_ref(),
         outputs: staged.files().into_iter().chain([REPORT.into()]).collect(),
     });
-    let report = render_staged_report(&staged, &manifest)?;
+    let report = report_html::render_collected(
+        collector,
+        staged.staged_path(PHENOTYPES),
+        &manifest,
+        &staged.dir().join(MANIFEST),
+    )?;
     staged.write_file(REPORT, &report)?;
     staged.write_file(MANIFEST, &manifest)?;
     // The earlier runs' files this one does not write again go first, while their manifest
@@ -750,28 +768,6 @@ fn finish_outputs(
         let _ = std::fs::remove_dir(config.output_dir.join("alignments"));
     }
     Ok(summary)
-}
-
-/// `report.html` from the staged tables and the manifest about to be written (which lists it).
-fn render_staged_report(staged: &StagedDir, manifest: &[u8]) -> Result<Vec<u8>> {
-    let path = |name: &str| -> Result<std::path::PathBuf> {
-        staged
-            .staged_path(name)
-            .map(|p| p.to_owned())
-            .ok_or_else(|| {
-                Error::Staged(crate::staged::StagedError::Misuse {
-                    path: staged.dir().join(name),
-                    problem: crate::staged::Misuse::NotStagedHere,
-                })
-            })
-    };
-    report_html::render(&report_html::Sources {
-        alignments: path("alignments.tsv")?,
-        mutations: path("mutations.tsv")?,
-        phenotypes: staged.staged_path(PHENOTYPES).map(|p| p.to_owned()),
-        manifest,
-        manifest_path: staged.dir().join(MANIFEST),
-    })
 }
 
 #[cfg(test)]

@@ -5,9 +5,9 @@
 use std::fmt::Write;
 
 use super::escape::escape;
+use super::figures::{MATRIX_ISOLATES, Phenotypes, RunTables, TIERS};
 use super::manifest::ManifestSummary;
 use super::svg::{calls_text, lollipops, tier_bars};
-use super::tables::{MATRIX_ISOLATES, Phenotypes, RunTables, TIERS};
 
 /// The line before the report's run-specific timings (start, wall time, threads, shards):
 /// everything else in a report is the same for every run of the same inputs, sharded or not.

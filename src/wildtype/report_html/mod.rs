@@ -8,7 +8,9 @@
 //! fields, so a sharded run's gathered report equals the unsharded one's; the timings (start,
 //! wall time, threads, shards) sit between the lines [`TIMINGS_BEGIN`] and [`TIMINGS_END`].
 
+mod collect;
 mod escape;
+mod figures;
 mod html;
 mod manifest;
 mod svg;
@@ -22,13 +24,15 @@ use crate::{Error, Result};
 use super::output::{MANIFEST, PHENOTYPES, REPORT};
 use super::progress::Progress;
 use super::warning::{Warning, WarningKind};
+use figures::{Phenotypes, RunTables};
 use manifest::ManifestSummary;
-use tables::RunTables;
+
+pub(crate) use collect::{Collector, ReportRows};
 
 pub use html::{TIMINGS_BEGIN, TIMINGS_END};
 
-/// Where a report's inputs are: an output directory's files, or a run's staged ones.
-pub(crate) struct Sources<'a> {
+/// Where a report's inputs are: an output directory's files.
+struct Sources<'a> {
     pub alignments: PathBuf,
     pub mutations: PathBuf,
     /// `phenotypes.tsv`, when the run wrote it.
@@ -39,7 +43,7 @@ pub(crate) struct Sources<'a> {
 }
 
 /// The report of the tables and manifest in `sources`.
-pub(crate) fn render(sources: &Sources<'_>) -> Result<Vec<u8>> {
+fn render(sources: &Sources<'_>) -> Result<Vec<u8>> {
     let manifest = ManifestSummary::parse(&sources.manifest_path, sources.manifest)?;
     let tables = RunTables::read(
         &sources.alignments,
@@ -47,6 +51,21 @@ pub(crate) fn render(sources: &Sources<'_>) -> Result<Vec<u8>> {
         sources.phenotypes.as_deref(),
         &manifest.references,
     )?;
+    Ok(html::page(&manifest, &tables).into_bytes())
+}
+
+/// The report of a run whose rows were fed to `collector` as they were written (the same page
+/// as [`render_report`] of its finished directory), with its `phenotypes.tsv` (when it wrote
+/// one) and the `manifest` about to be written at `manifest_path`.
+pub(crate) fn render_collected(
+    collector: Collector,
+    phenotypes: Option<&Path>,
+    manifest: &[u8],
+    manifest_path: &Path,
+) -> Result<Vec<u8>> {
+    let manifest = ManifestSummary::parse(manifest_path, manifest)?;
+    let phenotypes = phenotypes.map(Phenotypes::read).transpose()?;
+    let tables = collector.finish(&manifest.references, phenotypes);
     Ok(html::page(&manifest, &tables).into_bytes())
 }
 

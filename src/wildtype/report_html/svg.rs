@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::escape::escape;
-use super::tables::{Catalogued, GeneSummary, Site, TIERS};
+use super::figures::{Catalogued, GeneSummary, Site, TIERS};
 
 /// Width of both charts, in SVG units (pixels at 100 % zoom).
 const WIDTH: f64 = 640.0;

@@ -1,156 +1,16 @@
-//! What `report.html` shows, aggregated from a finished run's tables a row at a time: per
-//! reference, the targets in each tier and the mutated positions with the calls there; per
-//! isolate, the predicted phenotypes. Nothing grows with the number of targets but the count
-//! of distinct accessions.
+//! A finished run's tables read a row at a time into the report's figures (see
+//! [`super::figures`]). Nothing grows with the number of targets but the count of distinct
+//! accessions.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use crate::{Error, Result};
 
 use super::super::phenotypes::COLUMNS as PHENOTYPE_COLUMNS;
-
-/// The tiers, best first, as the tables write them.
-pub(super) const TIERS: [&str; 4] = ["HIGH", "MEDIUM", "LOW", "FAILED"];
-
-/// Isolates shown in the phenotype matrix; the counts per antimicrobial cover all of them.
-pub(super) const MATRIX_ISOLATES: usize = 200;
-
-/// Whether the catalogue knows the calls at a position.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum Catalogued {
-    /// No catalogue was given.
-    Unknown,
-    /// Not in the catalogue.
-    Novel,
-    /// In the catalogue.
-    Known,
-}
-
-impl Catalogued {
-    fn from_column(text: &str) -> Self {
-        match text {
-            "known" => Catalogued::Known,
-            "novel" => Catalogued::Novel,
-            _ => Catalogued::Unknown,
-        }
-    }
-
-    /// The CSS class and the word the report uses.
-    pub(super) fn name(self) -> &'static str {
-        match self {
-            Catalogued::Unknown => "uncatalogued",
-            Catalogued::Novel => "novel",
-            Catalogued::Known => "known",
-        }
-    }
-}
-
-/// One call's name at a position, with how many targets carry it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Call {
-    pub name: String,
-    pub targets: usize,
-    pub catalogued: Catalogued,
-}
-
-/// A reference position with at least one call.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub(super) struct Site {
-    /// Targets carrying any call that starts here.
-    pub targets: usize,
-    /// The calls, in first-seen order.
-    pub calls: Vec<Call>,
-    /// Where each call's name is in `calls` (a site may have hundreds of distinct calls).
-    names: HashMap<String, usize>,
-}
-
-impl Site {
-    /// Known when any call here is, else novel when any call was looked up.
-    pub(super) fn catalogued(&self) -> Catalogued {
-        self.calls
-            .iter()
-            .map(|call| call.catalogued)
-            .max()
-            .unwrap_or(Catalogued::Unknown)
-    }
-
-    /// Counts one more target with the call `name`.
-    fn add(&mut self, name: &str, catalogued: Catalogued) {
-        match self.names.get(name) {
-            Some(&at) => {
-                let call = &mut self.calls[at];
-                call.targets += 1;
-                call.catalogued = call.catalogued.max(catalogued);
-            }
-            None => {
-                self.names.insert(name.to_owned(), self.calls.len());
-                self.calls.push(Call {
-                    name: name.to_owned(),
-                    targets: 1,
-                    catalogued,
-                });
-            }
-        }
-    }
-
-    /// The calls, most frequent first (ties in first-seen order).
-    pub(super) fn calls_by_count(&self) -> Vec<&Call> {
-        let mut calls: Vec<&Call> = self.calls.iter().collect();
-        calls.sort_by_key(|call| std::cmp::Reverse(call.targets));
-        calls
-    }
-}
-
-/// A reference's (or, for targets without one, a gene's) part of the report.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub(super) struct GeneSummary {
-    pub gene: String,
-    /// The reference's id; empty for targets no reference was found for.
-    pub reference: String,
-    /// Residues (or bases) of the reference; 0 when unknown.
-    pub length: usize,
-    /// Rows per tier, in [`TIERS`] order.
-    pub tiers: [usize; 4],
-    /// Mutated positions (1-based, reference numbering).
-    pub sites: BTreeMap<usize, Site>,
-}
-
-/// One isolate's row of `phenotypes.tsv`, by antimicrobial.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub(super) struct Isolate {
-    pub accession: String,
-    /// (resistant, the calls behind it or the genes not assessed) per antimicrobial index.
-    pub cells: HashMap<usize, (bool, String)>,
-}
-
-/// `phenotypes.tsv` gathered into an isolate-by-antimicrobial matrix.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub(super) struct Phenotypes {
-    /// Antimicrobials in first-mention order, with their class.
-    pub antimicrobials: Vec<(String, String)>,
-    /// Resistant isolates per antimicrobial.
-    pub resistant: Vec<usize>,
-    /// All isolates.
-    pub isolates: usize,
-    /// The first [`MATRIX_ISOLATES`] isolates.
-    pub shown: Vec<Isolate>,
-}
-
-/// Everything the report draws from the tables.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub(super) struct RunTables {
-    /// References in the manifest's order, then genes met only in the tables.
-    pub genes: Vec<GeneSummary>,
-    /// Rows of `alignments.tsv`.
-    pub targets: usize,
-    /// Distinct accessions of `alignments.tsv` (genomes, for a genome run).
-    pub accessions: usize,
-    /// Rows of `mutations.tsv` (synonymous notes not counted).
-    pub calls: usize,
-    pub phenotypes: Option<Phenotypes>,
-}
+use super::collect::{Collector, name_hash};
+use super::figures::{Catalogued, Isolate, MATRIX_ISOLATES, Phenotypes, RunTables};
 
 /// A TSV file read a line at a time, its columns found by their header names.
 struct Table {
@@ -266,14 +126,6 @@ impl Place {
     }
 }
 
-/// The reference of each gene summary, to find a row's.
-#[derive(Default)]
-struct GeneIndex {
-    by_reference: HashMap<String, usize>,
-    /// Genes of rows without a reference.
-    by_gene: HashMap<String, usize>,
-}
-
 impl RunTables {
     /// Reads `alignments.tsv`, `mutations.tsv` and, when given, `phenotypes.tsv`;
     /// `references` are the manifest's (gene, id, length), in its order.
@@ -283,119 +135,66 @@ impl RunTables {
         phenotypes: Option<&Path>,
         references: &[(String, String, usize)],
     ) -> Result<Self> {
-        let mut tables = RunTables::default();
-        let mut index = GeneIndex::default();
-        for (gene, id, length) in references {
-            index.by_reference.insert(id.clone(), tables.genes.len());
-            tables.genes.push(GeneSummary {
-                gene: gene.clone(),
-                reference: id.clone(),
-                length: *length,
-                ..GeneSummary::default()
-            });
-        }
-        tables.read_alignments(alignments, &mut index)?;
-        tables.read_mutations(mutations, &mut index)?;
-        if let Some(path) = phenotypes {
-            tables.phenotypes = Some(Phenotypes::read(path)?);
-        }
-        Ok(tables)
-    }
-
-    /// The summary of a row's reference (or, without one, of its gene), made when new.
-    fn gene_of(&mut self, index: &mut GeneIndex, gene: &str, reference: &str) -> usize {
-        let (map, key) = if reference.is_empty() {
-            (&mut index.by_gene, gene)
-        } else {
-            (&mut index.by_reference, reference)
-        };
-        if let Some(&at) = map.get(key) {
-            return at;
-        }
-        map.insert(key.to_owned(), self.genes.len());
-        self.genes.push(GeneSummary {
-            gene: if gene.is_empty() { "(no gene)" } else { gene }.to_owned(),
-            reference: reference.to_owned(),
-            ..GeneSummary::default()
-        });
-        self.genes.len() - 1
-    }
-
-    fn read_alignments(&mut self, path: &Path, index: &mut GeneIndex) -> Result<()> {
-        let table = Table::open(
-            path,
-            &["accession", "gene", "reference", "reference_length", "tier"],
-        )?;
-        let mut accessions: HashSet<String> = HashSet::new();
-        table.for_each(|row, place| {
-            let [accession, gene, reference, length, tier] = row else {
-                unreachable!("five columns asked for");
-            };
-            self.targets += 1;
-            if !accessions.contains(*accession) {
-                accessions.insert((*accession).to_owned());
-            }
-            let at = self.gene_of(index, gene, reference);
-            let summary = &mut self.genes[at];
-            if summary.length == 0 && !length.is_empty() {
-                summary.length = place.number(length, "reference_length")?;
-            }
-            let slot = TIERS.iter().position(|name| name == tier).unwrap_or(3);
-            summary.tiers[slot] += 1;
-            Ok(())
-        })?;
-        self.accessions = accessions.len();
-        Ok(())
-    }
-
-    fn read_mutations(&mut self, path: &Path, index: &mut GeneIndex) -> Result<()> {
-        let table = Table::open(
-            path,
-            &[
-                "accession",
-                "gene",
-                "reference",
-                "kind",
-                "mutation",
-                "reference_start",
-                "catalogue",
-            ],
-        )?;
-        // The rows of one target are adjacent: count each target once per position.
-        let mut current = (String::new(), String::new(), String::new());
-        let mut counted: Vec<usize> = Vec::new();
-        let mut at = 0;
-        table.for_each(|row, place| {
-            let [accession, gene, reference, kind, mutation, start, catalogue] = row else {
-                unreachable!("seven columns asked for");
-            };
-            if *kind == "synonymous" {
-                return Ok(());
-            }
-            self.calls += 1;
-            let position = place.number(start, "reference_start")?;
-            if current.0 != *accession || current.1 != *gene || current.2 != *reference {
-                current = (
-                    (*accession).to_owned(),
-                    (*gene).to_owned(),
-                    (*reference).to_owned(),
-                );
-                counted.clear();
-                at = self.gene_of(index, gene, reference);
-            }
-            let site = self.genes[at].sites.entry(position).or_default();
-            if !counted.contains(&position) {
-                counted.push(position);
-                site.targets += 1;
-            }
-            site.add(mutation, Catalogued::from_column(catalogue));
-            Ok(())
-        })
+        let mut collector = Collector::default();
+        read_alignments(alignments, &mut collector)?;
+        read_mutations(mutations, &mut collector)?;
+        let phenotypes = phenotypes.map(Phenotypes::read).transpose()?;
+        Ok(collector.finish(references, phenotypes))
     }
 }
 
+fn read_alignments(path: &Path, collector: &mut Collector) -> Result<()> {
+    let table = Table::open(
+        path,
+        &["accession", "gene", "reference", "reference_length", "tier"],
+    )?;
+    table.for_each(|row, place| {
+        let [accession, gene, reference, length, tier] = row else {
+            unreachable!("five columns asked for");
+        };
+        let length = if length.is_empty() {
+            None
+        } else {
+            Some(place.number(length, "reference_length")?)
+        };
+        collector.alignment(accession, gene, reference, length, tier);
+        Ok(())
+    })
+}
+
+fn read_mutations(path: &Path, collector: &mut Collector) -> Result<()> {
+    let table = Table::open(
+        path,
+        &[
+            "accession",
+            "gene",
+            "reference",
+            "kind",
+            "mutation",
+            "reference_start",
+            "catalogue",
+        ],
+    )?;
+    table.for_each(|row, place| {
+        let [accession, gene, reference, kind, mutation, start, catalogue] = row else {
+            unreachable!("seven columns asked for");
+        };
+        if *kind == "synonymous" {
+            return Ok(());
+        }
+        let position = place.number(start, "reference_start")?;
+        collector.mutation(
+            Some([accession, gene, reference]),
+            (mutation, name_hash(mutation)),
+            position,
+            Catalogued::from_column(catalogue),
+        );
+        Ok(())
+    })
+}
+
 impl Phenotypes {
-    fn read(path: &Path) -> Result<Self> {
+    pub(super) fn read(path: &Path) -> Result<Self> {
         // Every column, in the order the table writes them.
         let table = Table::open(path, &PHENOTYPE_COLUMNS)?;
         let mut matrix = Phenotypes::default();
