@@ -1,0 +1,1 @@
+//! The `serve` example over loopback: filled in below.
