@@ -1,1 +1,1159 @@
-//! The `serve` example over loopback: filled in below.
+//! The `serve` example over loopback: each test starts the binary (built with the test
+//! profile) on an ephemeral port with its own data directory, and talks to it with the small
+//! HTTP/1.1 client below.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use wildtype_aligner::align::Aligner;
+use wildtype_aligner::scoring::{GapPenalties, Matrix};
+use wildtype_aligner::wildtype::{self, PipelineConfig};
+
+const TARGETS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/data/wildtype/targets_proteins.fasta"
+);
+const REFERENCES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/wildtype/references.faa");
+
+/// The examples built once for all tests: `serve` and the `water` drop-in.
+fn examples() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--quiet", "--profile", "test"])
+            .args(["--example", "serve", "--example", "water"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .unwrap();
+        assert!(status.success(), "cargo build of the examples failed");
+        let exe = std::env::current_exe().unwrap();
+        exe.parent().unwrap().parent().unwrap().join("examples")
+    })
+}
+
+/// An answer.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|error| {
+            panic!(
+                "not JSON ({error}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).unwrap()
+    }
+
+    /// A 4xx with a JSON error whose code is `code`; returns the message.
+    fn error(&self, status: u16, code: &str) -> String {
+        assert_eq!(
+            self.status,
+            status,
+            "{}",
+            String::from_utf8_lossy(&self.body)
+        );
+        assert!(
+            self.header("content-type")
+                .unwrap()
+                .starts_with("application/json")
+        );
+        let body = self.json();
+        assert_eq!(body["error"], code, "{body}");
+        body["message"].as_str().unwrap().to_owned()
+    }
+}
+
+/// One request over a fresh connection (`Connection: close`).
+fn request(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(120)))
+        .unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    // A server that refuses the body early may close before reading it all.
+    let _ = stream.write_all(body);
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = raw
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .expect("a complete head");
+    let head = String::from_utf8(raw[..split].to_vec()).unwrap();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers: Vec<(String, String)> = lines
+        .map(|line| {
+            let (name, value) = line.split_once(':').unwrap();
+            (name.trim().to_ascii_lowercase(), value.trim().to_owned())
+        })
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    if headers
+        .iter()
+        .any(|(name, value)| name == "transfer-encoding" && value == "chunked")
+    {
+        body = dechunk(&body);
+    }
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let end = data.windows(2).position(|w| w == b"\r\n").unwrap();
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&data[..end]).unwrap().trim(), 16).unwrap();
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&data[end + 2..end + 2 + size]);
+        data = &data[end + 4 + size..];
+    }
+}
+
+/// A running server.
+struct Server {
+    child: Child,
+    addr: String,
+    data_dir: PathBuf,
+    token: Option<String>,
+}
+
+impl Server {
+    fn start(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
+        let addr_file = data_dir.join("serve.addr");
+        let _ = std::fs::remove_file(&addr_file);
+        let mut command = Command::new(examples().join("serve"));
+        command
+            .args(["--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .args(args)
+            .env_remove("WTA_SERVE_TOKEN")
+            .env_remove("WTA_SERVE_SLOW_TARGET_MS")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(data_dir.with_extension("log"))
+                    .unwrap(),
+            ));
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut child = command.spawn().unwrap();
+        let start = Instant::now();
+        let addr = loop {
+            if let Ok(text) = std::fs::read_to_string(&addr_file) {
+                break text.trim().to_owned();
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("serve exited ({status}): {}", Self::log_of(data_dir));
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "serve did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        Self {
+            child,
+            addr,
+            data_dir: data_dir.to_owned(),
+            token: None,
+        }
+    }
+
+    fn log_of(data_dir: &Path) -> String {
+        std::fs::read_to_string(data_dir.with_extension("log")).unwrap_or_default()
+    }
+
+    fn log(&self) -> String {
+        Self::log_of(&self.data_dir)
+    }
+
+    fn with_token(mut self, token: &str) -> Self {
+        self.token = Some(token.to_owned());
+        self
+    }
+
+    fn call(&self, method: &str, path: &str, body: &[u8]) -> Answer {
+        let bearer = self.token.as_ref().map(|token| format!("Bearer {token}"));
+        let headers: Vec<(&str, &str)> = bearer
+            .iter()
+            .map(|value| ("Authorization", value.as_str()))
+            .collect();
+        request(&self.addr, method, path, &headers, body)
+    }
+
+    fn get(&self, path: &str) -> Answer {
+        self.call("GET", path, b"")
+    }
+
+    fn align(&self, body: &Value) -> Answer {
+        self.call("POST", "/v1/align", body.to_string().as_bytes())
+    }
+
+    /// Submits a job; returns its id.
+    fn submit(&self, query: &str, fasta: &[u8]) -> String {
+        let answer = self.call("POST", &format!("/v1/jobs?{query}"), fasta);
+        assert_eq!(answer.status, 202, "{}", answer.text());
+        let id = answer.json()["id"].as_str().unwrap().to_owned();
+        assert_eq!(answer.header("location").unwrap(), format!("/v1/jobs/{id}"));
+        id
+    }
+
+    fn job(&self, id: &str) -> Value {
+        let answer = self.get(&format!("/v1/jobs/{id}"));
+        assert_eq!(answer.status, 200, "{}", answer.text());
+        answer.json()
+    }
+
+    /// Waits until job `id` is in a state of `states`.
+    fn wait_for(&self, id: &str, states: &[&str]) -> Value {
+        let start = Instant::now();
+        loop {
+            let job = self.job(id);
+            if states.iter().any(|state| job["state"] == *state) {
+                return job;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(90),
+                "job {id} still {job} (log: {})",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for the process to exit; returns its exit code.
+    fn wait_exit(&mut self, limit: Duration) -> Option<i32> {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            assert!(
+                start.elapsed() < limit,
+                "serve did not exit: {}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn kill_9(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    fn job_record(&self, id: &str) -> Value {
+        let path = self.data_dir.join("jobs").join(id).join("job.json");
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn data_dir(tmp: &tempfile::TempDir, name: &str) -> PathBuf {
+    let dir = tmp.path().join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The first `count` records of the bundled targets.
+fn targets(count: usize) -> Vec<u8> {
+    let text = std::fs::read_to_string(TARGETS).unwrap();
+    let mut out = String::new();
+    for record in text
+        .split_inclusive('\n')
+        .collect::<String>()
+        .split('>')
+        .skip(1)
+        .take(count)
+    {
+        out.push('>');
+        out.push_str(record);
+    }
+    out.into_bytes()
+}
+
+/// The `alignments.tsv` and `mutations.tsv` of a direct library run of `fasta` (written as
+/// `name` under `dir`), with the input's path written as `shown`.
+fn direct_tables(
+    dir: &Path,
+    name: &str,
+    fasta: &[u8],
+    gaps: (f32, f32),
+    shown: &Path,
+) -> [String; 2] {
+    let input = dir.join("input");
+    std::fs::create_dir_all(&input).unwrap();
+    let path = input.join(name);
+    std::fs::write(&path, fasta).unwrap();
+    let out = dir.join("out");
+    let config = PipelineConfig::new([&path], REFERENCES, &out).gaps(gaps.0, gaps.1);
+    wildtype::run(&config, &()).unwrap();
+    ["alignments.tsv", "mutations.tsv"].map(|table| {
+        std::fs::read_to_string(out.join(table))
+            .unwrap()
+            .replace(&path.display().to_string(), &shown.display().to_string())
+    })
+}
+
+/// The tables a done job serves, checked against a direct run of the same input and gaps.
+fn check_job_tables(
+    server: &Server,
+    id: &str,
+    name: &str,
+    fasta: &[u8],
+    gaps: (f32, f32),
+    scratch: &Path,
+) {
+    let served = ["alignments.tsv", "mutations.tsv"].map(|table| {
+        let answer = server.get(&format!("/v1/jobs/{id}/files/{table}"));
+        assert_eq!(answer.status, 200, "{}", answer.text());
+        answer.text()
+    });
+    let shown = server
+        .data_dir
+        .join("jobs")
+        .join(id)
+        .join("input")
+        .join(name);
+    let direct = direct_tables(&scratch.join(id), name, fasta, gaps, &shown);
+    assert_eq!(served[0], direct[0], "alignments.tsv of job {id}");
+    assert_eq!(served[1], direct[1], "mutations.tsv of job {id}");
+}
+
+/// A deterministic protein of `len` residues (a linear congruential walk over the 20).
+fn protein(seed: u64, len: usize) -> String {
+    const AMINO: &[u8] = b"ACDEFGHIKLMNPQRSTVWY";
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    (0..len)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            AMINO[(state >> 33) as usize % AMINO.len()] as char
+        })
+        .collect()
+}
+
+/// `a` with every `step`-th residue changed and a few deleted: a homolog.
+fn mutate(a: &str, seed: u64, step: usize) -> String {
+    let variant = protein(seed, a.len());
+    a.char_indices()
+        .filter(|(index, _)| index % (step * 7) != 3)
+        .map(|(index, residue)| {
+            if index % step == 0 {
+                variant.as_bytes()[index] as char
+            } else {
+                residue
+            }
+        })
+        .collect()
+}
+
+/// Checks a `/v1/align` answer against the library's own alignment of the pair.
+fn check_alignment(answer: &Value, a: &str, b: &str, gaps: (f32, f32)) {
+    let (gaps, _) = GapPenalties::clamped(gaps.0, gaps.1);
+    let aligner = Aligner::builder()
+        .matrix(Matrix::blosum62())
+        .gaps(gaps)
+        .build()
+        .unwrap();
+    let alignment = aligner.align(a.as_bytes(), b.as_bytes()).unwrap();
+    let (row_a, row_b) = alignment.aligned_rows(a.as_bytes(), b.as_bytes()).unwrap();
+    assert_eq!(answer["score"].as_f64().unwrap(), alignment.score() as f64);
+    assert_eq!(answer["a"]["start"], alignment.a_range().start + 1);
+    assert_eq!(answer["a"]["end"], alignment.a_range().end);
+    assert_eq!(answer["b"]["start"], alignment.b_range().start + 1);
+    assert_eq!(answer["b"]["end"], alignment.b_range().end);
+    assert_eq!(answer["aligned_a"], String::from_utf8(row_a).unwrap());
+    assert_eq!(answer["aligned_b"], String::from_utf8(row_b).unwrap());
+    assert_eq!(answer["cigar"], alignment.cigar());
+    assert_eq!(answer["identity"], alignment.stats().identity());
+}
+
+/// The srspair text of the `water` drop-in run on the pair as `/v1/align` says, with the
+/// `# Rundate:` line made equal.
+fn drop_in_srspair(dir: &Path, fasta: [String; 2], commandline: &str) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("a.fa"), &fasta[0]).unwrap();
+    std::fs::write(dir.join("b.fa"), &fasta[1]).unwrap();
+    let output = Command::new(examples().join("water"))
+        .args(commandline.split(' '))
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn mask_rundate(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            if line.starts_with("# Rundate:") {
+                "# Rundate: -"
+            } else {
+                line
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn align_equals_the_library_and_the_water_drop_in() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(&data_dir(&tmp, "data"), &[], &[]);
+    let a = protein(1, 300);
+    let b = mutate(&a, 2, 5);
+    let dna_a = "ACGTTGCAAGGCTTACGATCGATCGGATCCATGCAAGT";
+    let dna_b = "ACGTTGCATGGCTTACGTCGATCGGATCCTTGCAAGT";
+    let cases = [
+        json!({"a": a, "b": b, "srspair": true}),
+        json!({"a": a, "b": b, "a_name": "query", "b_name": "subject", "gap_open": 12, "gap_extend": 2, "srspair": true}),
+        // Out of water's range: clamped, with water's warning.
+        json!({"a": a, "b": b, "gap_open": 150, "gap_extend": 0.5, "srspair": true}),
+        json!({"a": dna_a, "b": dna_b, "srspair": true}),
+        json!({"a": a, "b": b, "matrix": "EDNAFULL", "srspair": true}),
+    ];
+    for (index, case) in cases.iter().enumerate() {
+        let answer = server.align(case);
+        assert_eq!(answer.status, 200, "{}", answer.text());
+        let body = answer.json();
+        let name = |field: &str, default: &str| case[field].as_str().unwrap_or(default).to_owned();
+        let fasta = [
+            format!(
+                ">{}\n{}\n",
+                name("a_name", "a"),
+                case["a"].as_str().unwrap()
+            ),
+            format!(
+                ">{}\n{}\n",
+                name("b_name", "b"),
+                case["b"].as_str().unwrap()
+            ),
+        ];
+        let water = drop_in_srspair(
+            &tmp.path().join(format!("water-{index}")),
+            fasta,
+            body["commandline"].as_str().unwrap(),
+        );
+        assert_eq!(
+            mask_rundate(body["srspair"].as_str().unwrap()),
+            mask_rundate(&water),
+            "case {index}"
+        );
+        if index < 3 {
+            let gaps = (
+                case["gap_open"].as_f64().unwrap_or(10.0) as f32,
+                case["gap_extend"].as_f64().unwrap_or(0.5) as f32,
+            );
+            check_alignment(&body, &a, &b, gaps);
+        }
+    }
+    let clamped = server.align(&cases[2]).json();
+    assert_eq!(clamped["gap_open"], 100.0);
+    assert_eq!(clamped["warnings"].as_array().unwrap().len(), 1);
+    assert_eq!(server.align(&cases[3]).json()["matrix"], "EDNAFULL");
+    // Without "srspair", no report.
+    let plain = server.align(&json!({"a": a, "b": b}));
+    assert!(plain.json().get("srspair").is_none());
+}
+
+#[test]
+fn openapi_request_ids_health_and_readiness() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(&data_dir(&tmp, "data"), &[], &[]);
+    let openapi = server.get("/v1/openapi.json");
+    assert_eq!(openapi.status, 200);
+    let openapi = openapi.json();
+    assert_eq!(openapi["openapi"], "3.1.0");
+    for path in [
+        "/v1/align",
+        "/v1/jobs",
+        "/v1/jobs/{id}",
+        "/v1/jobs/{id}/files/{name}",
+        "/v1/jobs/{id}/report",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ] {
+        assert!(openapi["paths"].get(path).is_some(), "{path}");
+    }
+    // A request id is made when none is sent, echoed when one is, replaced when unusable.
+    let made = server.get("/healthz");
+    assert_eq!(made.status, 200);
+    assert!(!made.header("x-request-id").unwrap().is_empty());
+    let echoed = request(
+        &server.addr,
+        "GET",
+        "/healthz",
+        &[("X-Request-Id", "trace-42.a")],
+        b"",
+    );
+    assert_eq!(echoed.header("x-request-id"), Some("trace-42.a"));
+    let replaced = request(
+        &server.addr,
+        "GET",
+        "/healthz",
+        &[("X-Request-Id", "a b")],
+        b"",
+    );
+    assert_ne!(replaced.header("x-request-id"), Some("a b"));
+    // Errors carry it too.
+    let missing = request(
+        &server.addr,
+        "GET",
+        "/nowhere",
+        &[("X-Request-Id", "r1")],
+        b"",
+    );
+    missing.error(404, "not_found");
+    assert_eq!(missing.header("x-request-id"), Some("r1"));
+    assert_eq!(server.get("/readyz").json()["status"], "ready");
+    // Each request logged as one JSON line with its id, route, status and latency.
+    let log = server.log();
+    let line = log
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .find(|line| line["request_id"] == "trace-42.a")
+        .expect("the request's log line");
+    assert_eq!(line["route"], "/healthz");
+    assert_eq!(line["status"], 200);
+    assert!(line["latency_ms"].is_number() && line["timestamp"].is_string());
+    assert_eq!(line["level"], "INFO");
+}
+
+#[test]
+fn token_guards_v1_and_rotates_on_sighup() {
+    let tmp = tempfile::tempdir().unwrap();
+    let token_file = tmp.path().join("token");
+    std::fs::write(&token_file, "first-token\n").unwrap();
+    let server = Server::start(
+        &data_dir(&tmp, "data"),
+        &["--token-file", token_file.to_str().unwrap()],
+        &[],
+    );
+    let pair = json!({"a": "MKTAYIAKQR", "b": "MKTAYLAKQR"});
+    server.align(&pair).error(401, "unauthorized");
+    assert_eq!(
+        server.align(&pair).header("www-authenticate"),
+        Some("Bearer")
+    );
+    server.get("/v1/openapi.json").error(401, "unauthorized");
+    let server = server.with_token("wrong");
+    server.align(&pair).error(401, "unauthorized");
+    let server = server.with_token("first-token");
+    assert_eq!(server.align(&pair).status, 200);
+    // Health, readiness and metrics stay open.
+    for path in ["/healthz", "/readyz", "/metrics"] {
+        assert_eq!(
+            request(&server.addr, "GET", path, &[], b"").status,
+            200,
+            "{path}"
+        );
+    }
+    // Rotation: the new token works once SIGHUP is handled, the old one no longer.
+    std::fs::write(&token_file, "second-token").unwrap();
+    server.signal("HUP");
+    let server = server.with_token("second-token");
+    let start = Instant::now();
+    while server.align(&pair).status != 200 {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "rotation not seen"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let server = server.with_token("first-token");
+    server.align(&pair).error(401, "unauthorized");
+    assert!(!server.log().contains("first-token") && !server.log().contains("second-token"));
+}
+
+#[test]
+fn token_from_the_environment_and_loopback_only_without_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(
+        &data_dir(&tmp, "env"),
+        &[],
+        &[("WTA_SERVE_TOKEN", "from-env")],
+    );
+    let pair = json!({"a": "MKTAYIAKQR", "b": "MKTAYLAKQR"});
+    server.align(&pair).error(401, "unauthorized");
+    assert_eq!(server.with_token("from-env").align(&pair).status, 200);
+    // No token: a non-loopback address is refused before anything is bound.
+    let output = Command::new(examples().join("serve"))
+        .args(["--listen", "0.0.0.0:0", "--data-dir"])
+        .arg(tmp.path().join("open"))
+        .env_remove("WTA_SERVE_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("without a token"));
+}
+
+#[test]
+fn bad_requests_get_json_errors_and_the_server_keeps_serving() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(&data_dir(&tmp, "data"), &["--max-upload", "4096"], &[]);
+    let post = |path: &str, body: &[u8]| server.call("POST", path, body);
+    post("/v1/align", b"{not json").error(400, "bad_json");
+    let unknown =
+        post("/v1/align", br#"{"a": "MK", "b": "MK", "gapopen": 3}"#).error(400, "bad_json");
+    assert!(unknown.contains("gapopen"), "{unknown}");
+    post("/v1/align", br#"{"a": "MK"}"#).error(400, "bad_json");
+    server
+        .align(&json!({"a": "MK1V", "b": "MK"}))
+        .error(400, "bad_sequence");
+    server
+        .align(&json!({"a": "", "b": "MK"}))
+        .error(400, "empty_sequence");
+    server
+        .align(&json!({"a": "MK", "b": "MK", "matrix": "../../etc/passwd"}))
+        .error(400, "unknown_matrix");
+    server
+        .align(&json!({"a": "MK", "b": "MK", "a_name": "two words"}))
+        .error(400, "bad_name");
+    let big = json!({"a": "M".repeat(5000), "b": "MK"});
+    server.align(&big).error(413, "body_too_large");
+    // Jobs: malformed FASTA (named by the client's name, with its line), unknown or bad
+    // options, empty uploads, oversized ones.
+    let message = post("/v1/jobs?name=mine.faa", b"MKV\n>a\nMK\n").error(400, "bad_fasta");
+    assert!(message.starts_with("mine.faa: line 1"), "{message}");
+    assert!(!message.contains(tmp.path().to_str().unwrap()), "{message}");
+    post("/v1/jobs", b"").error(400, "bad_fasta");
+    let message = post("/v1/jobs?threads=8", b">a\nMK\n").error(400, "bad_option");
+    assert!(message.contains("threads"), "{message}");
+    post("/v1/jobs?high=95/x/0.8", b">a\nMK\n").error(400, "bad_option");
+    post("/v1/jobs?gap_open=abc", b">a\nMK\n").error(400, "bad_option");
+    post("/v1/jobs?name=../evil.faa", b">a\nMK\n").error(400, "bad_option");
+    post("/v1/jobs?target_genes=/etc/genes.txt", b">a\nMK\n").error(400, "bad_option");
+    post("/v1/jobs", &vec![b'A'; 5000]).error(413, "body_too_large");
+    // Ids and file names: traversal and unknown names.
+    server
+        .get("/v1/jobs/..%2F..%2Fetc")
+        .error(400, "bad_job_id");
+    server.get("/v1/jobs/../x").error(404, "not_found");
+    server
+        .get("/v1/jobs/0123456789abcdef0123456789abcdef")
+        .error(404, "not_found");
+    let id = server.submit("name=t.faa", &targets(3));
+    server.wait_for(&id, &["done"]);
+    server
+        .get(&format!("/v1/jobs/{id}/files/..%2Fjob.json"))
+        .error(400, "bad_file_name");
+    server
+        .get(&format!("/v1/jobs/{id}/files/job.json"))
+        .error(404, "not_found");
+    server
+        .get(&format!("/v1/jobs/{id}/files/.hidden"))
+        .error(400, "bad_file_name");
+    server
+        .get(&format!("/v1/jobs/{id}/files/.."))
+        .error(400, "bad_file_name");
+    server
+        .call("PUT", "/v1/align", b"")
+        .error(405, "method_not_allowed");
+    // Still serving.
+    assert_eq!(server.get("/healthz").status, 200);
+    assert_eq!(
+        server
+            .align(&json!({"a": "MKTAYIAKQR", "b": "MKTAYLAKQR"}))
+            .status,
+        200
+    );
+}
+
+#[test]
+fn job_outputs_equal_a_direct_run_and_are_served() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(&data_dir(&tmp, "data"), &[], &[]);
+    let fasta = std::fs::read(TARGETS).unwrap();
+    let id = server.submit("name=targets.faa&gap_open=12&gap_extend=1", &fasta);
+    let job = server.wait_for(&id, &["done", "failed"]);
+    assert_eq!(job["state"], "done", "{job}");
+    assert_eq!(job["summary"]["targets"], 115);
+    let files: Vec<&str> = job["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    for file in [
+        "alignments.tsv",
+        "mutations.tsv",
+        "manifest.json",
+        "report.html",
+    ] {
+        assert!(files.contains(&file), "{files:?}");
+    }
+    check_job_tables(
+        &server,
+        &id,
+        "targets.faa",
+        &fasta,
+        (12.0, 1.0),
+        &tmp.path().join("direct"),
+    );
+    let report = server.get(&format!("/v1/jobs/{id}/report"));
+    assert_eq!(report.status, 200);
+    assert!(
+        report
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(report.text().contains("<html"));
+    let manifest = server
+        .get(&format!("/v1/jobs/{id}/files/manifest.json"))
+        .json();
+    assert!(manifest["outputs"].as_array().unwrap().len() >= 4);
+    // A failed job says why, naming the upload by the client's name.
+    let failed = server.submit("name=mine.faa&target_genes=noSuchGene", &fasta);
+    let job = server.wait_for(&failed, &["done", "failed"]);
+    assert_eq!(job["state"], "failed", "{job}");
+    assert!(
+        job["error"].as_str().unwrap().contains("noSuchGene"),
+        "{job}"
+    );
+    // DELETE of a finished job removes it.
+    assert_eq!(
+        server.call("DELETE", &format!("/v1/jobs/{id}"), b"").status,
+        204
+    );
+    server
+        .get(&format!("/v1/jobs/{id}"))
+        .error(404, "not_found");
+    assert!(!server.data_dir.join("jobs").join(&id).exists());
+}
+
+#[test]
+fn genome_jobs_with_a_built_in_species() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(
+        &data_dir(&tmp, "data"),
+        &["--species", "escherichia_coli"],
+        &[],
+    );
+    let genome = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/genomes/ecoli_example_0000.fasta.gz"
+    ))
+    .unwrap();
+    let id = server.submit("input=genomes&name=ecoli_example_0000.fasta.gz", &genome);
+    let job = server.wait_for(&id, &["done", "failed"]);
+    assert_eq!(job["state"], "done", "{job}");
+    let table = server
+        .get(&format!("/v1/jobs/{id}/files/alignments.tsv"))
+        .text();
+    assert!(
+        table
+            .lines()
+            .any(|line| line.starts_with("ecoli_example_0000\tgyrA\t")),
+        "{table}"
+    );
+    // The same tables as a direct genome run of the library.
+    let name = "ecoli_example_0000.fasta.gz";
+    let direct = tmp.path().join("direct");
+    let input = direct.join("input").join(name);
+    std::fs::create_dir_all(input.parent().unwrap()).unwrap();
+    std::fs::write(&input, &genome).unwrap();
+    let config = PipelineConfig::new(Vec::<&Path>::new(), "", direct.join("out"))
+        .genomes([&input])
+        .species("escherichia_coli");
+    wildtype::run(&config, &()).unwrap();
+    let shown = server
+        .data_dir
+        .join("jobs")
+        .join(&id)
+        .join("input")
+        .join(name);
+    for file in ["alignments.tsv", "mutations.tsv"] {
+        let expected = std::fs::read_to_string(direct.join("out").join(file))
+            .unwrap()
+            .replace(&input.display().to_string(), &shown.display().to_string());
+        let served = server.get(&format!("/v1/jobs/{id}/files/{file}")).text();
+        assert_eq!(served, expected, "{file}");
+    }
+}
+
+#[test]
+fn kill_9_then_restart_reruns_the_running_job_from_scratch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = data_dir(&tmp, "data");
+    let mut server = Server::start(&dir, &[], &[("WTA_SERVE_SLOW_TARGET_MS", "100")]);
+    let fasta = std::fs::read(TARGETS).unwrap();
+    let running = server.submit("name=targets.faa", &fasta);
+    let queued = server.submit("name=few.faa", &targets(5));
+    let start = Instant::now();
+    loop {
+        let job = server.job(&running);
+        if job["state"] == "running" && job["progress"]["done"].as_u64().unwrap() > 0 {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "{job}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server
+        .get(&format!("/v1/jobs/{running}/files/alignments.tsv"))
+        .error(409, "not_done");
+    assert_eq!(server.job(&queued)["state"], "queued");
+    server.kill_9();
+    assert_eq!(server.job_record(&running)["state"], "running");
+    // Whatever the killed run left in out/ (here made certain) must not survive the re-run.
+    let out = dir.join("jobs").join(&running).join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("alignments.tsv"), "partial").unwrap();
+    std::fs::write(out.join("stray.partial"), "partial").unwrap();
+    // A restart without the slowness re-runs it, and runs the queued one.
+    let server = Server::start(&dir, &[], &[]);
+    let job = server.wait_for(&running, &["done", "failed"]);
+    assert_eq!(job["state"], "done", "{job}");
+    assert_eq!(job["attempts"], 2);
+    let mut listed: Vec<String> = job["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|file| file.as_str().unwrap().to_owned())
+        .collect();
+    listed.sort();
+    let mut present: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    present.sort();
+    assert_eq!(present, listed, "out/ holds exactly the run's outputs");
+    check_job_tables(
+        &server,
+        &running,
+        "targets.faa",
+        &fasta,
+        (10.0, 0.5),
+        &tmp.path().join("direct"),
+    );
+    let job = server.wait_for(&queued, &["done", "failed"]);
+    assert_eq!(job["state"], "done", "{job}");
+    assert_eq!(job["attempts"], 1);
+    assert!(server.log().contains("re-running the job from scratch"));
+}
+
+#[test]
+fn sigterm_lets_a_short_job_finish() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = data_dir(&tmp, "data");
+    let mut server = Server::start(&dir, &[], &[("WTA_SERVE_SLOW_TARGET_MS", "10")]);
+    let id = server.submit("name=t.faa", &targets(40));
+    server.wait_for(&id, &["running"]);
+    server.signal("TERM");
+    assert_eq!(server.wait_exit(Duration::from_secs(30)), Some(0));
+    assert_eq!(server.job_record(&id)["state"], "done");
+    assert!(
+        dir.join("jobs")
+            .join(&id)
+            .join("out/alignments.tsv")
+            .is_file()
+    );
+}
+
+#[test]
+fn sigterm_past_the_timeout_interrupts_and_a_restart_reruns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = data_dir(&tmp, "data");
+    let mut server = Server::start(
+        &dir,
+        &["--shutdown-timeout", "1"],
+        &[("WTA_SERVE_SLOW_TARGET_MS", "300")],
+    );
+    let fasta = std::fs::read(TARGETS).unwrap();
+    let id = server.submit("name=targets.faa", &fasta);
+    server.wait_for(&id, &["running"]);
+    let start = Instant::now();
+    server.signal("TERM");
+    assert_eq!(server.wait_exit(Duration::from_secs(20)), Some(0));
+    assert!(start.elapsed() < Duration::from_secs(15));
+    assert_eq!(server.job_record(&id)["state"], "interrupted");
+    assert!(
+        !dir.join("jobs")
+            .join(&id)
+            .join("out/manifest.json")
+            .exists()
+    );
+    let server = Server::start(&dir, &[], &[]);
+    let job = server.wait_for(&id, &["done", "failed"]);
+    assert_eq!(job["state"], "done", "{job}");
+    assert_eq!(job["attempts"], 2);
+    check_job_tables(
+        &server,
+        &id,
+        "targets.faa",
+        &fasta,
+        (10.0, 0.5),
+        &tmp.path().join("direct"),
+    );
+}
+
+#[test]
+fn a_full_queue_answers_429_and_delete_cancels() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = data_dir(&tmp, "data");
+    let server = Server::start(
+        &dir,
+        &["--max-jobs", "1", "--max-queue", "1"],
+        &[("WTA_SERVE_SLOW_TARGET_MS", "200")],
+    );
+    let fasta = targets(40);
+    let running = server.submit("", &fasta);
+    server.wait_for(&running, &["running"]);
+    let queued = server.submit("", &fasta);
+    let full = server.call("POST", "/v1/jobs", &fasta);
+    full.error(429, "queue_full");
+    assert_eq!(full.header("retry-after"), Some("5"));
+    // Nothing of the refused job stays.
+    assert_eq!(std::fs::read_dir(dir.join("jobs")).unwrap().count(), 2);
+    // DELETE: the queued job is cancelled at once, the running one at its next check.
+    let cancelled = server.call("DELETE", &format!("/v1/jobs/{queued}"), b"");
+    assert_eq!(cancelled.status, 200);
+    assert_eq!(cancelled.json()["state"], "cancelled");
+    let cancelling = server.call("DELETE", &format!("/v1/jobs/{running}"), b"");
+    assert_eq!(cancelling.status, 202);
+    assert_eq!(cancelling.json()["cancelling"], true);
+    let job = server.wait_for(&running, &["cancelled", "done", "failed"]);
+    assert_eq!(job["state"], "cancelled", "{job}");
+    assert!(
+        !dir.join("jobs")
+            .join(&running)
+            .join("out/alignments.tsv")
+            .exists()
+    );
+    // Room again.
+    assert_eq!(server.call("POST", "/v1/jobs", &targets(1)).status, 202);
+}
+
+#[test]
+fn retention_removes_finished_jobs_oldest_first_never_running_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    // --keep-days 0: a finished job goes at the next sweep (one follows every job's end);
+    // a running one stays.
+    let server = Server::start(
+        &data_dir(&tmp, "keep"),
+        &["--keep-days", "0", "--max-jobs", "2"],
+        &[("WTA_SERVE_SLOW_TARGET_MS", "30")],
+    );
+    let long = server.submit("", &targets(60));
+    let short = server.submit("", &targets(1));
+    let start = Instant::now();
+    while server.get(&format!("/v1/jobs/{short}")).status != 404 {
+        assert!(start.elapsed() < Duration::from_secs(30));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(server.job(&long)["state"], "running");
+    while server.get(&format!("/v1/jobs/{long}")).status != 404 {
+        assert!(start.elapsed() < Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // --max-disk: room for about one finished job; the older goes first.
+    let fasta = targets(20);
+    let sizer = Server::start(&data_dir(&tmp, "size"), &[], &[]);
+    let id = sizer.submit("", &fasta);
+    sizer.wait_for(&id, &["done"]);
+    let size = du(&sizer.data_dir.join("jobs").join(&id));
+    let budget = (size * 3 / 2).to_string();
+    let server = Server::start(&data_dir(&tmp, "disk"), &["--max-disk", &budget], &[]);
+    let first = server.submit("", &fasta);
+    server.wait_for(&first, &["done"]);
+    let second = server.submit("", &fasta);
+    server.wait_for(&second, &["done"]);
+    let start = Instant::now();
+    while server.get(&format!("/v1/jobs/{first}")).status != 404 {
+        assert!(start.elapsed() < Duration::from_secs(30));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(server.job(&second)["state"], "done");
+}
+
+fn du(path: &Path) -> u64 {
+    if path.is_dir() {
+        std::fs::read_dir(path)
+            .unwrap()
+            .map(|entry| du(&entry.unwrap().path()))
+            .sum()
+    } else {
+        std::fs::metadata(path).unwrap().len()
+    }
+}
+
+/// The value of a metric line `name{labels} value`.
+fn metric(text: &str, name_and_labels: &str) -> f64 {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name_and_labels)?.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[test]
+fn load_500_aligns_from_32_clients_and_20_jobs_all_correct_and_counted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(
+        &data_dir(&tmp, "data"),
+        &["--max-jobs", "2", "--max-queue", "20"],
+        &[],
+    );
+    let addr = server.addr.clone();
+    let clients = 32;
+    let per_client = 500 / clients + 1;
+    let sent = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for client in 0..clients {
+            let addr = &addr;
+            let sent = &sent;
+            scope.spawn(move || {
+                for index in 0..per_client {
+                    let n = client * per_client + index;
+                    if sent.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= 500 {
+                        return;
+                    }
+                    let a = protein(n as u64, 300);
+                    let b = mutate(&a, n as u64 + 1000, 4 + n % 5);
+                    let body = json!({"a": a, "b": b}).to_string();
+                    let answer = request(addr, "POST", "/v1/align", &[], body.as_bytes());
+                    assert_eq!(answer.status, 200, "{}", answer.text());
+                    check_alignment(&answer.json(), &a, &b, (10.0, 0.5));
+                }
+            });
+        }
+    });
+    // 20 small jobs at once, each a different slice of the targets.
+    let all = std::fs::read_to_string(TARGETS).unwrap();
+    let records: Vec<String> = all.split('>').skip(1).map(|r| format!(">{r}")).collect();
+    let inputs: Vec<Vec<u8>> = (0..20)
+        .map(|job| records[job * 5..job * 5 + 5].concat().into_bytes())
+        .collect();
+    let ids: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = inputs
+            .iter()
+            .map(|fasta| scope.spawn(|| server.submit("name=t.faa", fasta)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut aligned = 0;
+    for (id, fasta) in ids.iter().zip(&inputs) {
+        let job = server.wait_for(id, &["done", "failed"]);
+        assert_eq!(job["state"], "done", "{job}");
+        aligned += job["summary"]["aligned"].as_u64().unwrap();
+        check_job_tables(
+            &server,
+            id,
+            "t.faa",
+            fasta,
+            (10.0, 0.5),
+            &tmp.path().join("direct"),
+        );
+    }
+    let metrics = server.get("/metrics").text();
+    let requests = |labels: &str| metric(&metrics, &format!("wta_http_requests_total{{{labels}}}"));
+    assert_eq!(
+        requests(r#"route="/v1/align",method="POST",status="200""#),
+        500.0
+    );
+    assert_eq!(
+        requests(r#"route="/v1/jobs",method="POST",status="202""#),
+        20.0
+    );
+    // Every align and job answer was a success: no other status for those routes.
+    for line in metrics
+        .lines()
+        .filter(|line| line.starts_with("wta_http_requests_total"))
+    {
+        if line.contains(r#"route="/v1/align""#) || line.contains(r#"route="/v1/jobs""#) {
+            assert!(
+                line.contains(r#"status="200""#) || line.contains(r#"status="202""#),
+                "{line}"
+            );
+        }
+    }
+    assert_eq!(
+        metric(
+            &metrics,
+            r#"wta_http_request_duration_seconds_count{route="/v1/align"}"#
+        ),
+        500.0
+    );
+    assert_eq!(
+        metric(&metrics, r#"wta_targets_aligned_total{source="align"}"#),
+        500.0
+    );
+    assert_eq!(
+        metric(&metrics, r#"wta_targets_aligned_total{source="job"}"#),
+        aligned as f64
+    );
+    assert_eq!(metric(&metrics, r#"wta_jobs{state="done"}"#), 20.0);
+    assert_eq!(metric(&metrics, "wta_job_queue_depth"), 0.0);
+    assert!(metrics.contains("wta_kernel_info{kernel="));
+    assert!(metric(&metrics, "wta_align_cells_total") > 500.0 * 200.0 * 200.0);
+}
