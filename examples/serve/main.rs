@@ -28,6 +28,11 @@
 //! `DIR/jobs/{id}/` (`job.json`, `input/`, `out/`); a restart re-queues queued jobs and re-runs
 //! from scratch those that were running or interrupted, their partial `out/` removed.
 //!
+//! Exit codes: 0 after a shutdown on SIGTERM or SIGINT; 2 when the server cannot start (bad
+//! references, a non-loopback `--listen` without a token, an unreadable or empty token file,
+//! a data directory it cannot create, an address it cannot bind); clap's usage errors are 2
+//! as well.
+//!
 //! `WTA_SERVE_SLOW_TARGET_MS` (tests only) makes each aligned target of a job take that many
 //! more milliseconds, so that tests can catch a job running.
 
@@ -184,6 +189,17 @@ fn serve(args: Args) -> Result<(), String> {
     std::fs::create_dir_all(settings.data_dir.join("jobs"))
         .and_then(|()| std::fs::create_dir_all(settings.data_dir.join("tmp")))
         .map_err(|error| format!("{}: {error}", settings.data_dir.display()))?;
+    // Scratch files of /v1/align and /readyz a killed server left; DIR/tmp is the service's own.
+    if let Ok(entries) = std::fs::read_dir(settings.data_dir.join("tmp")) {
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            let _ = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+        }
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

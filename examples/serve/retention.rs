@@ -17,7 +17,7 @@ pub struct Candidate {
     pub bytes: u64,
 }
 
-/// Which finished jobs to remove, oldest first: those finished before `cutoff_ms`, then more
+/// Which finished jobs to remove, oldest first: those finished by `cutoff_ms`, then more
 /// of the oldest while the jobs' bytes (`total`, finished or not) exceed `max_disk`.
 pub fn choose(
     mut candidates: Vec<Candidate>,
@@ -29,7 +29,8 @@ pub fn choose(
     let mut total = total;
     let mut removed = Vec::new();
     for candidate in candidates {
-        let expired = candidate.finished_ms < cutoff_ms;
+        // `<=`: with `--keep-days 0` a job finished this very millisecond goes too.
+        let expired = candidate.finished_ms <= cutoff_ms;
         let over = max_disk.is_some_and(|max| total > max);
         if expired || over {
             total = total.saturating_sub(candidate.bytes);

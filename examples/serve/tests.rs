@@ -87,6 +87,8 @@ fn retention_removes_expired_then_oldest_over_budget() {
     ];
     // Nothing expired, no budget: nothing removed.
     assert!(choose(jobs.clone(), 30, 50, None).is_empty());
+    // Finished at the cutoff itself (--keep-days 0, same millisecond): removed.
+    assert_eq!(choose(jobs.clone(), 30, 100, None), ["old"]);
     // Expired before 150: only "old".
     assert_eq!(choose(jobs.clone(), 30, 150, None), ["old"]);
     // 45 bytes in all (15 of them unfinished jobs'), budget 25: the two oldest go.
