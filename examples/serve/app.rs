@@ -33,6 +33,9 @@ pub struct AppState {
     stopping: Arc<AtomicBool>,
     request_prefix: Arc<str>,
     request_counter: Arc<AtomicU64>,
+    /// Alignments of `/v1/align` computed at once (two per core): more wait their turn
+    /// instead of each taking a thread and memory of its own.
+    align_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -46,6 +49,9 @@ impl AppState {
             stopping: Arc::new(AtomicBool::new(false)),
             request_prefix: crate::store::random_hex(4).into(),
             request_counter: Arc::new(AtomicU64::new(0)),
+            align_slots: Arc::new(tokio::sync::Semaphore::new(
+                2 * std::thread::available_parallelism().map_or(1, |n| n.get()),
+            )),
         }
     }
 }
@@ -339,6 +345,11 @@ async fn align(
 ) -> Result<Response, ApiError> {
     let body = read_body(&headers, body, state.settings.max_upload).await?;
     let tmp = state.settings.data_dir.join("tmp");
+    let _slot = state
+        .align_slots
+        .acquire()
+        .await
+        .map_err(ApiError::internal)?;
     let (answer, cells) = tokio::task::spawn_blocking(move || crate::align::align(&body, &tmp))
         .await
         .map_err(ApiError::internal)??;
