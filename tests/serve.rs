@@ -696,6 +696,23 @@ fn bad_requests_get_json_errors_and_the_server_keeps_serving() {
     post("/v1/jobs?name=../evil.faa", b">a\nMK\n").error(400, "bad_option");
     post("/v1/jobs?target_genes=/etc/genes.txt", b">a\nMK\n").error(400, "bad_option");
     post("/v1/jobs", &vec![b'A'; 5000]).error(413, "body_too_large");
+    // Without a Content-Length (chunked), the limit holds as the body arrives.
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    let chunk = "A".repeat(1000);
+    let mut raw = String::from(
+        "POST /v1/jobs HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n",
+    );
+    for _ in 0..5 {
+        raw.push_str(&format!("{:x}\r\n{chunk}\r\n", chunk.len()));
+    }
+    raw.push_str("0\r\n\r\n");
+    let _ = stream.write_all(raw.as_bytes());
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains(r#""error":"body_too_large""#), "{answer}");
+    server.get("/v1/jobs/%FF%FE").error(400, "bad_request");
+    post("/v1/jobs?gap_open=1e40", b">a\nMK\n").error(400, "bad_option");
     // Ids and file names: traversal and unknown names.
     server
         .get("/v1/jobs/..%2F..%2Fetc")
