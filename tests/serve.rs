@@ -937,6 +937,49 @@ fn sigterm_lets_a_short_job_finish() {
             .join("out/alignments.tsv")
             .is_file()
     );
+    // The done job survives the restart as it was, its files served.
+    let server = Server::start(&dir, &[], &[]);
+    let job = server.job(&id);
+    assert_eq!(job["state"], "done");
+    assert_eq!(job["attempts"], 1);
+    check_job_tables(
+        &server,
+        &id,
+        "t.faa",
+        &targets(40),
+        (10.0, 0.5),
+        &tmp.path().join("direct"),
+    );
+}
+
+#[test]
+fn proteome_jobs_assign_proteins_to_genes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(&data_dir(&tmp, "data"), &[], &[]);
+    let fasta = targets(12);
+    let id = server.submit("input=proteomes&name=sample.faa", &fasta);
+    let job = server.wait_for(&id, &["done", "failed"]);
+    assert_eq!(job["state"], "done", "{job}");
+    let direct = tmp.path().join("direct");
+    let input = direct.join("input").join("sample.faa");
+    std::fs::create_dir_all(input.parent().unwrap()).unwrap();
+    std::fs::write(&input, &fasta).unwrap();
+    let config = PipelineConfig::new(Vec::<&Path>::new(), REFERENCES, direct.join("out"))
+        .proteomes([&input]);
+    wildtype::run(&config, &()).unwrap();
+    let shown = server
+        .data_dir
+        .join("jobs")
+        .join(&id)
+        .join("input")
+        .join("sample.faa");
+    for file in ["alignments.tsv", "mutations.tsv"] {
+        let expected = std::fs::read_to_string(direct.join("out").join(file))
+            .unwrap()
+            .replace(&input.display().to_string(), &shown.display().to_string());
+        let served = server.get(&format!("/v1/jobs/{id}/files/{file}")).text();
+        assert_eq!(served, expected, "{file}");
+    }
 }
 
 #[test]
