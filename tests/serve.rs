@@ -1128,10 +1128,12 @@ fn load_500_aligns_from_32_clients_and_20_jobs_all_correct_and_counted() {
     let clients = 32;
     let per_client = 500 / clients + 1;
     let sent = std::sync::atomic::AtomicUsize::new(0);
+    let align_cells = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
         for client in 0..clients {
             let addr = &addr;
             let sent = &sent;
+            let align_cells = &align_cells;
             scope.spawn(move || {
                 for index in 0..per_client {
                     let n = client * per_client + index;
@@ -1144,6 +1146,7 @@ fn load_500_aligns_from_32_clients_and_20_jobs_all_correct_and_counted() {
                     let answer = request(addr, "POST", "/v1/align", &[], body.as_bytes());
                     assert_eq!(answer.status, 200, "{}", answer.text());
                     check_alignment(&answer.json(), &a, &b, (10.0, 0.5));
+                    align_cells.fetch_add(a.len() * b.len(), std::sync::atomic::Ordering::SeqCst);
                 }
             });
         }
@@ -1161,11 +1164,26 @@ fn load_500_aligns_from_32_clients_and_20_jobs_all_correct_and_counted() {
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
+    let align_cells = align_cells.into_inner();
     let mut aligned = 0;
+    let mut job_cells = 0;
     for (id, fasta) in ids.iter().zip(&inputs) {
         let job = server.wait_for(id, &["done", "failed"]);
         assert_eq!(job["state"], "done", "{job}");
         aligned += job["summary"]["aligned"].as_u64().unwrap();
+        // Target length x reference length of each aligned row of the job's table.
+        let table = server
+            .get(&format!("/v1/jobs/{id}/files/alignments.tsv"))
+            .text();
+        let header: Vec<&str> = table.lines().next().unwrap().split('\t').collect();
+        let column = |name: &str| header.iter().position(|field| *field == name).unwrap();
+        for row in table.lines().skip(1) {
+            let fields: Vec<&str> = row.split('\t').collect();
+            if fields[column("status")] == "ok" || fields[column("status")] == "not_homologous" {
+                job_cells += fields[column("target_length")].parse::<u64>().unwrap()
+                    * fields[column("reference_length")].parse::<u64>().unwrap();
+            }
+        }
         check_job_tables(
             &server,
             id,
@@ -1215,5 +1233,13 @@ fn load_500_aligns_from_32_clients_and_20_jobs_all_correct_and_counted() {
     assert_eq!(metric(&metrics, r#"wta_jobs{state="done"}"#), 20.0);
     assert_eq!(metric(&metrics, "wta_job_queue_depth"), 0.0);
     assert!(metrics.contains("wta_kernel_info{kernel="));
-    assert!(metric(&metrics, "wta_align_cells_total") > 500.0 * 200.0 * 200.0);
+    assert_eq!(
+        metric(&metrics, r#"wta_align_cells_total{source="align"}"#),
+        align_cells as f64
+    );
+    assert!(job_cells > 0);
+    assert_eq!(
+        metric(&metrics, r#"wta_align_cells_total{source="job"}"#),
+        job_cells as f64
+    );
 }

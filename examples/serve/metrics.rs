@@ -7,7 +7,7 @@
 //! | `wta_jobs` | gauge | `state` |
 //! | `wta_job_queue_depth` | gauge | |
 //! | `wta_targets_aligned_total` | counter | `source` (`align`: `/v1/align` pairs; `job`: targets of done jobs) |
-//! | `wta_align_cells_total` | counter | (DP cells of `/v1/align` pairs: length a x length b) |
+//! | `wta_align_cells_total` | counter | `source`: `align` (DP cells of `/v1/align` pairs, length a x length b), `job` (target length x reference length of each aligned target of done jobs; a genome run's search is not counted) |
 //! | `wta_kernel_info` | gauge, always 1 | `kernel` (the alignment kernel the CPU runs) |
 
 use std::collections::HashMap;
@@ -59,7 +59,7 @@ pub struct Metrics {
     jobs: Family<StateLabel, Gauge>,
     queue_depth: Gauge,
     targets: Family<SourceLabel, Counter>,
-    cells: Counter,
+    cells: Family<SourceLabel, Counter>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -97,10 +97,10 @@ impl Metrics {
             "Targets aligned: pairs of /v1/align (source=align), aligned targets of done jobs (source=job)",
             targets.clone(),
         );
-        let cells = Counter::default();
+        let cells = Family::<SourceLabel, Counter>::default();
         registry.register(
             "wta_align_cells",
-            "Dynamic-programming cells of /v1/align pairs (length a x length b)",
+            "Dynamic-programming cells aligned, length x length: /v1/align pairs (source=align), aligned targets of done jobs (source=job)",
             cells.clone(),
         );
         let kernel = Family::<KernelLabel, Gauge>::default();
@@ -153,14 +153,19 @@ impl Metrics {
         self.targets
             .get_or_create(&SourceLabel { source: "align" })
             .inc();
-        self.cells.inc_by(cells);
+        self.cells
+            .get_or_create(&SourceLabel { source: "align" })
+            .inc_by(cells);
     }
 
-    /// A done job's aligned targets.
-    pub fn job_targets(&self, aligned: u64) {
+    /// A done job's aligned targets and their cells.
+    pub fn job_targets(&self, aligned: u64, cells: u64) {
         self.targets
             .get_or_create(&SourceLabel { source: "job" })
             .inc_by(aligned);
+        self.cells
+            .get_or_create(&SourceLabel { source: "job" })
+            .inc_by(cells);
     }
 
     /// The exposition text, with the job gauges as they are now.

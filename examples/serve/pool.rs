@@ -428,7 +428,8 @@ fn worker(shared: &Shared) {
             record.clone()
         };
         if let Outcome::Done(summary) = &outcome {
-            shared.metrics.job_targets(summary.aligned as u64);
+            let cells = aligned_cells(&shared.dir(&id).out_dir().join("alignments.tsv"));
+            shared.metrics.job_targets(summary.aligned as u64, cells);
         }
         tracing::info!(
             job_id = %id,
@@ -475,6 +476,33 @@ fn run_job(settings: &Settings, record: &JobRecord, progress: &JobProgress) -> O
         Err(Error::Cancelled) => Outcome::Cancelled,
         Err(error) => Outcome::Failed(client_message(&error.to_string(), &dir)),
     }
+}
+
+/// The DP cells of a run's aligned targets: target length x reference length of each row of
+/// `alignments.tsv` whose target was aligned (status `ok` or `not_homologous`).
+pub fn aligned_cells(table: &std::path::Path) -> u64 {
+    let Ok(text) = std::fs::read_to_string(table) else {
+        return 0;
+    };
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
+    let column = |name: &str| header.iter().position(|field| *field == name);
+    let (Some(target), Some(reference), Some(status)) = (
+        column("target_length"),
+        column("reference_length"),
+        column("status"),
+    ) else {
+        return 0;
+    };
+    lines
+        .map(|line| line.split('\t').collect::<Vec<_>>())
+        .filter(|fields| matches!(fields.get(status), Some(&"ok" | &"not_homologous")))
+        .filter_map(|fields| {
+            let target: u64 = fields.get(target)?.parse().ok()?;
+            let reference: u64 = fields.get(reference)?.parse().ok()?;
+            Some(target * reference)
+        })
+        .sum()
 }
 
 /// A library message with the job's server paths replaced by what the client knows: the
