@@ -4,7 +4,7 @@
 //! `200` with a score, and prints the latency percentiles.
 //!
 //! ```text
-//! cargo run --release --example bench_serve -- [--requests 500] [--clients 32] [--length 300]
+//! cargo run --release --example bench_serve -- [--requests 500] [--clients 32] [--length 300] [--srspair]
 //! ```
 //!
 //! A benchmark, not a test: nothing here fails on a slow machine. The goal is p99 < 50 ms
@@ -31,6 +31,9 @@ struct Args {
     /// Residues of each protein of a pair.
     #[arg(long, default_value_t = 300)]
     length: usize,
+    /// Ask for water's srspair text as well (the drop-in's report, through scratch files).
+    #[arg(long)]
+    srspair: bool,
 }
 
 /// A deterministic protein (a linear congruential walk over the 20 amino acids).
@@ -121,7 +124,7 @@ fn main() {
         .map(|index| {
             let a = protein(index as u64, args.length);
             let b = homolog(&a, index as u64 + 7919, 3 + index % 4);
-            format!(r#"{{"a":"{a}","b":"{b}"}}"#)
+            format!(r#"{{"a":"{a}","b":"{b}","srspair":{}}}"#, args.srspair)
         })
         .collect();
     // Warm-up: the first requests pay for thread pools and page faults.
@@ -168,8 +171,11 @@ fn main() {
     let errors = errors.into_inner().expect("not poisoned");
     let ms = |duration: Duration| duration.as_secs_f64() * 1000.0;
     println!(
-        "serve /v1/align: {} requests, {} concurrent clients, two {}-aa proteins per pair",
-        args.requests, args.clients, args.length
+        "serve /v1/align: {} requests, {} concurrent clients, two {}-aa proteins per pair{}",
+        args.requests,
+        args.clients,
+        args.length,
+        if args.srspair { ", with srspair" } else { "" }
     );
     if latencies.is_empty() {
         println!("errors: {errors} (no successful request)");
