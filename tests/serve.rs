@@ -514,7 +514,7 @@ fn sigterm_past_the_timeout_interrupts_and_a_restart_reruns() {
     let dir = data_dir(&tmp, "data");
     let mut server = Server::start(
         &dir,
-        &["--shutdown-timeout", "1"],
+        &["--shutdown-timeout", "2"],
         &[("WTA_SERVE_SLOW_TARGET_MS", "300")],
     );
     let fasta = std::fs::read(TARGETS).unwrap();
@@ -522,6 +522,12 @@ fn sigterm_past_the_timeout_interrupts_and_a_restart_reruns() {
     server.wait_for(&id, &["running"]);
     let start = Instant::now();
     server.signal("TERM");
+    // New connections are refused at once, while the running job still has its time.
+    while TcpStream::connect(&server.addr).is_ok() {
+        assert!(start.elapsed() < Duration::from_secs(2), "still accepting");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(server.is_running(), "exited before the shutdown timeout");
     assert_eq!(server.wait_exit(Duration::from_secs(20)), Some(0));
     assert!(start.elapsed() < Duration::from_secs(15));
     assert_eq!(server.job_record(&id)["state"], "interrupted");
