@@ -194,13 +194,6 @@ impl Pool {
         input: String,
         options: JobOptions,
     ) -> Result<JobRecord, SubmitError> {
-        let mut inner = self.shared.lock();
-        if inner.stopping {
-            return Err(SubmitError::Stopping);
-        }
-        if inner.queue.len() >= self.shared.settings.max_queue {
-            return Err(SubmitError::QueueFull);
-        }
         let record = JobRecord {
             id: id.to_owned(),
             state: State::Queued,
@@ -213,7 +206,16 @@ impl Pool {
             summary: None,
             attempts: 0,
         };
+        // Written (and synced) before the lock is taken: no one knows the id yet, and the
+        // lock is not held across a sync. A refused job's directory is removed by the caller.
         self.shared.dir(id).save(&record).map_err(SubmitError::Io)?;
+        let mut inner = self.shared.lock();
+        if inner.stopping {
+            return Err(SubmitError::Stopping);
+        }
+        if inner.queue.len() >= self.shared.settings.max_queue {
+            return Err(SubmitError::QueueFull);
+        }
         inner.jobs.insert(
             id.to_owned(),
             Entry {
@@ -387,46 +389,48 @@ fn worker(shared: &Shared) {
             entry.record.attempts += 1;
             let record = entry.record.clone();
             let progress = entry.progress.clone();
-            if let Err(error) = shared.dir(&id).save(&record) {
-                tracing::error!(job_id = %id, error = %error, "cannot record the job as running");
-            }
             inner.running += 1;
             (id, record, progress)
         };
+        // Saved outside the lock (a sync must not stall the handlers); a crash before it
+        // leaves the job queued on disk, which a restart queues again: the same outcome.
+        if let Err(error) = shared.dir(&id).save(&record) {
+            tracing::error!(job_id = %id, error = %error, "cannot record the job as running");
+        }
         tracing::info!(job_id = %id, attempt = record.attempts, "job started");
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             run_job(&shared.settings, &record, &progress)
         }))
         .unwrap_or_else(|_| Outcome::Failed("internal error: the run panicked".into()));
-        let finished = {
+        let mut finished = record;
+        match &outcome {
+            Outcome::Done(summary) => {
+                finished.state = State::Done;
+                finished.summary = Some(summary.clone());
+            }
+            Outcome::Failed(reason) => {
+                finished.state = State::Failed;
+                finished.error = Some(reason.clone());
+            }
+            Outcome::Cancelled => finished.state = State::Cancelled,
+            Outcome::Interrupted => finished.state = State::Interrupted,
+        }
+        if finished.state != State::Interrupted {
+            finished.finished_ms = Some(now_ms());
+        }
+        // Saved before the map shows the end (and outside the lock): until then the job is
+        // running for everyone, so retention leaves it alone and a shutdown waits for it.
+        if let Err(error) = shared.dir(&id).save(&finished) {
+            tracing::error!(job_id = %id, error = %error, "cannot record the job's end");
+        }
+        {
             let mut inner = shared.lock();
             inner.running -= 1;
             shared.idle.notify_all();
-            let entry = inner
-                .jobs
-                .get_mut(&id)
-                .expect("a running job stays in the map");
-            let record = &mut entry.record;
-            match &outcome {
-                Outcome::Done(summary) => {
-                    record.state = State::Done;
-                    record.summary = Some(summary.clone());
-                }
-                Outcome::Failed(reason) => {
-                    record.state = State::Failed;
-                    record.error = Some(reason.clone());
-                }
-                Outcome::Cancelled => record.state = State::Cancelled,
-                Outcome::Interrupted => record.state = State::Interrupted,
+            if let Some(entry) = inner.jobs.get_mut(&id) {
+                entry.record = finished.clone();
             }
-            if record.state != State::Interrupted {
-                record.finished_ms = Some(now_ms());
-            }
-            if let Err(error) = shared.dir(&id).save(record) {
-                tracing::error!(job_id = %id, error = %error, "cannot record the job's end");
-            }
-            record.clone()
-        };
+        }
         if let Outcome::Done(summary) = &outcome {
             let cells = aligned_cells(&shared.dir(&id).out_dir().join("alignments.tsv"));
             shared.metrics.job_targets(summary.aligned as u64, cells);
