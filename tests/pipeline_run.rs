@@ -796,3 +796,41 @@ fn the_page_made_from_results_equals_the_page_made_from_the_tables() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn inputs_under_the_given_directory_are_named_relative_to_it() {
+    let dir = scratch("relative-paths");
+    fixture(&dir, 3);
+    let uploads = dir.join("uploads");
+    std::fs::create_dir_all(&uploads).unwrap();
+    std::fs::rename(
+        dir.join("targets_proteins.fasta"),
+        uploads.join("sample.fasta"),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let config = PipelineConfig::new(
+        [uploads.join("sample.fasta")],
+        dir.join("references.faa"),
+        &out,
+    )
+    .show_paths_relative_to(&uploads);
+    run(&config, &()).unwrap();
+    let table = read(out.join("alignments.tsv"));
+    for line in table.lines().skip(1) {
+        assert_eq!(line.split('\t').nth(3), Some("sample.fasta"), "{line}");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(out.join("manifest.json"))).unwrap();
+    let paths: Vec<&str> = manifest["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|input| input["path"].as_str().unwrap())
+        .collect();
+    // The references sit outside the directory: their path stays as given.
+    let references = dir.join("references.faa").display().to_string();
+    assert!(paths.contains(&"sample.fasta"), "{paths:?}");
+    assert!(paths.contains(&references.as_str()), "{paths:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

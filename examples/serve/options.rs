@@ -130,7 +130,10 @@ impl JobOptions {
                 self.gap_extend.unwrap_or(0.5),
             )
             .tiers(self.tiers()?)
-            .threads(settings.threads_per_job);
+            .threads(settings.threads_per_job)
+            // The tables and manifest name the upload as the client did, not by its place in
+            // the data directory.
+            .show_paths_relative_to(dir.input_dir());
         if let References::Species(species) = &settings.references {
             config = config.species(species.clone());
         }

@@ -107,6 +107,8 @@ pub struct PipelineConfig {
     /// The cells above which a pair is aligned in bounded memory and the bytes that may take
     /// (the aligner's defaults when `None`); tests lower them to run that path on small targets.
     pub(crate) bounded: Option<(usize, usize)>,
+    /// Inputs under this directory are named relative to it in the outputs.
+    pub(crate) shown_relative_to: Option<PathBuf>,
 }
 
 impl PipelineConfig {
@@ -138,6 +140,7 @@ impl PipelineConfig {
             shard: None,
             tiers: TierThresholds::default(),
             bounded: None,
+            shown_relative_to: None,
         }
     }
 
@@ -243,6 +246,42 @@ impl PipelineConfig {
     pub fn tiers(mut self, tiers: TierThresholds) -> Self {
         self.tiers = tiers;
         self
+    }
+
+    /// Names the input files under `dir` relative to it in the outputs: the `file` column
+    /// of the tables, `inputs` and the catalogue's `path` in `manifest.json`. Outputs then do
+    /// not depend on where the inputs sit (a service's job directory, a workflow's scratch
+    /// space); files elsewhere keep their path as given.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wildtype_aligner::wildtype::{PipelineConfig, run};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let refs = dir.path().join("refs.fasta");
+    /// std::fs::write(&refs, ">blaX\nMSIQHFRVALIPFFAAFCLPVFAHPETLVKVKDAEDQ\n").unwrap();
+    /// let targets = dir.path().join("t.fasta");
+    /// std::fs::write(&targets, ">P1|blaX|1-108|+|c1|ab12\nMSIQHFRVALIPWFAAFCLPVFAHPETLVKVKDAEDQ\n").unwrap();
+    /// let out = dir.path().join("out");
+    /// let config = PipelineConfig::new([&targets], &refs, &out).show_paths_relative_to(dir.path());
+    /// run(&config, &()).unwrap();
+    /// let table = std::fs::read_to_string(out.join("alignments.tsv")).unwrap();
+    /// assert_eq!(table.lines().nth(1).unwrap().split('\t').nth(3), Some("t.fasta"));
+    /// ```
+    pub fn show_paths_relative_to(mut self, dir: impl AsRef<Path>) -> Self {
+        self.shown_relative_to = Some(dir.as_ref().to_owned());
+        self
+    }
+
+    /// How the outputs name the input file at `path` (see
+    /// [`show_paths_relative_to`](Self::show_paths_relative_to)).
+    pub(crate) fn shown(&self, path: &Path) -> PathBuf {
+        self.shown_relative_to
+            .as_deref()
+            .and_then(|dir| path.strip_prefix(dir).ok())
+            .filter(|relative| !relative.as_os_str().is_empty())
+            .map_or_else(|| path.to_owned(), Path::to_owned)
     }
 
     /// The gap-open penalty as given.

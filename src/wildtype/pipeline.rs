@@ -173,7 +173,7 @@ fn load_catalogue(
     let pointfinder = catalogue.is_pointfinder();
     let record = CatalogueRecord {
         format: if pointfinder { "pointfinder" } else { "tsv" },
-        path: path.display().to_string(),
+        path: config.shown(&path).display().to_string(),
         version: pointfinder.then(|| pointfinder_version(&path)).flatten(),
         sha256: sha256_hex(text.as_bytes()),
         entries: catalogue.entries().len(),
@@ -729,7 +729,14 @@ fn finish_outputs(
         config,
         aligner: &prepared.aligner,
         threads: prepared.pool.current_num_threads(),
-        inputs: loaded.inputs.clone(),
+        inputs: loaded
+            .inputs
+            .iter()
+            .map(|input| InputFile {
+                path: config.shown(&input.path),
+                ..input.clone()
+            })
+            .collect(),
         references: &loaded.references,
         used: &plan.used,
         tally,

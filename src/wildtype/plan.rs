@@ -114,7 +114,7 @@ impl Plan {
             }
             let file = plan.files.len();
             plan.files.push(TargetFile {
-                shown: path.display().to_string().into(),
+                shown: config.shown(&path).display().to_string().into(),
                 path: path.clone(),
             });
             let input = plan.read_targets(with, (file, &path))?;
@@ -266,7 +266,7 @@ impl Plan {
             let genome = genome?;
             let file = plan.files.len();
             plan.files.push(TargetFile {
-                shown: path.display().to_string().into(),
+                shown: config.shown(path).display().to_string().into(),
                 path: path.clone(),
             });
             inputs.push(genome.input);

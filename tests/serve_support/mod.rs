@@ -369,20 +369,18 @@ pub fn check_job_tables(
     std::fs::create_dir_all(input.parent().unwrap()).unwrap();
     std::fs::write(&input, fasta).unwrap();
     let out = dir.join("out");
-    wildtype::run(&configure(&input, &out), &()).unwrap();
-    let shown = server
-        .data_dir
-        .join("jobs")
-        .join(id)
-        .join("input")
-        .join(name);
+    let config = configure(&input, &out).show_paths_relative_to(dir.join("input"));
+    wildtype::run(&config, &()).unwrap();
     for table in ["alignments.tsv", "mutations.tsv"] {
         let answer = server.get(&format!("/v1/jobs/{id}/files/{table}"));
         assert_eq!(answer.status, 200, "{}", answer.text());
-        let direct = std::fs::read_to_string(out.join(table))
-            .unwrap()
-            .replace(&input.display().to_string(), &shown.display().to_string());
+        let direct = std::fs::read_to_string(out.join(table)).unwrap();
         assert_eq!(answer.text(), direct, "{table} of job {id}");
+        // The upload is named as the client named it, not by its place on the server.
+        if table == "alignments.tsv" && !direct.lines().nth(1).unwrap_or("").is_empty() {
+            let file = direct.lines().nth(1).unwrap().split('\t').nth(3).unwrap();
+            assert_eq!(file, name, "{table} of job {id}");
+        }
     }
 }
 
