@@ -126,6 +126,25 @@ fn openapi_request_ids_health_and_readiness() {
     missing.error(404, "not_found");
     assert_eq!(missing.header("x-request-id"), Some("r1"));
     assert_eq!(server.get("/readyz").json()["status"], "ready");
+    // A data directory that takes no file is not ready (as root, permissions would not
+    // stop the probe: a file where its scratch directory goes does); ready again once fixed.
+    let scratch = server.data_dir.join("tmp");
+    std::fs::remove_dir_all(&scratch).unwrap();
+    std::fs::write(&scratch, b"in the way").unwrap();
+    let blocked = server.get("/readyz");
+    blocked.error(503, "not_ready");
+    assert!(
+        blocked.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("not writable"),
+        "{}",
+        blocked.text()
+    );
+    assert_eq!(server.get("/healthz").status, 200, "alive all the same");
+    std::fs::remove_file(&scratch).unwrap();
+    std::fs::create_dir(&scratch).unwrap();
+    assert_eq!(server.get("/readyz").json()["status"], "ready");
     // Each request logged as one JSON line with its id, route, status and latency.
     let log = server.log();
     let line = log
