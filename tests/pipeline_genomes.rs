@@ -662,3 +662,45 @@ fn genome_in_memory_is_called_as_its_file_is() {
     assert!(error.to_string().contains("no bases"), "{error}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Cancels at once, and notes whether the alignments started and how often it was asked.
+#[derive(Default)]
+struct CancelAtOnce {
+    started: std::sync::atomic::AtomicBool,
+    asked: std::sync::atomic::AtomicUsize,
+}
+
+impl wildtype_aligner::wildtype::Progress for CancelAtOnce {
+    fn start(&self, _total: usize) {
+        self.started
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn cancelled(&self) -> bool {
+        self.asked
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        true
+    }
+}
+
+#[test]
+fn a_cancelled_genome_run_stops_before_searching_the_genomes() {
+    let dir = scratch("cancel");
+    let (genomes, _) = write_genomes(&dir);
+    let out = dir.join("out");
+    let config = PipelineConfig::new(Vec::<PathBuf>::new(), "", &out)
+        .genomes([genomes.join("sample_A.fasta"), genomes.join("sample_B.fna")])
+        .species("escherichia_coli");
+    let progress = CancelAtOnce::default();
+    match run(&config, &progress) {
+        Err(Error::Cancelled) => {}
+        other => panic!("expected Cancelled, got {other:?}"),
+    }
+    // Asked once per genome before its search, and the run never reached the alignments.
+    assert!(progress.asked.load(std::sync::atomic::Ordering::Relaxed) >= 2);
+    assert!(!progress.started.load(std::sync::atomic::Ordering::Relaxed));
+    assert!(
+        !out.exists() || std::fs::read_dir(&out).unwrap().next().is_none(),
+        "nothing written"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

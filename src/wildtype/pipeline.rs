@@ -317,6 +317,7 @@ impl Prepared {
                 gene_map: loaded.gene_map.as_ref(),
                 gene_filter: loaded.gene_filter.as_ref(),
                 pool: &pool,
+                progress,
             },
             &mut loaded.inputs,
             &mut warnings,

@@ -7,8 +7,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::Result;
 use crate::seq::{nucleotide_fraction, strip_residues_into};
+use crate::{Error, Result};
 
 use super::config::PipelineConfig;
 use rayon::prelude::*;
@@ -18,6 +18,7 @@ use super::header::{GeneMap, TargetHeader, sequence_checksum};
 use super::input::{
     InputFile, InputKind, ReferenceSet, expand_target_paths, for_each_fasta_record_of_file,
 };
+use super::progress::Progress;
 use super::proteomes::ProteomeStage;
 use super::records::Status;
 use super::warning::{WarningKind, Warnings};
@@ -86,6 +87,8 @@ pub(crate) struct PlanInputs<'a> {
     pub gene_filter: Option<&'a HashSet<String>>,
     /// The run's worker threads, which search genomes side by side.
     pub pool: &'a rayon::ThreadPool,
+    /// Asked before each genome or proteome is searched whether the run is to stop.
+    pub progress: &'a dyn Progress,
 }
 
 impl Plan {
@@ -259,9 +262,19 @@ impl Plan {
             ..Plan::default()
         };
         let paths = &paths[plan.shard_range.clone()];
-        let searched: Vec<Result<SearchedGenome>> = with
-            .pool
-            .install(|| paths.par_iter().map(|path| stage(path)).collect());
+        let searched: Vec<Result<SearchedGenome>> = with.pool.install(|| {
+            paths
+                .par_iter()
+                .map(|path| {
+                    // A genome search takes a while: a cancelled run stops here too, not
+                    // only between chunks of alignments.
+                    if with.progress.cancelled() {
+                        return Err(Error::Cancelled);
+                    }
+                    stage(path)
+                })
+                .collect()
+        });
         for (path, genome) in paths.iter().zip(searched) {
             let genome = genome?;
             let file = plan.files.len();

@@ -40,10 +40,10 @@ pub trait Progress: Sync {
         eprintln!("warning: {warning}");
     }
     /// Whether the caller wants the run stopped (a service cancelling a job, or shutting
-    /// down). Asked before each chunk of targets is aligned and once more before the outputs
-    /// are put in place; when it answers `true` the run stops with [`Error::Cancelled`]
-    /// and, like any failed run, leaves nothing new in the output directory. The default
-    /// never cancels.
+    /// down). Asked before each genome or proteome is searched, before each chunk of targets
+    /// is aligned and once more before the outputs are put in place; when it answers `true`
+    /// the run stops with [`Error::Cancelled`] and, like any failed run, leaves nothing new
+    /// in the output directory. The default never cancels.
     ///
     /// [`Error::Cancelled`]: crate::Error::Cancelled
     fn cancelled(&self) -> bool {
