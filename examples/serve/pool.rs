@@ -276,15 +276,7 @@ impl Pool {
         let mut inner = shared.lock();
         inner.stopping = true;
         shared.wake.notify_all();
-        let deadline = Instant::now() + timeout;
-        while inner.running > 0 && Instant::now() < deadline {
-            let left = deadline.saturating_duration_since(Instant::now());
-            inner = shared
-                .idle
-                .wait_timeout(inner, left)
-                .unwrap_or_else(|poison| poison.into_inner())
-                .0;
-        }
+        inner = wait_idle(shared, inner, Instant::now() + timeout);
         if inner.running == 0 {
             return;
         }
@@ -299,16 +291,29 @@ impl Pool {
         }
         // A run stops at its next check (between chunks of targets); one still running after
         // this is left as `running` in its job.json, which a restart re-runs like a killed one.
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while inner.running > 0 && Instant::now() < deadline {
-            let left = deadline.saturating_duration_since(Instant::now());
-            inner = shared
-                .idle
-                .wait_timeout(inner, left)
-                .unwrap_or_else(|poison| poison.into_inner())
-                .0;
-        }
+        drop(wait_idle(
+            shared,
+            inner,
+            Instant::now() + Duration::from_secs(30),
+        ));
     }
+}
+
+/// Waits until no job runs or `deadline` passes; returns the lock.
+fn wait_idle<'a>(
+    shared: &'a Shared,
+    mut inner: MutexGuard<'a, Inner>,
+    deadline: Instant,
+) -> MutexGuard<'a, Inner> {
+    while inner.running > 0 && Instant::now() < deadline {
+        let left = deadline.saturating_duration_since(Instant::now());
+        inner = shared
+            .idle
+            .wait_timeout(inner, left)
+            .unwrap_or_else(|poison| poison.into_inner())
+            .0;
+    }
+    inner
 }
 
 /// Reads every job back from the data directory.
