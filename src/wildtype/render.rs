@@ -1,10 +1,10 @@
 //! Table rows rendered straight into byte buffers: TSV lines and JSON lines of the per-target
 //! records, with no per-row allocation.
 //!
-//! The JSON is byte for byte what `serde_json` writes for these records (compact, fields in
-//! declaration order, `null` for `None`, the quality fields inline): numbers go through
-//! `serde_json`'s own formatter, strings through [`json_string`], which escapes exactly the
-//! characters `serde_json` escapes.
+//! The JSON is byte for byte what `serde_json` writes for these records' fields (compact, in
+//! the tables' column order, `null` for `None`, the quality fields inline): numbers go
+//! through `serde_json`'s own formatter, strings through [`json_string`], which escapes
+//! exactly the characters `serde_json` escapes.
 
 use std::io::Write as _;
 use std::sync::Arc;
@@ -401,6 +401,13 @@ fn mutation_tsv_rest(out: &mut Vec<u8>, mutation: &MutationRecord) {
     tsv_text(out, &call.target_residues);
     tab(out);
     integer(out, call.target_position as u64);
+    if has_no_extras(mutation) {
+        // A protein call without a catalogue: seven empty fields, written at once.
+        out.extend_from_slice(b"\t\t\t\t\t\t\t\t");
+        tsv_text(out, mutation.pointfinder.as_deref().unwrap_or(""));
+        out.push(b'\n');
+        return;
+    }
     tab(out);
     tsv_text(out, mutation.catalogue.unwrap_or(""));
     tab(out);
@@ -419,6 +426,21 @@ fn mutation_tsv_rest(out: &mut Vec<u8>, mutation: &MutationRecord) {
     tsv_text(out, mutation.pointfinder.as_deref().unwrap_or(""));
     out.push(b'\n');
 }
+
+/// Whether a call has none of the catalogue's and the genome's fields (every call of a
+/// protein run without a catalogue): their columns are then written as one constant.
+fn has_no_extras(mutation: &MutationRecord) -> bool {
+    mutation.catalogue.is_none()
+        && mutation.catalogue_mutation.is_none()
+        && mutation.catalogue_line.is_none()
+        && mutation.annotation.is_none()
+        && mutation.codon_change.is_none()
+        && mutation.gene_position.is_none()
+        && mutation.contig_position.is_none()
+}
+
+/// The fields [`has_no_extras`] checks, all `null`, up to `pointfinder`'s value.
+const NO_EXTRAS_JSON: &[u8] = b",\"catalogue\":null,\"catalogue_mutation\":null,\"catalogue_line\":null,\"annotation\":null,\"codon_change\":null,\"gene_position\":null,\"contig_position\":null,\"pointfinder\":";
 
 /// The start of a `mutations.jsonl` line: the fields every call of a target shares.
 fn mutation_json_shared(out: &mut Vec<u8>, mutation: &MutationRecord) {
@@ -452,6 +474,12 @@ fn mutation_json_rest(out: &mut Vec<u8>, mutation: &MutationRecord) {
     json_string(out, &call.target_residues);
     out.extend_from_slice(b",\"target_position\":");
     integer(out, call.target_position as u64);
+    if has_no_extras(mutation) {
+        out.extend_from_slice(NO_EXTRAS_JSON);
+        json_option_string(out, mutation.pointfinder.as_deref());
+        out.extend_from_slice(b"}\n");
+        return;
+    }
     out.extend_from_slice(b",\"catalogue\":");
     json_option_string(out, mutation.catalogue);
     out.extend_from_slice(b",\"catalogue_mutation\":");
@@ -543,6 +571,134 @@ mod tests {
             let mut out = Vec::new();
             score(&mut out, value);
             assert_eq!(String::from_utf8(out).unwrap(), value.to_string());
+        }
+    }
+
+    /// A call with none of the extra fields, then with each of them alone: the shortcut for
+    /// "none" must write what the field-by-field path writes.
+    fn calls_with_and_without_extras() -> Vec<MutationRecord> {
+        use crate::wildtype::hgvs::Change;
+        use crate::wildtype::mutation::{MutationCall, MutationKind};
+        use std::borrow::Cow;
+        let plain = MutationRecord {
+            accession: Arc::from("WP_1\t\"x\""),
+            gene: Arc::from("gyrA"),
+            reference: Arc::from("gyrA_1"),
+            tier: Tier::High,
+            call: MutationCall {
+                kind: MutationKind::Substitution,
+                mutation: "S83L".into(),
+                hgvs: "p.Ser83Leu".into(),
+                reference_start: 83,
+                reference_end: 83,
+                reference_residues: Cow::Borrowed("S"),
+                target_residues: Cow::Borrowed("L"),
+                target_position: 84,
+                change: Change::Substitution {
+                    position: 83,
+                    alt: b'L',
+                },
+            },
+            catalogue: None,
+            catalogue_mutation: None,
+            catalogue_line: None,
+            annotation: None,
+            catalogue_index: None,
+            codon_change: None,
+            gene_position: None,
+            contig_position: None,
+            pointfinder: Some("gyrA p.S83L".into()),
+        };
+        let mut records = vec![plain.clone()];
+        let edits: [fn(&mut MutationRecord); 8] = [
+            |r| r.catalogue = Some("known"),
+            |r| r.catalogue_mutation = Some("S83L".into()),
+            |r| r.catalogue_line = Some(12),
+            |r| r.annotation = Some("drug=ciprofloxacin".into()),
+            |r| r.codon_change = Some("TCG>TTG".into()),
+            |r| r.gene_position = Some(247),
+            |r| r.contig_position = Some(1_234_567),
+            |r| r.pointfinder = None,
+        ];
+        for edit in edits {
+            let mut record = plain.clone();
+            edit(&mut record);
+            records.push(record);
+        }
+        records
+    }
+
+    #[test]
+    fn mutation_lines_match_serde_json_and_the_columns_with_and_without_extras() {
+        for record in calls_with_and_without_extras() {
+            let (mut tsv, mut json) = (Vec::new(), Vec::new());
+            MutationRows::default().render(&mut tsv, &mut json, &record);
+            let call = &record.call;
+            // serde_json's rendering of each value, in the columns' order.
+            let value = |value: serde_json::Value| serde_json::to_string(&value).unwrap();
+            let values = [
+                value(record.accession.as_ref().into()),
+                value(record.gene.as_ref().into()),
+                value(record.reference.as_ref().into()),
+                value(record.tier.as_str().into()),
+                value(call.kind.as_str().into()),
+                value(call.mutation.as_str().into()),
+                value(call.hgvs.as_str().into()),
+                value(call.reference_start.into()),
+                value(call.reference_end.into()),
+                value(call.reference_residues.as_ref().into()),
+                value(call.target_residues.as_ref().into()),
+                value(call.target_position.into()),
+                value(record.catalogue.into()),
+                value(record.catalogue_mutation.clone().into()),
+                value(record.catalogue_line.into()),
+                value(record.annotation.clone().into()),
+                value(record.codon_change.clone().into()),
+                value(record.gene_position.into()),
+                value(record.contig_position.into()),
+                value(record.pointfinder.clone().into()),
+            ];
+            let columns = crate::wildtype::records::MUTATION_COLUMNS;
+            let members: Vec<String> = columns
+                .iter()
+                .zip(&values)
+                .map(|(name, value)| format!("\"{name}\":{value}"))
+                .collect();
+            let expected = format!("{{{}}}\n", members.join(","));
+            assert_eq!(String::from_utf8(json).unwrap(), expected);
+            let text = |value: Option<String>| value.unwrap_or_default();
+            let fields = [
+                record.accession.to_string(),
+                record.gene.to_string(),
+                record.reference.to_string(),
+                record.tier.as_str().to_owned(),
+                call.kind.as_str().to_owned(),
+                call.mutation.clone(),
+                call.hgvs.clone(),
+                call.reference_start.to_string(),
+                call.reference_end.to_string(),
+                call.reference_residues.to_string(),
+                call.target_residues.to_string(),
+                call.target_position.to_string(),
+                text(record.catalogue.map(str::to_owned)),
+                text(record.catalogue_mutation.clone()),
+                text(record.catalogue_line.map(|v| v.to_string())),
+                text(record.annotation.clone()),
+                text(record.codon_change.clone()),
+                text(record.gene_position.map(|v| v.to_string())),
+                text(record.contig_position.map(|v| v.to_string())),
+                text(record.pointfinder.clone()),
+            ];
+            assert_eq!(
+                fields.len(),
+                crate::wildtype::records::MUTATION_COLUMNS.len()
+            );
+            let mut expected = Vec::new();
+            tsv_line(&mut expected, &fields);
+            assert_eq!(
+                String::from_utf8(tsv).unwrap(),
+                String::from_utf8(expected).unwrap()
+            );
         }
     }
 
