@@ -215,7 +215,7 @@ fn notation(call: &MutationCall, reference: &[u8]) -> String {
                 call.target_residues
             )
         }
-        _ => call.mutation.clone(),
+        _ => call.mutation.to_string(),
     }
 }
 

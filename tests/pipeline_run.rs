@@ -638,8 +638,8 @@ fn results_in_memory_equal_the_written_tables() {
         for mutation in &result.mutations {
             let call = calls.next().expect("a written row for every call");
             assert_eq!(call["accession"], *mutation.accession);
-            assert_eq!(call["mutation"], mutation.call.mutation);
-            assert_eq!(call["hgvs"], mutation.call.hgvs);
+            assert_eq!(call["mutation"], *mutation.call.mutation);
+            assert_eq!(call["hgvs"], *mutation.call.hgvs);
             assert_eq!(call["kind"], mutation.call.kind.as_str());
             assert_eq!(call["reference_start"], mutation.call.reference_start);
             assert_eq!(call["target_position"], mutation.call.target_position);

@@ -162,7 +162,7 @@ fn planted_calls_and_codons_are_reported_and_nothing_else() {
             reported.insert((
                 record.accession.to_string(),
                 gene.to_owned(),
-                call.call.mutation.clone(),
+                call.call.mutation.to_string(),
                 codon,
             ));
         }

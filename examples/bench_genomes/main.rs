@@ -167,7 +167,7 @@ fn ours(caller: &GenomeCaller, path: &Path) -> Result<Ours, GenError> {
                 .and_then(|p| p.split_once(' '))
             {
                 Some((_, change)) => change.split_once('.').map_or(change, |(_, c)| c).to_owned(),
-                None => record.call.mutation.clone(),
+                None => record.call.mutation.to_string(),
             };
             calls.insert((gene.to_owned(), call));
         }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::{Error, Result};
 
 use super::hgvs::{Change, parse_name};
+use super::text::CallText;
 
 /// One catalogue row (of a PointFinder catalogue: one resistant residue of a row).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -288,7 +289,7 @@ pub(crate) struct ResolvedCatalogue {
     /// The entries of each normalised change, in file order.
     index: HashMap<(String, Change), Vec<usize>>,
     /// The HGVS form of each entry, `None` when its gene has no reference.
-    normalized: Vec<Option<String>>,
+    normalized: Vec<Option<CallText>>,
 }
 
 impl ResolvedCatalogue {

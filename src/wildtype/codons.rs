@@ -12,6 +12,7 @@ use super::hgvs::{Change, three_letter_code};
 use super::mutation::{MutationCall, MutationKind, residue_text};
 use super::quality::Tier;
 use super::records::MutationRecord;
+use super::text::CallText;
 
 /// Upper-case codons `from..to` (0-based residues) of a coding sequence; `None` when the
 /// sequence does not hold them all.
@@ -101,8 +102,8 @@ pub(crate) fn frameshift_call(target: &GenomeTarget) -> Option<MutationCall> {
     let residue = shift.reference_residue.to_ascii_uppercase();
     Some(MutationCall {
         kind: MutationKind::Frameshift,
-        mutation: shift.notation.clone(),
-        hgvs: shift.hgvs.clone(),
+        mutation: shift.notation.as_str().into(),
+        hgvs: shift.hgvs.as_str().into(),
         reference_start: shift.reference_codon,
         reference_end: shift.reference_codon,
         reference_residues: residue_text(residue),
@@ -168,8 +169,8 @@ pub(crate) fn nucleotide_records(
                 tier,
                 call: MutationCall {
                     kind,
-                    mutation: notation.trim_start_matches("n.").to_owned(),
-                    hgvs: notation.to_owned(),
+                    mutation: notation.trim_start_matches("n.").into(),
+                    hgvs: notation.into(),
                     reference_start: start,
                     reference_end: end,
                     reference_residues: String::from_utf8_lossy(call.reference_bases())
@@ -189,7 +190,7 @@ pub(crate) fn nucleotide_records(
                 codon_change: None,
                 gene_position: Some(start),
                 contig_position: Some(call.contig_range().start as u64 + 1),
-                pointfinder: call.pointfinder().map(str::to_owned),
+                pointfinder: call.pointfinder().map(CallText::from),
             }
         })
         .collect()
@@ -235,8 +236,8 @@ pub(crate) fn synonymous_calls(
             let position = j + 1;
             calls.push(MutationCall {
                 kind: MutationKind::Synonymous,
-                mutation: format!("{}{position}=", residue as char),
-                hgvs: format!("p.{}{position}=", three_letter_code(residue)),
+                mutation: format!("{}{position}=", residue as char).into(),
+                hgvs: format!("p.{}{position}=", three_letter_code(residue)).into(),
                 reference_start: position,
                 reference_end: position,
                 reference_residues: residue_text(residue),
@@ -352,7 +353,7 @@ mod tests {
             .iter()
             .map(|c| {
                 let (change, gene, _) = codon_fields(c, &target, Some(reference_cds.as_bytes()));
-                (c.mutation.clone(), change, gene)
+                (c.mutation.to_string(), change, gene)
             })
             .collect();
         assert_eq!(

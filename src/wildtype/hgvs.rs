@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use super::text::{CallText, TextBuilder};
+
 /// The HGVS three-letter code of a residue (`Ter` for `*`, `Xaa` for anything unknown).
 ///
 /// # Examples
@@ -144,70 +146,81 @@ impl Change {
     }
 
     /// The HGVS protein description, `p.Ser83Leu`, `p.Gly6_Lys11del`, `p.Lys346_Asp347insAsp`.
-    pub(crate) fn hgvs(&self, reference: &[u8]) -> String {
-        let name = |position: usize| {
-            format!(
-                "{}{position}",
-                three_letter_code(residue_at(reference, position))
-            )
+    pub(crate) fn hgvs(&self, reference: &[u8]) -> CallText {
+        // Written in place, with no formatting machinery: this runs for every call of a run.
+        let name = |text: &mut TextBuilder, position: usize| {
+            text.push_str(three_letter_code(residue_at(reference, position)));
+            text.push_decimal(position);
         };
-        let span = |start: usize, end: usize| {
-            if start == end {
-                name(start)
-            } else {
-                format!("{}_{}", name(start), name(end))
+        let span = |text: &mut TextBuilder, start: usize, end: usize| {
+            name(text, start);
+            if start != end {
+                text.push('_');
+                name(text, end);
             }
         };
+        let mut text = TextBuilder::default();
+        text.push_str("p.");
         match self {
-            // The most common call, built without the formatting machinery.
             Change::Substitution { position, alt } => {
-                let was = residue_at(reference, *position);
-                let mut text = String::with_capacity(16);
-                text.push_str("p.");
-                text.push_str(three_letter_code(was));
-                push_decimal(&mut text, *position);
+                name(&mut text, *position);
                 text.push_str(three_letter_code(*alt));
-                if was == b'*' {
+                if residue_at(reference, *position) == b'*' {
                     text.push_str("extTer?");
                 }
-                text
             }
-            Change::Deletion { start, end } => format!("p.{}del", span(*start, *end)),
-            Change::Duplication { start, end } => format!("p.{}dup", span(*start, *end)),
+            Change::Deletion { start, end } => {
+                span(&mut text, *start, *end);
+                text.push_str("del");
+            }
+            Change::Duplication { start, end } => {
+                span(&mut text, *start, *end);
+                text.push_str("dup");
+            }
             Change::Insertion { after, residues } => {
-                let inserted: String = residues.iter().map(|&r| three_letter_code(r)).collect();
-                format!("p.{}_{}ins{inserted}", name(*after), name(after + 1))
+                name(&mut text, *after);
+                text.push('_');
+                name(&mut text, after + 1);
+                text.push_str("ins");
+                for &residue in residues {
+                    text.push_str(three_letter_code(residue));
+                }
             }
         }
+        text.finish()
     }
 
     /// The short form: `S83L`, `K141*`, `D87del`, `6_11del`, `346_347insD`, `5_6dup`.
-    pub(crate) fn short(&self, reference: &[u8]) -> String {
-        let span = |start: usize, end: usize, what: &str| {
+    pub(crate) fn short(&self, reference: &[u8]) -> CallText {
+        let mut text = TextBuilder::default();
+        let span = |text: &mut TextBuilder, start: usize, end: usize, what: &str| {
             if start == end {
-                format!("{}{start}{what}", residue_at(reference, start) as char)
+                text.push(residue_at(reference, start) as char);
+                text.push_decimal(start);
             } else {
-                format!("{start}_{end}{what}")
+                text.push_decimal(start);
+                text.push('_');
+                text.push_decimal(end);
             }
+            text.push_str(what);
         };
         match self {
             Change::Substitution { position, alt } => {
-                let mut text = String::with_capacity(8);
                 text.push(residue_at(reference, *position) as char);
-                push_decimal(&mut text, *position);
+                text.push_decimal(*position);
                 text.push(*alt as char);
-                text
             }
-            Change::Deletion { start, end } => span(*start, *end, "del"),
-            Change::Duplication { start, end } => span(*start, *end, "dup"),
+            Change::Deletion { start, end } => span(&mut text, *start, *end, "del"),
+            Change::Duplication { start, end } => span(&mut text, *start, *end, "dup"),
             Change::Insertion { after, residues } => {
-                format!(
-                    "{after}_{}ins{}",
-                    after + 1,
-                    String::from_utf8_lossy(residues)
-                )
+                text.push_decimal(*after);
+                text.push('_');
+                text.push_decimal(after + 1);
+                text.push_str("ins");
+                text.push_str(&String::from_utf8_lossy(residues));
             }
         }
+        text.finish()
     }
 
     /// The reference residues this change names, with their 1-based positions, for checking a
@@ -351,23 +364,6 @@ fn split_operation(body: &str) -> (&str, &str) {
         .rfind(|c: char| c.is_ascii_digit())
         .map_or(0, |i| i + 1);
     (&body[..last_digit], &body[last_digit..])
-}
-
-/// Appends `value` in decimal.
-fn push_decimal(text: &mut String, mut value: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
-    }
-    for &digit in &digits[at..] {
-        text.push(char::from(digit));
-    }
 }
 
 #[cfg(test)]

@@ -72,6 +72,7 @@ mod quality;
 mod records;
 mod render;
 mod report_html;
+mod text;
 mod warning;
 
 pub use caller::GenomeCaller;
@@ -89,4 +90,5 @@ pub use progress::Progress;
 pub use quality::{Quality, Tier, TierRule, TierThresholds};
 pub use records::{AlignmentRecord, MutationRecord, Status, TargetResult};
 pub use report_html::{TIMINGS_BEGIN, TIMINGS_END, render_report, write_report};
+pub use text::CallText;
 pub use warning::{Warning, WarningKind};

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::align::{AlignError, Alignment, Op};
 
 use super::hgvs::Change;
+use super::text::{CallText, TextBuilder};
 
 /// What kind of change a [`MutationCall`] describes.
 ///
@@ -87,9 +88,9 @@ pub struct MutationCall {
     /// The kind of change.
     pub kind: MutationKind,
     /// Short form in water's placement: `S83L`, `K141*`, `D87del`, `6_11del`, `346_347insD`.
-    pub mutation: String,
+    pub mutation: CallText,
     /// HGVS protein form, 3'-normalised: `p.Ser83Leu`, `p.Lys141Ter`, `p.Gly6_Lys11del`.
-    pub hgvs: String,
+    pub hgvs: CallText,
     /// First reference position involved (1-based, water's placement).
     pub reference_start: usize,
     /// Last reference position involved (1-based, inclusive, water's placement).
@@ -444,41 +445,42 @@ pub(crate) fn pointfinder_notation(
     gene: &str,
     call: &MutationCall,
     reference: &[u8],
-) -> Option<String> {
+) -> Option<CallText> {
     let residue = |p: usize| {
         p.checked_sub(1)
             .and_then(|i| reference.get(i))
             .map_or('?', |&r| r.to_ascii_uppercase() as char)
     };
-    use std::fmt::Write as _;
     let (s, e) = (call.reference_start, call.reference_end);
-    // One string, written in place: this runs for every call of a run.
-    let mut notation = String::with_capacity(gene.len() + 3 + call.mutation.len() + 16);
+    // Written in place: this runs for every call of a run.
+    let mut notation = TextBuilder::default();
     notation.push_str(gene);
     notation.push_str(" p.");
-    // Writing to a String cannot fail.
-    let _ = match call.kind {
+    match call.kind {
         MutationKind::Substitution
         | MutationKind::Nonsense
         | MutationKind::StopLoss
-        | MutationKind::Frameshift => {
-            notation.push_str(&call.mutation);
-            Ok(())
+        | MutationKind::Frameshift => notation.push_text(&call.mutation),
+        MutationKind::Deletion | MutationKind::Insertion => {
+            notation.push(residue(s));
+            notation.push_decimal(s);
+            if call.kind == MutationKind::Insertion || s != e {
+                notation.push('_');
+                notation.push(residue(e));
+                notation.push_decimal(e);
+            }
+            if call.kind == MutationKind::Insertion {
+                notation.push_str("ins");
+                notation.push_str(&call.target_residues);
+            } else {
+                notation.push_str("del");
+            }
         }
-        MutationKind::Deletion if s == e => write!(notation, "{}{s}del", residue(s)),
-        MutationKind::Deletion => write!(notation, "{}{s}_{}{e}del", residue(s), residue(e)),
-        MutationKind::Insertion => write!(
-            notation,
-            "{}{s}_{}{e}ins{}",
-            residue(s),
-            residue(e),
-            call.target_residues
-        ),
         MutationKind::NTerminalTruncation
         | MutationKind::CTerminalTruncation
         | MutationKind::Synonymous => return None,
-    };
-    Some(notation)
+    }
+    Some(notation.finish())
 }
 
 #[cfg(test)]
@@ -523,6 +525,7 @@ mod tests {
                 .unwrap()
                 .iter()
                 .filter_map(|call| pointfinder_notation("blaTEM", call, TEM1))
+                .map(String::from)
                 .collect()
         };
         let mut substituted = TEM1.to_vec();
@@ -552,7 +555,7 @@ mod tests {
         call_mutations(target, TEM1, &alignment)
             .unwrap()
             .into_iter()
-            .map(|c| (c.mutation, c.hgvs))
+            .map(|c| (c.mutation.into(), c.hgvs.into()))
             .collect()
     }
 

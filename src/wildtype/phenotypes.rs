@@ -180,8 +180,9 @@ impl Isolates {
                 entry,
                 notation: m
                     .pointfinder
-                    .clone()
-                    .unwrap_or_else(|| m.call.mutation.clone()),
+                    .as_ref()
+                    .unwrap_or(&m.call.mutation)
+                    .to_string(),
                 codon_change: m.codon_change.clone(),
                 contig: record.contig.clone(),
                 start: record.contig_start,
@@ -201,8 +202,8 @@ impl Isolates {
                 change: m.call.change.clone(),
                 notation: m
                     .pointfinder
-                    .clone()
-                    .unwrap_or_else(|| format!("{gene} {}", m.call.mutation)),
+                    .as_deref()
+                    .map_or_else(|| format!("{gene} {}", m.call.mutation), str::to_owned),
             });
         state.calls[slot].extend(calls);
     }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use super::mutation::MutationCall;
 use super::quality::{Quality, Tier};
+use super::text::CallText;
 
 /// Whether a target was aligned, and if not why.
 ///
@@ -183,7 +184,7 @@ pub struct MutationRecord {
     /// `ampC-promoter-size-53bp n.-42C>T`; a frameshift `folP p.L194fs`, where PointFinder
     /// writes a substitution and the codons after it); `None` for what PointFinder does not
     /// report (synonymous notes, truncations at a target's ends, unknown bases).
-    pub pointfinder: Option<String>,
+    pub pointfinder: Option<CallText>,
 }
 
 /// The TSV columns of [`MutationRecord`], in order.

@@ -17,7 +17,12 @@ use super::records::{AlignmentRecord, MutationRecord};
 /// A TSV field: tabs, line breaks and every other control byte turned to spaces.
 #[inline]
 pub(crate) fn tsv_text(out: &mut Vec<u8>, text: &str) {
-    let bytes = text.as_bytes();
+    tsv_bytes(out, text.as_bytes());
+}
+
+/// [`tsv_text`] of text given as its UTF-8 bytes.
+#[inline]
+fn tsv_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     // Tabs and line ends would break the table; other control bytes (NUL, escape) would
     // reach whatever reads it. A check without early exit vectorizes.
     let special = |b: u8| b < 0x20 || b == 0x7f;
@@ -78,8 +83,12 @@ fn json_float(out: &mut Vec<u8>, value: f64) {
 /// A JSON string with `serde_json`'s escapes: `"`, `\`, and control characters (`\b`, `\t`,
 /// `\n`, `\f`, `\r`, otherwise `\u00XX`).
 pub(crate) fn json_string(out: &mut Vec<u8>, text: &str) {
+    json_bytes(out, text.as_bytes());
+}
+
+/// [`json_string`] of text given as its UTF-8 bytes (only ASCII bytes are ever escaped).
+fn json_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     out.push(b'"');
-    let bytes = text.as_bytes();
     // Almost every field needs no escape; a check without early exit vectorizes.
     let plain = !bytes.iter().fold(false, |escape, &b| {
         escape | (b < 0x20) | (b == b'"') | (b == b'\\')
@@ -388,9 +397,9 @@ fn mutation_tsv_rest(out: &mut Vec<u8>, mutation: &MutationRecord) {
     let tab = |out: &mut Vec<u8>| out.push(b'\t');
     out.extend_from_slice(call.kind.as_str().as_bytes());
     tab(out);
-    tsv_text(out, &call.mutation);
+    tsv_bytes(out, call.mutation.as_bytes());
     tab(out);
-    tsv_text(out, &call.hgvs);
+    tsv_bytes(out, call.hgvs.as_bytes());
     tab(out);
     integer(out, call.reference_start as u64);
     tab(out);
@@ -404,7 +413,7 @@ fn mutation_tsv_rest(out: &mut Vec<u8>, mutation: &MutationRecord) {
     if has_no_extras(mutation) {
         // A protein call without a catalogue: seven empty fields, written at once.
         out.extend_from_slice(b"\t\t\t\t\t\t\t\t");
-        tsv_text(out, mutation.pointfinder.as_deref().unwrap_or(""));
+        tsv_bytes(out, pointfinder_bytes(mutation));
         out.push(b'\n');
         return;
     }
@@ -423,8 +432,24 @@ fn mutation_tsv_rest(out: &mut Vec<u8>, mutation: &MutationRecord) {
     tab(out);
     tsv_option_integer(out, mutation.contig_position);
     tab(out);
-    tsv_text(out, mutation.pointfinder.as_deref().unwrap_or(""));
+    tsv_bytes(out, pointfinder_bytes(mutation));
     out.push(b'\n');
+}
+
+/// A call's PointFinder notation, empty for none.
+fn pointfinder_bytes(mutation: &MutationRecord) -> &[u8] {
+    mutation
+        .pointfinder
+        .as_ref()
+        .map_or(&b""[..], |text| text.as_bytes())
+}
+
+/// A call's PointFinder notation as JSON (`null` for none).
+fn json_pointfinder(out: &mut Vec<u8>, mutation: &MutationRecord) {
+    match &mutation.pointfinder {
+        Some(text) => json_bytes(out, text.as_bytes()),
+        None => out.extend_from_slice(b"null"),
+    }
 }
 
 /// Whether a call has none of the catalogue's and the genome's fields (every call of a
@@ -461,9 +486,9 @@ fn mutation_json_rest(out: &mut Vec<u8>, mutation: &MutationRecord) {
     out.extend_from_slice(b",\"kind\":");
     json_string(out, call.kind.as_str());
     out.extend_from_slice(b",\"mutation\":");
-    json_string(out, &call.mutation);
+    json_bytes(out, call.mutation.as_bytes());
     out.extend_from_slice(b",\"hgvs\":");
-    json_string(out, &call.hgvs);
+    json_bytes(out, call.hgvs.as_bytes());
     out.extend_from_slice(b",\"reference_start\":");
     integer(out, call.reference_start as u64);
     out.extend_from_slice(b",\"reference_end\":");
@@ -476,7 +501,7 @@ fn mutation_json_rest(out: &mut Vec<u8>, mutation: &MutationRecord) {
     integer(out, call.target_position as u64);
     if has_no_extras(mutation) {
         out.extend_from_slice(NO_EXTRAS_JSON);
-        json_option_string(out, mutation.pointfinder.as_deref());
+        json_pointfinder(out, mutation);
         out.extend_from_slice(b"}\n");
         return;
     }
@@ -495,7 +520,7 @@ fn mutation_json_rest(out: &mut Vec<u8>, mutation: &MutationRecord) {
     out.extend_from_slice(b",\"contig_position\":");
     json_option_integer(out, mutation.contig_position);
     out.extend_from_slice(b",\"pointfinder\":");
-    json_option_string(out, mutation.pointfinder.as_deref());
+    json_pointfinder(out, mutation);
     out.extend_from_slice(b"}\n");
 }
 
@@ -656,7 +681,7 @@ mod tests {
                 value(record.codon_change.clone().into()),
                 value(record.gene_position.into()),
                 value(record.contig_position.into()),
-                value(record.pointfinder.clone().into()),
+                value(record.pointfinder.as_deref().into()),
             ];
             let columns = crate::wildtype::records::MUTATION_COLUMNS;
             let members: Vec<String> = columns
@@ -673,8 +698,8 @@ mod tests {
                 record.reference.to_string(),
                 record.tier.as_str().to_owned(),
                 call.kind.as_str().to_owned(),
-                call.mutation.clone(),
-                call.hgvs.clone(),
+                call.mutation.to_string(),
+                call.hgvs.to_string(),
                 call.reference_start.to_string(),
                 call.reference_end.to_string(),
                 call.reference_residues.to_string(),
@@ -687,7 +712,7 @@ mod tests {
                 text(record.codon_change.clone()),
                 text(record.gene_position.map(|v| v.to_string())),
                 text(record.contig_position.map(|v| v.to_string())),
-                text(record.pointfinder.clone()),
+                text(record.pointfinder.as_deref().map(str::to_owned)),
             ];
             assert_eq!(
                 fields.len(),
