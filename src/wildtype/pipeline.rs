@@ -44,7 +44,7 @@ use super::warning::{Warning, WarningKind, Warnings};
 const CHUNK_TARGETS: usize = 4096;
 
 /// Chunks written between two syncs of the tables.
-const SYNC_CHUNKS: usize = 4;
+const SYNC_CHUNKS: usize = 2;
 
 /// The inputs of a run besides the targets, read and checked.
 struct Loaded {
@@ -623,7 +623,18 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
         started_unix,
         collector,
     };
-    finish_outputs(config, &prepared, &tally, outputs)
+    let summary = finish_outputs(config, &prepared, &tally, outputs);
+    free_in_background(prepared);
+    summary
+}
+
+/// Frees `value` on a thread of its own. A large run's plan is a few small allocations per
+/// target (names, header, coordinates): about 20 ms to free for 100,000 targets, at the end
+/// of the run, when nothing else runs. Where no thread can be started, it is freed here.
+fn free_in_background<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("wildtype-aligner free".into())
+        .spawn(move || drop(value));
 }
 
 /// Takes the output directory's lock, removes the leftovers of dead runs and checks that no
