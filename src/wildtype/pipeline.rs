@@ -423,8 +423,8 @@ impl Prepared {
 /// Renders each result's rows and counts it, then drops it, for [`run`]: results are freed
 /// on the thread that allocated them, while they are still in cache.
 struct Render {
-    /// Buffers the writer has emptied, to be filled again.
-    recycled: Mutex<Receiver<Rows>>,
+    /// Buffers the writer and the report's collector have emptied, to be filled again.
+    recycled: Mutex<(Receiver<RenderedRows>, Receiver<ReportRows>)>,
     /// Whether the tallies gather what `phenotypes.tsv` needs.
     phenotypes: bool,
 }
@@ -439,7 +439,12 @@ impl Sink for Render {
         let rows = self
             .recycled
             .lock()
-            .map(|recycled| recycled.try_recv().unwrap_or_default())
+            .map(|recycled| {
+                (
+                    recycled.0.try_recv().unwrap_or_default(),
+                    recycled.1.try_recv().unwrap_or_default(),
+                )
+            })
             .unwrap_or_default();
         let tally = Tally {
             isolates: self.phenotypes.then(Isolates::default),
@@ -562,29 +567,40 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
     let (tables, mut staged, collector) = std::thread::scope(|scope| -> Result<_> {
         let (sender, receiver) = sync_channel::<Vec<Rows>>(2);
         // Written buffers come back to be filled again: no fresh memory per chunk.
-        let (recycle, recycled) = channel::<Rows>();
+        let (recycle_rows, recycled_rows) = channel::<RenderedRows>();
+        let (recycle_report, recycled_report) = channel::<ReportRows>();
+        // The report's figures are summed up on a thread of their own, in input order, as
+        // the rows are written: at the end of a run, when only the last chunk is left to
+        // write, the two take a core each.
+        let (to_collector, report_rows) = channel::<ReportRows>();
+        let collector = scope.spawn(move || {
+            let mut collector = Collector::default();
+            for mut report in report_rows {
+                report.feed(&mut collector);
+                report.clear();
+                let _ = recycle_report.send(report);
+            }
+            collector
+        });
         let writer = scope.spawn(move || -> Result<_> {
             let mut tables = tables;
-            // The report's figures are summed up here, in input order, as the rows are
-            // written.
-            let mut collector = Collector::default();
             for (index, chunk) in receiver.into_iter().enumerate() {
-                for (mut rows, mut report) in chunk {
+                for (mut rows, report) in chunk {
                     tables.append(&mut staged, &rows)?;
-                    report.feed(&mut collector);
+                    // The collector stops only when this sender is dropped.
+                    let _ = to_collector.send(report);
                     rows.clear();
-                    report.clear();
-                    let _ = recycle.send((rows, report));
+                    let _ = recycle_rows.send(rows);
                 }
                 // Start the disk writes while the workers align, rather than all at the end.
                 if index % SYNC_CHUNKS == SYNC_CHUNKS - 1 {
                     tables.sync_written()?;
                 }
             }
-            Ok((tables, staged, collector))
+            Ok((tables, staged))
         });
         let sink = Render {
-            recycled: Mutex::new(recycled),
+            recycled: Mutex::new((recycled_rows, recycled_report)),
             phenotypes: prepared
                 .loaded
                 .catalogue
@@ -608,9 +624,13 @@ pub fn run(config: &PipelineConfig, progress: &dyn Progress) -> Result<RunSummar
             })
         });
         // The writer's own error explains a refused send.
-        let written = written?;
+        let (tables, staged) = written?;
         aligned?;
-        Ok(written)
+        // The writer is gone, and with it the collector's channel: it ends too.
+        let collector = collector.join().map_err(|_| Error::ThreadStopped {
+            thread: "report collector",
+        })?;
+        Ok((tables, staged, collector))
     })?;
     tables.close(&mut staged)?;
     if progress.cancelled() {
