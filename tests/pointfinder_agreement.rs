@@ -453,12 +453,28 @@ fn pointfinder_calls_and_phenotypes_are_ours_but_for_its_named_errors() {
         !phenotypes_by_class.contains_key(&Class::Unexplained),
         "phenotypes: {phenotypes_by_class:#?}"
     );
-    // Not vacuous: PointFinder called things, and most of them are ours.
+    // Not vacuous: PointFinder called things, and most of them are ours. ResFinder's
+    // isolates (package resfinder-example, which CI installs) bring more than 25 calls; the
+    // bundled and generated genomes alone 22.
+    let isolates = inputs
+        .iter()
+        .filter(|(name, _)| ISOLATE_NAMES.contains(&name.as_str()))
+        .count();
+    let floor = if isolates == ISOLATE_NAMES.len() {
+        25
+    } else {
+        20
+    };
     assert!(
-        pf_calls >= 25 && shared_calls * 10 >= pf_calls * 8,
-        "{shared_calls}/{pf_calls}"
+        pf_calls >= floor && shared_calls * 10 >= pf_calls * 8,
+        "{shared_calls}/{pf_calls} (at least {floor} expected with {isolates} of ResFinder's isolates)"
     );
-    assert!(compared_phenotypes >= 13 * 25, "{compared_phenotypes}");
+    // At least 25 antimicrobials compared per genome (13 genomes with ResFinder's isolates).
+    assert!(
+        compared_phenotypes >= inputs.len() * 25,
+        "{compared_phenotypes} for {} genomes",
+        inputs.len()
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
