@@ -4,7 +4,7 @@
 //! interrupted (SIGTERM, SIGINT) or killed (`kill -9`) do not stay behind.
 //!
 //! The signal tests run the built `wildtype_align` and `water` binaries; they are built here
-//! with the test profile, which `cargo test` has built already.
+//! with the profile of this test (`cargo test` has built them already).
 
 mod pipeline_support;
 
@@ -402,16 +402,25 @@ fn leftovers_of_a_dead_run_are_removed_and_no_others() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Builds the example binaries with the test profile (done already by `cargo test`) and
+/// Builds the example binaries with this test's profile (done already by `cargo test`) and
 /// returns the directory holding them.
 fn examples() -> PathBuf {
+    // The test binary lives in target/{dir}/deps: `debug` for `cargo test` (the test
+    // profile), `release` for `cargo test --release`.
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
+    let profile = match dir.file_name().unwrap().to_string_lossy().as_ref() {
+        "debug" => "test".to_owned(),
+        "release" => "release".to_owned(),
+        other => other.to_owned(),
+    };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
         .args([
             "build",
             "--quiet",
             "--profile",
-            "test",
+            &profile,
             "--example",
             "wildtype_align",
             "--example",
@@ -421,9 +430,7 @@ fn examples() -> PathBuf {
         .status()
         .unwrap();
     assert!(status.success(), "cargo build of the examples failed");
-    // The test binary lives in target/{profile}/deps.
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().unwrap().parent().unwrap().join("examples")
+    dir.join("examples")
 }
 
 /// Waits until a temporary file appears under `dir`, the sign that `child` is writing.

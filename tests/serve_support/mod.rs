@@ -23,17 +23,33 @@ pub const REFERENCES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/wildtype
 pub fn examples() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
+        let (profile, dir) = profile_of_this_test();
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
-            .args(["build", "--quiet", "--profile", "test"])
+            .args(["build", "--quiet", "--profile", &profile])
             .args(["--example", "serve", "--example", "water"])
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .status()
             .unwrap();
         assert!(status.success(), "cargo build of the examples failed");
-        let exe = std::env::current_exe().unwrap();
-        exe.parent().unwrap().parent().unwrap().join("examples")
+        dir.join("examples")
     })
+}
+
+/// The cargo profile this test binary was built with, for building the examples beside it,
+/// and its target directory (`target/debug` for `cargo test`, `target/release` for
+/// `cargo test --release`).
+fn profile_of_this_test() -> (String, PathBuf) {
+    // The test binary lives in target/{dir}/deps.
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
+    let name = dir.file_name().unwrap().to_string_lossy();
+    let profile = match name.as_ref() {
+        "debug" => "test".to_owned(),
+        "release" => "release".to_owned(),
+        other => other.to_owned(),
+    };
+    (profile, dir)
 }
 
 /// An answer.
