@@ -223,8 +223,16 @@ impl Alignment {
 }
 
 /// Appends `value` in decimal.
-fn push_decimal(out: &mut String, mut value: usize) {
+fn push_decimal(out: &mut String, value: usize) {
     let mut digits = [0u8; 20];
+    for &digit in decimal_digits(value, &mut digits) {
+        out.push(char::from(digit));
+    }
+}
+
+/// The ASCII digits of `value` in decimal, written at the end of `digits` (the crate's
+/// writers of numbers that do without the formatting machinery share this).
+pub(crate) fn decimal_digits(mut value: usize, digits: &mut [u8; 20]) -> &[u8] {
     let mut start = digits.len();
     loop {
         start -= 1;
@@ -234,7 +242,5 @@ fn push_decimal(out: &mut String, mut value: usize) {
             break;
         }
     }
-    for &digit in &digits[start..] {
-        out.push(char::from(digit));
-    }
+    &digits[start..]
 }

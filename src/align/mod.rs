@@ -54,6 +54,8 @@ mod trace;
 
 pub use aligner::{Aligner, AlignerBuilder};
 pub use alignment::Alignment;
+#[cfg(feature = "report")]
+pub(crate) use alignment::decimal_digits;
 pub use batch::LocalScore;
 #[cfg(all(test, feature = "pipeline"))]
 pub(crate) use bounded::MEMORY_LIMIT as BOUNDED_MEMORY;

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 use std::str::FromStr;
 
-use crate::align::{AlignError, Alignment, Op};
+use crate::align::{AlignError, Alignment, Op, decimal_digits};
 use crate::scoring::{GapPenalties, Matrix, PairFlags};
 
 /// An `-aformat` value water supports and this crate writes byte for byte.
@@ -687,17 +687,7 @@ impl Ruler {
 /// as `{:>width$}` would, without the formatting machinery.
 fn push_right(out: &mut Vec<u8>, value: usize, width: usize) {
     let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = value;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    let text = &digits[at..];
+    let text = decimal_digits(value, &mut digits);
     out.resize(out.len() + width.saturating_sub(text.len()), b' ');
     out.extend_from_slice(text);
 }

@@ -10,6 +10,8 @@ use std::ops::Deref;
 
 use serde::{Serialize, Serializer};
 
+use crate::align::decimal_digits;
+
 /// Bytes held without an allocation: `p.Gln37_Leu38insPro`, `blaCTX-M p.Q37_L38insP`.
 const INLINE: usize = 22;
 
@@ -223,18 +225,9 @@ impl TextBuilder {
     }
 
     /// Appends `value` in decimal.
-    pub(crate) fn push_decimal(&mut self, mut value: usize) {
+    pub(crate) fn push_decimal(&mut self, value: usize) {
         let mut digits = [0u8; 20];
-        let mut start = digits.len();
-        loop {
-            start -= 1;
-            digits[start] = b'0' + (value % 10) as u8;
-            value /= 10;
-            if value == 0 {
-                break;
-            }
-        }
-        self.push_utf8(&digits[start..]);
+        self.push_utf8(decimal_digits(value, &mut digits));
     }
 
     pub(crate) fn finish(self) -> CallText {
